@@ -1,0 +1,89 @@
+import type { Database } from './database.ts';
+
+/**
+ * Versioned schema migrations, applied in order at startup under an advisory lock so several
+ * instances starting together migrate once. Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE sigil_meta (
+        key text PRIMARY KEY,
+        value text NOT NULL
+      );
+      CREATE TABLE users (
+        id uuid PRIMARY KEY,
+        email text NOT NULL,
+        email_normalized text NOT NULL UNIQUE,
+        name text,
+        roles text[] NOT NULL DEFAULT '{}',
+        password_hash text NOT NULL,
+        disabled_at timestamptz,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE sessions (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        last_used_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        revoked_at timestamptz,
+        revoked_reason text,
+        user_agent text
+      );
+      CREATE INDEX sessions_user_id ON sessions (user_id);
+      CREATE INDEX sessions_expires_at ON sessions (expires_at);
+      CREATE TABLE refresh_tokens (
+        token_hash text PRIMARY KEY,
+        session_id uuid NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      );
+      CREATE INDEX refresh_tokens_session_id ON refresh_tokens (session_id);
+      CREATE TABLE signing_keys (
+        kid text PRIMARY KEY,
+        alg text NOT NULL,
+        public_jwk jsonb,
+        private_key text NOT NULL,
+        encrypted boolean NOT NULL,
+        created_at timestamptz NOT NULL,
+        activates_at timestamptz NOT NULL,
+        retired_at timestamptz,
+        revoked_at timestamptz
+      );
+    `,
+  },
+];
+
+/** Applies pending migrations; returns the versions it applied. */
+export async function migrate(db: Database): Promise<number[]> {
+  return db.withLock('migrate', async (tx) => {
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const rows = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((row) => Number(row.version)));
+    const done: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      done.push(migration.version);
+    }
+    return done;
+  });
+}
+
+// Extended-protocol queries take one statement each; our migrations contain no semicolons in literals.
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter(Boolean);
+}

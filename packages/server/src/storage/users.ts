@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from './database.ts';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+  password_hash: string;
+  disabled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, email, name, roles, password_hash, disabled_at, created_at, updated_at';
+
+function toUser(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles: [...row.roles],
+    passwordHash: row.password_hash,
+    disabled: row.disabled_at !== null,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+/** Emails compare case-insensitively and ignoring surrounding whitespace. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export interface NewUser {
+  email: string;
+  name?: string | null;
+  roles?: string[];
+  passwordHash: string;
+}
+
+/** Inserts a user; throws UniqueViolationError when the email is taken. */
+export async function insertUser(db: Queryable, user: NewUser, now: Date): Promise<UserRecord> {
+  const rows = await db.query<UserRow>(
+    `INSERT INTO users (id, email, email_normalized, name, roles, password_hash, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ${COLUMNS}`,
+    [randomUUID(), user.email.trim(), normalizeEmail(user.email), user.name ?? null, user.roles ?? [], user.passwordHash, now],
+  );
+  return toUser(rows[0]!);
+}
+
+export async function findUserByEmail(db: Queryable, email: string): Promise<UserRecord | undefined> {
+  const rows = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE email_normalized = $1`, [normalizeEmail(email)]);
+  return rows[0] && toUser(rows[0]);
+}
+
+export async function findUserById(db: Queryable, id: string): Promise<UserRecord | undefined> {
+  if (!isUuid(id)) return undefined;
+  const rows = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0] && toUser(rows[0]);
+}
+
+export async function listUsers(db: Queryable, options: { limit?: number; offset?: number } = {}): Promise<UserRecord[]> {
+  const rows = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2`, [
+    options.limit ?? 100,
+    options.offset ?? 0,
+  ]);
+  return rows.map(toUser);
+}
+
+export async function updatePasswordHash(db: Queryable, userId: string, passwordHash: string, now: Date): Promise<void> {
+  await db.query('UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1', [userId, passwordHash, now]);
+}
+
+/** Disables (or re-enables) an account; returns false when no such user exists. */
+export async function setUserDisabled(db: Queryable, userId: string, disabled: boolean, now: Date): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    'UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1 RETURNING id',
+    [userId, disabled ? now : null, now],
+  );
+  return rows.length > 0;
+}
+
+export async function setUserRoles(db: Queryable, userId: string, roles: string[], now: Date): Promise<void> {
+  await db.query('UPDATE users SET roles = $2, updated_at = $3 WHERE id = $1', [userId, roles, now]);
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
