@@ -1,0 +1,47 @@
+/** What the authenticated fetch needs from the client, kept narrow so it can be read alone. */
+export interface AuthFetchDeps {
+  readonly fetch: typeof globalThis.fetch;
+  readonly apiOrigins: ReadonlySet<string>;
+  /** A usable access token (refreshed first if expiring), or null when logged out. */
+  getAccessToken(): Promise<string | null>;
+  /**
+   * Replaces `rejected`, the token the API just refused. Resolves to the new token, or null when
+   * there is none (refresh failed; an invalid_grant has already logged the client out).
+   */
+  renewAfterRejection(rejected: string): Promise<string | null>;
+}
+
+/**
+ * `fetch` with the access token attached for the configured API origins only (exact origin match,
+ * so `https://api.example.com.evil.net` or another port never sees it). A 401 leads to at most one
+ * refresh and one retry: the retry's answer is returned whatever it is, so no server behaviour can
+ * make it loop.
+ */
+export function createAuthFetch(deps: AuthFetchDeps): typeof globalThis.fetch {
+  return async function sigilFetch(input, init) {
+    const request = new Request(input, init);
+    // An explicit Authorization header is the caller's decision; we never override it.
+    if (!deps.apiOrigins.has(new URL(request.url).origin) || request.headers.has('authorization')) {
+      return deps.fetch(request);
+    }
+    const token = await deps.getAccessToken();
+    if (token === null) return deps.fetch(request);
+
+    // A body can be read once: keep a copy only when a retry may need it.
+    const spare = request.body === null ? request : request.clone();
+    const response = await deps.fetch(withBearer(request, token));
+    if (response.status !== 401) return response;
+
+    const renewed = await deps.renewAfterRejection(token).catch(() => null);
+    if (renewed === null || renewed === token) return response;
+    // The first answer is discarded; release its connection.
+    await response.body?.cancel().catch(() => {});
+    return deps.fetch(withBearer(spare, renewed));
+  };
+}
+
+function withBearer(request: Request, token: string): Request {
+  const headers = new Headers(request.headers);
+  headers.set('Authorization', `Bearer ${token}`);
+  return new Request(request, { headers });
+}

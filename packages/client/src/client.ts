@@ -1,0 +1,276 @@
+import { createAuthApi } from './auth-api.ts';
+import { createAuthFetch } from './auth-fetch.ts';
+import { openSyncChannel, type SyncMessage } from './channel.ts';
+import { SigilClientError } from './errors.ts';
+import { createEmitter, type AuthEventReason, type AuthListener } from './events.ts';
+import { withLock } from './lock.ts';
+import { resolveOptions, type SigilClientOptions } from './options.ts';
+import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
+import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
+import { createSessionStore } from './storage.ts';
+
+/** Credentials for `login`. */
+export interface LoginInput {
+  email: string;
+  password: string;
+}
+
+/** A new account for `signup`. */
+export interface SignupInput extends LoginInput {
+  name?: string;
+}
+
+/** The client `createSigilClient` returns. Plain object; every method may be passed around unbound. */
+export interface SigilClient {
+  /** Creates an account and signs in. Rejects with `email_taken`, `invalid_request`, `rate_limited`… */
+  signup(input: SignupInput): Promise<SigilUser>;
+  /** Signs in. Rejects with `invalid_credentials`, `rate_limited` (see `retryAfter`), `network_error`… */
+  login(input: LoginInput): Promise<SigilUser>;
+  /** Signs out here and in every synced tab, then revokes the session at the server (best effort). */
+  logout(): Promise<void>;
+  /**
+   * Renews the tokens now (joining a refresh already in flight). Rejects with `not_logged_in`,
+   * `invalid_grant` (the client has then logged out) or `network_error`.
+   */
+  refresh(): Promise<void>;
+  /** A valid access token, refreshed first when it is about to expire; null when logged out. */
+  getAccessToken(): Promise<string | null>;
+  /** `fetch` that authenticates requests to `apiOrigins` and recovers once from a 401. */
+  fetch: typeof globalThis.fetch;
+  /** The signed-in user, or null. */
+  readonly user: SigilUser | null;
+  /** When the access token expires, in epoch ms on this client's clock, or null. */
+  readonly expiresAt: number | null;
+  readonly isLoggedIn: boolean;
+  /** Settles once the initial state is known (cookie mode restores asynchronously). Never rejects. */
+  readonly ready: Promise<void>;
+  /** Calls `listener` on every auth state change; returns the unsubscribe function. */
+  subscribe(listener: AuthListener): () => void;
+  /** Alias of `subscribe`. */
+  onChange(listener: AuthListener): () => void;
+  /** Stops timers and cross-tab sync and drops listeners. The session itself is kept. */
+  destroy(): void;
+}
+
+/**
+ * Creates a Sigil browser client. Touches no browser global until called, so it imports under SSR.
+ *
+ * @example
+ * const auth = createSigilClient({
+ *   issuer: 'https://auth.example.com',
+ *   apiOrigins: ['https://api.example.com'],
+ *   storage: 'cookie',
+ * });
+ * await auth.login({ email, password });
+ * const lessons = await auth.fetch('https://api.example.com/api/lessons').then((r) => r.json());
+ */
+export function createSigilClient(options: SigilClientOptions): SigilClient {
+  const opts = resolveOptions(options);
+  const api = createAuthApi(opts);
+  const store = createSessionStore(opts.adapter, opts.storageKey, opts.issuer, opts.sharedStorage);
+  const emitter = createEmitter();
+  const timer = oneTimer();
+  const now = opts.now;
+
+  let session: Session | undefined = store.read(now());
+  // Bumped by every login and logout: a refresh that started before one of them must not
+  // resurrect or overwrite the session when its answer finally arrives.
+  let epoch = 0;
+  let inflight: Promise<Session | undefined> | undefined;
+  let destroyed = false;
+
+  const channel = openSyncChannel(opts.channelName, onSyncMessage);
+  // `storage` events tell this tab that another one changed localStorage (key null: cleared).
+  const onStorage = (event: Event) => {
+    const key = (event as StorageEvent).key;
+    if (key === store.key || key === null) syncFromStorage();
+  };
+  const target = globalThis as unknown as Partial<EventTarget>;
+  const listenStorage = opts.usesLocalStorage && typeof target.addEventListener === 'function';
+  if (listenStorage) target.addEventListener!('storage', onStorage);
+
+  function emit(type: 'login' | 'refresh' | 'logout', reason: AuthEventReason, error?: SigilClientError): void {
+    emitter.emit({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error ? { error } : {}) });
+  }
+
+  /** Makes `next` the current session; `origin: 'here'` also persists and tells other tabs. */
+  function adopt(next: Session, reason: AuthEventReason, origin: 'here' | 'elsewhere'): void {
+    const previous = session;
+    session = next;
+    if (origin === 'here' || !store.shared) store.write(next);
+    if (origin === 'here') channel.post({ type: 'session', data: serializeSession(next, opts.issuer) });
+    schedule();
+    emit(previous !== undefined && previous.user.id === next.user.id ? 'refresh' : 'login', reason);
+  }
+
+  function drop(reason: AuthEventReason, origin: 'here' | 'elsewhere', error?: SigilClientError): void {
+    epoch++;
+    const previous = session;
+    session = undefined;
+    timer.cancel();
+    if (origin === 'here' || !store.shared) store.clear();
+    if (origin === 'here') channel.post({ type: 'logout' });
+    if (previous !== undefined) emit('logout', reason, error);
+  }
+
+  /** Shared storage is the truth other tabs write to: follow it when it differs from memory. */
+  function syncFromStorage(): void {
+    if (!store.shared || destroyed) return;
+    const stored = store.read(now());
+    if (stored?.accessToken === session?.accessToken) return;
+    if (stored) adopt(stored, 'sync', 'elsewhere');
+    else drop('sync', 'elsewhere');
+  }
+
+  function onSyncMessage(message: SyncMessage): void {
+    if (destroyed) return;
+    if (message.type === 'logout') {
+      if (session !== undefined) drop('sync', 'elsewhere');
+      return;
+    }
+    const incoming = parseStoredSession(message.data, opts.issuer, now());
+    // Messages may arrive late: never step back to an older session than the one we hold.
+    if (!incoming || incoming.accessToken === session?.accessToken) return;
+    if (session !== undefined && incoming.receivedAt < session.receivedAt) return;
+    adopt(incoming, 'sync', 'elsewhere');
+  }
+
+  function schedule(): void {
+    timer.cancel();
+    if (session === undefined || destroyed) return;
+    const current = session;
+    timer.arm(proactiveDelay(current, opts.refreshLeewayMs, now()), () => {
+      if (session !== current) return;
+      // Long delays are capped by the timer; a wake-up before the window just re-arms.
+      if (!isExpiring(current, opts.refreshLeewayMs, now())) return schedule();
+      refreshShared(current.accessToken).catch((error: unknown) => {
+        // Network trouble: try again later while the token still has life; requests will retry too.
+        if (session === current && !(error instanceof SigilClientError && error.code === 'invalid_grant')) {
+          const left = current.expiresAt - now();
+          if (left > 1000) timer.arm(Math.min(30_000, left / 2), () => schedule());
+        }
+      });
+    });
+  }
+
+  /**
+   * The single refresh. In this tab, every caller joins the promise in flight; across tabs, the
+   * Web Lock queues them. Whoever gets the lock after a refresh finds a session newer than the
+   * `stale` token it wanted to replace (from shared storage or a broadcast) and uses it instead of
+   * presenting the already-rotated refresh token again.
+   */
+  function refreshShared(stale: string | undefined): Promise<Session | undefined> {
+    inflight ??= withLock(opts.lockName, () => refreshLocked(stale)).finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  }
+
+  async function refreshLocked(stale: string | undefined): Promise<Session | undefined> {
+    syncFromStorage();
+    const current = session;
+    if (current !== undefined && current.accessToken !== stale && !isExpiring(current, opts.refreshLeewayMs, now())) return current;
+    if (current === undefined && (stale !== undefined || opts.mode === 'body')) return undefined;
+    const startEpoch = epoch;
+    try {
+      const next = await api.refresh(current?.refreshToken);
+      if (epoch !== startEpoch || destroyed) return session; // a login/logout overtook us
+      adopt(next, current === undefined ? 'restore' : 'refresh', 'here');
+      return next;
+    } catch (error) {
+      if (error instanceof SigilClientError && error.code === 'invalid_grant') {
+        // Without Web Locks another tab may have rotated the token under us: take its result.
+        syncFromStorage();
+        if (session !== undefined && session.accessToken !== current?.accessToken) return session;
+        if (epoch === startEpoch) drop('session_expired', 'here', error);
+      }
+      throw error;
+    }
+  }
+
+  async function getAccessToken(): Promise<string | null> {
+    await ready;
+    const current = session;
+    if (current === undefined) return null;
+    if (!isExpiring(current, opts.refreshLeewayMs, now())) return current.accessToken;
+    try {
+      return (await refreshShared(current.accessToken))?.accessToken ?? null;
+    } catch (error) {
+      if (error instanceof SigilClientError && error.code === 'invalid_grant') return null;
+      // Could not refresh (offline?): a token still inside its lifetime is better than none.
+      if (session === current && now() < current.expiresAt) return current.accessToken;
+      throw error;
+    }
+  }
+
+  const ready: Promise<void> =
+    opts.mode === 'cookie' && opts.restore && session === undefined
+      ? refreshShared(undefined).then(
+          () => {},
+          () => {},
+        )
+      : Promise.resolve();
+  schedule();
+
+  const client: SigilClient = {
+    async signup({ email, password, name }) {
+      const next = await api.signup(email, password, name);
+      epoch++;
+      adopt(next, 'signup', 'here');
+      return next.user;
+    },
+    async login({ email, password }) {
+      const next = await api.login(email, password);
+      epoch++;
+      adopt(next, 'login', 'here');
+      return next.user;
+    },
+    async logout() {
+      const current = session;
+      drop('logout', 'here');
+      // Local state is gone whatever happens next; revoking at the server is best effort.
+      if (opts.mode === 'cookie' || current?.refreshToken !== undefined) {
+        await api.logout(current?.refreshToken).catch(() => {});
+      }
+    },
+    async refresh() {
+      await ready;
+      const current = session;
+      if (current === undefined && opts.mode === 'body') throw new SigilClientError('not_logged_in', 'No session to refresh');
+      const next = await refreshShared(current?.accessToken);
+      if (next === undefined) throw new SigilClientError('not_logged_in', 'No session to refresh');
+    },
+    getAccessToken,
+    fetch: createAuthFetch({
+      fetch: opts.fetch,
+      apiOrigins: opts.apiOrigins,
+      getAccessToken,
+      async renewAfterRejection(rejected) {
+        if (session === undefined) return null;
+        // Another caller may already have replaced the rejected token.
+        if (session.accessToken !== rejected) return session.accessToken;
+        return (await refreshShared(rejected))?.accessToken ?? null;
+      },
+    }),
+    get user() {
+      return session?.user ?? null;
+    },
+    get expiresAt() {
+      return session?.expiresAt ?? null;
+    },
+    get isLoggedIn() {
+      return session !== undefined;
+    },
+    ready,
+    subscribe: emitter.subscribe,
+    onChange: emitter.subscribe,
+    destroy() {
+      destroyed = true;
+      timer.cancel();
+      channel.close();
+      emitter.clear();
+      if (listenStorage) target.removeEventListener?.('storage', onStorage);
+    },
+  };
+  return client;
+}
