@@ -1,0 +1,70 @@
+/**
+ * `requireScope` and `requireRole`: permission checks on the claims `requireAuth` put on
+ * `req.auth`. A missing `req.auth` is a 401 (no token); a token without the permission is a 403
+ * `insufficient_scope` with its RFC 6750 challenge.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { SigilClaims } from './claims.ts';
+import { sendAuthError } from './challenge.ts';
+import { InsufficientScopeError, InvalidTokenError, type SigilAuthError } from './errors.ts';
+import type { SigilMiddleware } from './require-auth.ts';
+
+/** Options of {@link requireScope} and {@link requireRole}, given as the last argument. */
+export interface AuthorizeOptions {
+  /** @default 'sigil' */
+  realm?: string;
+  /** @default 'respond' (see `RequireAuthOptions.onError`) */
+  onError?: 'respond' | 'next';
+}
+
+type Args = string[] | [...names: string[], options: AuthorizeOptions];
+
+/**
+ * Requires ALL the listed scopes in the token's space-delimited `scope` claim: scopes are
+ * permissions granted to the token, and a route that reads and writes needs both.
+ *
+ * @example
+ * app.delete('/api/lessons/:id', requireAuth(opts), requireScope('lessons:write'), handler);
+ */
+export function requireScope(...args: Args): SigilMiddleware {
+  return authorize('scope', args, (claims, scopes) => {
+    const granted = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+    return scopes.every((scope) => granted.includes(scope));
+  });
+}
+
+/**
+ * Requires ANY of the listed roles in the token's `roles` claim: roles are alternatives
+ * (`requireRole('admin', 'editor')` lets either in).
+ *
+ * @example
+ * app.post('/api/lessons', requireAuth(opts), requireRole('admin'), createLesson);
+ */
+export function requireRole(...args: Args): SigilMiddleware {
+  return authorize('role', args, (claims, roles) => Array.isArray(claims.roles) && roles.some((role) => claims.roles!.includes(role)));
+}
+
+function authorize(kind: 'scope' | 'role', args: Args, allowed: (claims: SigilClaims, names: readonly string[]) => boolean): SigilMiddleware {
+  const last = args.at(-1);
+  const options: AuthorizeOptions = typeof last === 'object' && last !== null ? last : {};
+  const names = (typeof last === 'object' ? args.slice(0, -1) : args) as unknown[];
+  const fn = kind === 'scope' ? 'requireScope' : 'requireRole';
+  if (names.length === 0) throw new TypeError(`${fn}: give at least one ${kind}`);
+  for (const name of names) {
+    if (typeof name !== 'string' || name === '' || (kind === 'scope' && /[\s"\\]/.test(name))) throw new TypeError(`${fn}: each ${kind} must be a non-empty string${kind === 'scope' ? ' without spaces or quotes' : ''}`);
+  }
+  const realm = options.realm ?? 'sigil';
+  const onError = options.onError ?? 'respond';
+  if (onError !== 'respond' && onError !== 'next') throw new TypeError(`${fn}: onError must be 'respond' or 'next'`);
+  const required = Object.freeze([...names]) as readonly string[];
+
+  return function sigilAuthorize(req, res, next) {
+    const claims = (req as IncomingMessage & { auth?: SigilClaims }).auth;
+    let error: SigilAuthError | undefined;
+    if (claims === undefined) error = new InvalidTokenError('token_missing');
+    else if (!allowed(claims, required)) error = new InsufficientScopeError(kind, required);
+    if (error === undefined) return next();
+    if (onError === 'next') next(error);
+    else sendAuthError(res, error, realm);
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The verified claims Sigil puts on `req.auth`: the registered JWT claims (RFC 7519), Sigil's
+ * own (RFC 9068 profile plus `email`, `name`, `roles`, `sid`) and whatever else the issuer added.
+ * Same shape as express-jwt's `req.auth`, so handlers keep working after a migration.
+ */
+export interface SigilClaims {
+  /** Issuer: always equal to the configured `issuer`. */
+  iss?: string;
+  /** Subject: the user id. */
+  sub?: string;
+  aud?: string | string[];
+  /** Expiry, epoch seconds: always present on a verified token. */
+  exp: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  /** Space-delimited scopes (RFC 8693 `scope`). */
+  scope?: string;
+  email?: string;
+  name?: string;
+  roles?: string[];
+  /** Sigil session id. */
+  sid?: string;
+  [claim: string]: unknown;
+}
+
+declare global {
+  // Express's own declaration-merging point (both Express 4 and 5 types declare it): adds a typed,
+  // optional `auth` to every handler's `req` without importing Express types here.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Verified access-token claims, set by `requireAuth` (absent when auth is optional). */
+      auth?: SigilClaims;
+    }
+  }
+}

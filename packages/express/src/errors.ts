@@ -1,0 +1,87 @@
+/**
+ * Errors raised by @sigil/express. Two public classes share one base: a token that cannot be
+ * accepted (401 `invalid_token`) and a valid token without the right permissions (403
+ * `insufficient_scope`). The finer `reason` says why, for logs and tests; clients only ever see
+ * the `code` and the fixed, token-free `detail` sentence of that reason.
+ */
+
+/** Why a token was refused. Stable strings: assert on these, never on messages. */
+export const INVALID_TOKEN_REASONS = {
+  token_missing: 'No access token was sent',
+  token_malformed: 'The access token is not a well-formed compact JWS',
+  token_too_large: 'The access token is too large',
+  alg_not_allowed: 'The token algorithm is not allowed',
+  typ_invalid: 'The token type is not accepted',
+  header_invalid: 'The token header is invalid',
+  key_not_found: 'No signing key matches the token',
+  key_mismatch: 'The signing key does not match the token algorithm',
+  signature_invalid: 'The token signature is invalid',
+  claims_invalid: 'The token claims are invalid',
+  issuer_invalid: 'The token issuer is not accepted',
+  audience_invalid: 'The token audience is not accepted',
+  token_expired: 'The access token expired',
+  token_not_yet_valid: 'The access token is not yet valid',
+  jwks_unavailable: 'The signing keys are temporarily unavailable',
+} as const satisfies Record<string, string>;
+
+/** Stable reason of an {@link InvalidTokenError}. */
+export type InvalidTokenReason = keyof typeof INVALID_TOKEN_REASONS;
+
+/** Stable problem+json codes (DESIGN.md) this package produces. */
+export type SigilAuthErrorCode = 'invalid_token' | 'insufficient_scope';
+
+/**
+ * Base of every error @sigil/express raises for a request. `message` is safe to send to a client:
+ * it never contains the token. `cause` keeps the underlying error for logs only.
+ *
+ * @example
+ * if (err instanceof SigilAuthError) res.status(err.status).json({ code: err.code });
+ */
+export class SigilAuthError extends Error {
+  readonly code: SigilAuthErrorCode;
+  readonly status: number;
+
+  constructor(code: SigilAuthErrorCode, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/**
+ * The request carries no acceptable access token: 401 `invalid_token`.
+ *
+ * @example
+ * if (err instanceof InvalidTokenError && err.reason === 'token_expired') metrics.expired++;
+ */
+export class InvalidTokenError extends SigilAuthError {
+  readonly reason: InvalidTokenReason;
+
+  constructor(reason: InvalidTokenReason, options?: { cause?: unknown }) {
+    super('invalid_token', 401, INVALID_TOKEN_REASONS[reason], options);
+    this.reason = reason;
+  }
+}
+
+/**
+ * The token is valid but lacks a required scope or role: 403 `insufficient_scope`.
+ * `required` lists what the route asked for (scopes or roles), never what the token holds.
+ *
+ * @example
+ * app.post('/lessons', requireAuth(opts), requireRole('admin'), createLesson);
+ */
+export class InsufficientScopeError extends SigilAuthError {
+  readonly required: readonly string[];
+  readonly kind: 'scope' | 'role';
+
+  constructor(kind: 'scope' | 'role', required: readonly string[]) {
+    super(
+      'insufficient_scope',
+      403,
+      kind === 'scope' ? 'The access token lacks a required scope' : 'The access token lacks a required role',
+    );
+    this.kind = kind;
+    this.required = required;
+  }
+}

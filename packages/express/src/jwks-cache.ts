@@ -1,0 +1,196 @@
+/**
+ * The remote key set: fetched (through the issuer's discovery document when no `jwksUri` was
+ * given), imported once, kept for the server's `Cache-Control: max-age`, refreshed in the
+ * background when stale, and refetched on an unknown `kid` at most once per cooldown with one
+ * fetch in flight. When the endpoint is down, slow or answers garbage, the last good set stays.
+ */
+import type { Algorithm } from './algorithms.ts';
+import { importKeySet, selectKey, type KeySet, type VerificationKey } from './key-set.ts';
+import type { JwksOptions, SigilLogger } from './options.ts';
+
+export interface JwksCacheOptions extends Readonly<Required<JwksOptions>> {
+  /** Fixed key set URL, or undefined to read `jwks_uri` from `discoveryUri`. */
+  readonly jwksUri: string | undefined;
+  readonly discoveryUri: string | undefined;
+  /** Expected `issuer` of the discovery document. */
+  readonly issuer: string;
+  readonly logger: SigilLogger;
+  /** Told the fingerprints of keys that left the set (to drop tokens they verified). */
+  readonly onKeysRemoved?: (fingerprints: ReadonlySet<string>) => void;
+}
+
+/** A cached remote key set. Create with {@link createJwksCache}. */
+export interface JwksCache {
+  /** Key for the token, from the current set (sync, never fetches except a background refresh when stale). */
+  lookup(kid: string | undefined, alg: Algorithm): VerificationKey | 'mismatch' | undefined;
+  /**
+   * Refetch because `kid` was unknown: joins the fetch in flight, or starts one unless the last
+   * attempt is within the cooldown. Never rejects.
+   */
+  reload(kid: string | undefined): Promise<void>;
+  /** True once a key set has been loaded successfully. */
+  readonly loaded: boolean;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+class FetchFailure extends Error {
+  readonly event: 'jwks_fetch_failed' | 'jwks_invalid' | 'discovery_failed';
+  constructor(event: FetchFailure['event'], message: string, cause?: unknown) {
+    super(message, { cause });
+    this.event = event;
+  }
+}
+
+/**
+ * Creates the key set cache used by `requireAuth` (exported for custom setups and tests).
+ *
+ * @example
+ * const jwks = createJwksCache({ jwksUri, discoveryUri: undefined, issuer, logger: console, cooldown: 10_000, timeout: 5_000, cacheMaxAge: 600_000, maxCacheMaxAge: 86_400_000 });
+ */
+export function createJwksCache(options: JwksCacheOptions): JwksCache {
+  const { logger, cooldown } = options;
+  let keys: KeySet | undefined;
+  let freshUntil = 0;
+  let lastAttempt = -Infinity;
+  let inflight: Promise<void> | undefined;
+  let jwksUri = options.jwksUri;
+
+  function start(kid: string | undefined, reason: 'unknown_kid' | 'stale'): Promise<void> {
+    lastAttempt = Date.now();
+    inflight = refresh()
+      .then(
+        () => {
+          if (reason === 'unknown_kid' && kid !== undefined && !keys?.byKid.has(kid)) {
+            logger.warn({ event: 'jwks_unknown_kid', kid: printable(kid) }, 'sigil: token kid not in the freshly fetched key set');
+          }
+        },
+        (error: unknown) => {
+          const failure = error instanceof FetchFailure ? error : new FetchFailure('jwks_fetch_failed', String(error));
+          logger.warn(
+            { event: failure.event, uri: jwksUri ?? options.discoveryUri, error: failure.message, cause: describe(failure.cause), keptKeys: keys?.all.length ?? 0 },
+            failure.event === 'jwks_invalid' ? 'sigil: key set response unusable, keeping the last good keys' : 'sigil: key set fetch failed, keeping the last good keys',
+          );
+        },
+      )
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  }
+
+  async function refresh(): Promise<void> {
+    jwksUri ??= await discover();
+    const response = await get(jwksUri);
+    const next = importKeySet(parseJson(response.text, 'jwks_invalid'));
+    if (next === undefined) throw new FetchFailure('jwks_invalid', 'response is not a JWKS');
+    if (next.all.length === 0 && keys !== undefined) throw new FetchFailure('jwks_invalid', 'key set has no usable key');
+    for (const reason of next.skipped) logger.debug?.({ event: 'jwks_key_skipped', reason }, 'sigil: key set entry ignored');
+    const previous = keys;
+    keys = next;
+    freshUntil = Date.now() + maxAge(response.cacheControl);
+    logger.debug?.({ event: 'jwks_refreshed', uri: jwksUri, keys: next.all.length }, 'sigil: key set loaded');
+    if (previous && options.onKeysRemoved) {
+      const current = new Set(next.all.map((k) => k.fingerprint));
+      const removed = new Set(previous.all.map((k) => k.fingerprint).filter((f) => !current.has(f)));
+      if (removed.size > 0) options.onKeysRemoved(removed);
+    }
+  }
+
+  async function discover(): Promise<string> {
+    const uri = options.discoveryUri as string;
+    let doc: unknown;
+    try {
+      doc = parseJson((await get(uri)).text, 'discovery_failed');
+    } catch (error) {
+      throw error instanceof FetchFailure ? new FetchFailure('discovery_failed', error.message, error.cause) : error;
+    }
+    const { issuer, jwks_uri: found } = (doc ?? {}) as { issuer?: unknown; jwks_uri?: unknown };
+    // OpenID Discovery 4.3: the document must name the issuer we asked about, or it is not theirs.
+    if (issuer !== options.issuer) throw new FetchFailure('discovery_failed', 'discovery document issuer does not match');
+    if (typeof found !== 'string' || !/^https?:\/\//.test(found)) throw new FetchFailure('discovery_failed', 'discovery document has no http(s) jwks_uri');
+    return found;
+  }
+
+  async function get(uri: string): Promise<{ text: string; cacheControl: string | null }> {
+    let response: Response;
+    try {
+      response = await fetch(uri, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(options.timeout) });
+    } catch (error) {
+      throw new FetchFailure('jwks_fetch_failed', isTimeout(error) ? `timed out after ${options.timeout} ms` : 'network error', error);
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => {});
+      throw new FetchFailure('jwks_fetch_failed', `HTTP ${response.status}`);
+    }
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > MAX_BODY) {
+      await response.body?.cancel().catch(() => {});
+      throw new FetchFailure('jwks_invalid', 'response too large');
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new FetchFailure('jwks_fetch_failed', isTimeout(error) ? `timed out after ${options.timeout} ms` : 'network error', error);
+    }
+    if (text.length > MAX_BODY) throw new FetchFailure('jwks_invalid', 'response too large');
+    return { text, cacheControl: response.headers.get('cache-control') };
+  }
+
+  function maxAge(cacheControl: string | null): number {
+    if (cacheControl === null) return options.cacheMaxAge;
+    if (/(?:^|[\s,])(?:no-store|no-cache)(?:$|[\s,=])/i.test(cacheControl)) return 0;
+    const match = /(?:^|[\s,])max-age\s*=\s*"?(\d+)"?/i.exec(cacheControl);
+    if (!match) return options.cacheMaxAge;
+    return Math.min(Number(match[1]) * 1000, options.maxCacheMaxAge);
+  }
+
+  return {
+    lookup(kid, alg) {
+      if (keys === undefined) return undefined;
+      const now = Date.now();
+      // Stale keys still verify (the server published them recently); refresh behind the request.
+      if (now >= freshUntil && inflight === undefined && now - lastAttempt >= cooldown) void start(undefined, 'stale');
+      return selectKey(keys, kid, alg);
+    },
+    reload(kid) {
+      if (inflight) return inflight;
+      if (Date.now() - lastAttempt < cooldown) {
+        logger.debug?.({ event: 'jwks_unknown_kid', kid: kid === undefined ? null : printable(kid), cooldown: true }, 'sigil: unknown kid within the refetch cooldown');
+        return Promise.resolve();
+      }
+      return start(kid, 'unknown_kid');
+    },
+    get loaded() {
+      return keys !== undefined;
+    },
+  };
+}
+
+function parseJson(text: string, event: FetchFailure['event']): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new FetchFailure(event === 'jwks_fetch_failed' ? 'jwks_invalid' : event, 'response is not JSON', error);
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+function describe(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  if (cause instanceof Error) {
+    const inner = (cause as { cause?: unknown }).cause;
+    const code = inner && typeof inner === 'object' && 'code' in inner ? String((inner as { code: unknown }).code) : undefined;
+    return code ? `${cause.name}: ${code}` : `${cause.name}: ${cause.message}`;
+  }
+  return String(cause);
+}
+
+// kid comes from an untrusted header: bound its length and strip control characters before logging.
+function printable(kid: string): string {
+  return kid.slice(0, 64).replace(/[^\x20-\x7e]/g, '?');
+}

@@ -1,0 +1,114 @@
+/**
+ * Compact JWS parsing and signature checking for access tokens. The JSON and base64url handling
+ * is done here (Buffer + JSON.parse: strict and fast); the signature math is node:crypto's
+ * `verify`/`createHmac` on keys imported once. No hand-written crypto.
+ */
+import {
+  constants,
+  createHmac,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
+import { ALGORITHMS, isAlgorithm, type Algorithm } from './algorithms.ts';
+import { InvalidTokenError } from './errors.ts';
+
+/** The JOSE header fields Sigil reads. `jku`, `x5u`, `jwk` and `x5c` are never read. */
+export interface JwsHeader {
+  alg: Algorithm;
+  kid: string | undefined;
+}
+
+/** A structurally valid token, signature not yet checked. */
+export interface ParsedJws {
+  header: JwsHeader;
+  /** The ASCII bytes that were signed: `base64url(header).base64url(payload)`. */
+  signingInput: Buffer;
+  signature: Buffer;
+  /** The base64url payload segment, decoded only after the signature checks out. */
+  payloadSegment: string;
+}
+
+// Three non-empty base64url segments, nothing else: no padding, no whitespace, no JWE (5 parts).
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Parses a compact JWS and checks its header against the allow-list and the required `typ`.
+ * Throws {@link InvalidTokenError} for anything else; never throws another error type.
+ */
+export function parseJws(
+  token: string,
+  maxLength: number,
+  algorithms: ReadonlySet<Algorithm>,
+  typ: string | false,
+): ParsedJws {
+  if (token.length > maxLength) throw new InvalidTokenError('token_too_large');
+  if (!COMPACT_JWS.test(token)) throw new InvalidTokenError('token_malformed');
+  const firstDot = token.indexOf('.');
+  const secondDot = token.indexOf('.', firstDot + 1);
+
+  const header = decodeJson(token.slice(0, firstDot));
+  if (header === undefined) throw new InvalidTokenError('token_malformed');
+  const alg = header.alg;
+  // The allow-list decides; the header only says which allowed algorithm applies.
+  if (!isAlgorithm(alg) || !algorithms.has(alg)) throw new InvalidTokenError('alg_not_allowed');
+  // RFC 7515 4.1.11: we understand no extension, so any `crit` makes the token unusable.
+  if (header.crit !== undefined) throw new InvalidTokenError('header_invalid');
+  const kid = header.kid;
+  if (kid !== undefined && typeof kid !== 'string') throw new InvalidTokenError('header_invalid');
+  if (typ !== false && !typMatches(header.typ, typ)) throw new InvalidTokenError('typ_invalid');
+
+  const signatureSegment = token.slice(secondDot + 1);
+  if (signatureSegment.length % 4 === 1) throw new InvalidTokenError('token_malformed');
+  return {
+    header: { alg, kid },
+    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
+    signature: Buffer.from(signatureSegment, 'base64url'),
+    payloadSegment: token.slice(firstDot + 1, secondDot),
+  };
+}
+
+/** Decodes the payload segment into a claims object, or throws `token_malformed`. */
+export function decodePayload(segment: string): Record<string, unknown> {
+  const payload = decodeJson(segment);
+  if (payload === undefined) throw new InvalidTokenError('token_malformed');
+  return payload;
+}
+
+/** True when `signature` is valid for `signingInput` under `alg` and `key`. Never throws. */
+export function verifySignature(alg: Algorithm, key: KeyObject | Buffer, signingInput: Buffer, signature: Buffer): boolean {
+  const spec = ALGORITHMS[alg];
+  if (spec.signatureLength !== 0 && signature.length !== spec.signatureLength) return false;
+  try {
+    if (spec.kty === 'oct') {
+      const mac = createHmac(spec.hash as string, key).update(signingInput).digest();
+      return mac.length === signature.length && timingSafeEqual(mac, signature);
+    }
+    if (spec.kty === 'EC') return cryptoVerify(spec.hash, signingInput, { key: key as KeyObject, dsaEncoding: 'ieee-p1363' }, signature);
+    if (spec.pss) {
+      return cryptoVerify(spec.hash, signingInput, { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+    }
+    return cryptoVerify(spec.hash, signingInput, key as KeyObject, signature);
+  } catch {
+    // node:crypto throws on some malformed signatures (e.g. wrong RSA length): that is "invalid".
+    return false;
+  }
+}
+
+function typMatches(value: unknown, expected: string): boolean {
+  if (typeof value !== 'string') return false;
+  const lower = value.toLowerCase();
+  return (lower.startsWith('application/') ? lower.slice(12) : lower) === expected;
+}
+
+function decodeJson(segment: string): Record<string, unknown> | undefined {
+  // Length 4n+1 cannot come from any byte string: Buffer would silently drop the extra character.
+  if (segment.length % 4 === 1) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
