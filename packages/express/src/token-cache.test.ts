@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { createTokenCache, type CachedToken } from './token-cache.ts';
+
+const entry = (keyFingerprint = 'k1'): CachedToken => ({ claims: { exp: 1 }, validFrom: 0, validUntil: 1, keyFingerprint });
+
+describe('token cache', () => {
+  it('stays bounded and keeps recently used tokens', () => {
+    const cache = createTokenCache(4);
+    cache.set('hot', entry());
+    for (let i = 0; i < 50; i++) {
+      cache.set(`t${i}`, entry());
+      expect(cache.get('hot')).toBeDefined();
+      expect(cache.size).toBeLessThanOrEqual(5);
+    }
+    expect(cache.get('t0')).toBeUndefined();
+  });
+
+  it('evicts the tokens of removed keys only', () => {
+    const cache = createTokenCache(10);
+    cache.set('a', entry('k1'));
+    cache.set('b', entry('k2'));
+    cache.evictKeys(new Set(['k1']));
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBeDefined();
+  });
+});
