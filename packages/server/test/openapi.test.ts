@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../src/errors.ts';
+import { buildOpenApiDocument } from '../src/http/openapi.ts';
+import { openApiRoutes } from '../src/http/routes/openapi.ts';
+import { PASSWORD, request, signup, startTestServer, uniqueEmail, type JsonResponse, type TestServer } from './helpers/auth-server.ts';
+
+// Every real response of the auth server is checked against /openapi.json: its status must be
+// documented for the path and method, its content type listed, its body valid against the
+// (closed) schema, and its required headers present. A drift on either side fails here.
+
+type Json = Record<string, any>;
+const BASE = 'https://sigil.dev/openapi';
+
+let test: TestServer;
+let outer: Server;
+let url: string;
+let doc: Json;
+let ajv: InstanceType<typeof Ajv2020>;
+const exercised = new Set<string>();
+
+/** `#/components/schemas/X` -> a ref into the schema bundle registered with Ajv. */
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [key, child] of Object.entries(value)) {
+    out[key] = key === '$ref' && typeof child === 'string' && child.startsWith('#/components/schemas/')
+      ? `${BASE}#/$defs/${child.slice('#/components/schemas/'.length)}`
+      : rewriteRefs(child);
+  }
+  return out;
+}
+
+function resolve(node: Json): Json {
+  let current = node;
+  while (typeof current.$ref === 'string') {
+    current = current.$ref.slice(2).split('/').reduce((at: Json | undefined, part: string) => at?.[part], doc) as Json;
+    if (!current) throw new Error(`unresolved $ref ${node.$ref}`);
+  }
+  return current;
+}
+
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+function validatorFor(schema: Json) {
+  const key = JSON.stringify(schema);
+  let validate = validators.get(key);
+  if (!validate) validators.set(key, (validate = ajv.compile(rewriteRefs(schema) as Json)));
+  return validate;
+}
+
+/** Checks one real response against the document; returns the parsed body. */
+function expectDocumented(path: string, method: string, res: JsonResponse): void {
+  const where = `${method.toUpperCase()} ${path} -> ${res.status}`;
+  const operation = doc.paths[path]?.[method];
+  if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not documented`);
+  const documented = operation.responses[String(res.status)];
+  if (!documented) throw new Error(`${where} is not a documented status (${Object.keys(operation.responses).join(', ')}): ${res.text}`);
+  const response = resolve(documented);
+  exercised.add(`${method} ${path}`);
+
+  for (const [name, header] of Object.entries<Json>(response.headers ?? {})) {
+    const spec = resolve(header);
+    const value = res.headers.get(name);
+    if (value === null) {
+      if (spec.required) throw new Error(`${where}: required header ${name} is missing`);
+      continue;
+    }
+    if (spec.schema) {
+      const candidate = spec.schema.type === 'integer' && /^\d+$/.test(value) ? Number(value) : value;
+      const validate = validatorFor(spec.schema);
+      if (!validate(candidate)) throw new Error(`${where}: header ${name}: ${value} ${ajv.errorsText(validate.errors)}`);
+    }
+  }
+
+  if (!response.content) {
+    if (res.text !== '') throw new Error(`${where}: documented without a body, got ${res.text}`);
+    return;
+  }
+  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const media = response.content[mediaType];
+  if (!media) throw new Error(`${where}: content type ${mediaType || '(none)'} is not documented (${Object.keys(response.content).join(', ')})`);
+  const validate = validatorFor(media.schema);
+  if (!validate(res.body)) throw new Error(`${where}: body does not match the document: ${ajv.errorsText(validate.errors)}\n${res.text}`);
+}
+
+async function call(path: string, method: string, init: Parameters<typeof request>[1] & { pathParams?: Record<string, string> } = {}) {
+  let concrete = path;
+  for (const [name, value] of Object.entries(init.pathParams ?? {})) concrete = concrete.replace(`{${name}}`, encodeURIComponent(value));
+  const res = await request(`${url}${concrete}`, { ...init, method: method.toUpperCase() });
+  expectDocumented(path, method, res);
+  return res;
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+beforeAll(async () => {
+  test = await startTestServer({ loginMaxFailures: 3 });
+  // The route under test sits in front of the server's app, exactly as the app mounts it.
+  const app = express();
+  app.use(openApiRoutes({ issuer: () => test.server.issuer }));
+  app.use(test.server.app);
+  outer = app.listen(0, '127.0.0.1');
+  await new Promise((done) => outer.once('listening', done));
+  url = `http://127.0.0.1:${(outer.address() as AddressInfo).port}`;
+
+  const res = await request(`${url}/openapi.json`);
+  expect(res.status).toBe(200);
+  doc = res.body;
+  ajv = new Ajv2020({ strict: true, strictTypes: false, allowUnionTypes: true, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: BASE, $defs: rewriteRefs(doc.components.schemas) as Json });
+  expectDocumented('/openapi.json', 'get', res);
+});
+
+afterAll(async () => {
+  await new Promise((done) => outer?.close(done));
+  outer?.closeAllConnections();
+  await test?.close();
+});
+
+describe('the document', () => {
+  it('is OpenAPI 3.1 for this server, with every schema compiling in strict mode', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers).toEqual([{ url: test.server.issuer }]);
+    expect(doc).toEqual(buildOpenApiDocument(test.server.issuer));
+    for (const name of Object.keys(doc.components.schemas)) {
+      expect(() => ajv.getSchema(`${BASE}#/$defs/${name}`), name).not.toThrow();
+      expect(ajv.getSchema(`${BASE}#/$defs/${name}`), name).toBeTypeOf('function');
+    }
+    const operationIds = new Set<string>();
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      for (const [method, operation] of Object.entries<Json>(item)) {
+        expect(operationIds.has(operation.operationId), `${method} ${path} operationId`).toBe(false);
+        operationIds.add(operation.operationId);
+        expect(Object.keys(operation.responses).length, `${method} ${path}`).toBeGreaterThan(0);
+        for (const response of Object.values<Json>(operation.responses)) {
+          const resolved = resolve(response);
+          expect(resolved.description, `${method} ${path}`).toBeTypeOf('string');
+          for (const media of Object.values<Json>(resolved.content ?? {})) expect(() => validatorFor(media.schema)).not.toThrow();
+        }
+      }
+    }
+  });
+
+  it('lists exactly the error codes of errors.ts, with a bearer scheme and the delivery header', () => {
+    expect(doc.components.schemas.Problem.properties.code.enum).toEqual(Object.keys(ERROR_CODES));
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/auth/me'].get.security).toEqual([{ bearer: [] }]);
+    expect(resolve(doc.paths['/auth/login'].post.parameters[0]).name).toBe('X-Sigil-Token-Delivery');
+    const rateLimited = resolve(doc.paths['/auth/login'].post.responses['429']);
+    expect(resolve(rateLimited.headers['Retry-After']).required).toBe(true);
+    for (const path of ['/auth/signup', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/password']) {
+      const responses = doc.paths[path].post.responses;
+      expect(Object.keys(responses), path).toEqual(expect.arrayContaining(['413', '415', '429']));
+    }
+  });
+
+  it('is served with CORS open and cacheable', async () => {
+    const res = await request(`${url}/openapi.json`);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+  });
+
+  it('rejects responses that drift from it (the checker can fail)', () => {
+    const headers = new Headers({ 'content-type': 'application/json' });
+    const tokenBody = { access_token: 'a.b.c', token_type: 'Bearer', expires_in: 900, expires_at: 1, refresh_token: 'r'.repeat(43), user: { id: randomUUID(), email: 'a@example.com', name: null, roles: [] } };
+    const fake = (status: number, body: unknown, type = 'application/json'): JsonResponse => ({
+      status,
+      headers: new Headers({ 'content-type': type }),
+      body,
+      text: JSON.stringify(body),
+    });
+    expect(() => expectDocumented('/auth/login', 'post', fake(200, tokenBody))).not.toThrow();
+    expect(() => expectDocumented('/auth/login', 'post', fake(200, { ...tokenBody, extra: true }))).toThrow(/does not match/);
+    expect(() => expectDocumented('/auth/login', 'post', fake(200, { ...tokenBody, user: { ...tokenBody.user, password_hash: 'x' } }))).toThrow(/does not match/);
+    expect(() => expectDocumented('/auth/login', 'post', fake(201, tokenBody))).toThrow(/not a documented status/);
+    expect(() => expectDocumented('/auth/login', 'post', fake(200, tokenBody, 'text/html'))).toThrow(/content type/);
+    const problem = { type: 'https://sigil.dev/errors/email_taken', title: 't', status: 401, detail: 'd', code: 'email_taken' };
+    expect(() => expectDocumented('/auth/login', 'post', fake(401, problem, 'application/problem+json'))).toThrow(/does not match/);
+    expect(() => expectDocumented('/auth/login', 'post', fake(429, { ...problem, code: 'rate_limited', status: 429 }, 'application/problem+json'))).toThrow(/Retry-After/);
+    expect(() => expectDocumented('/auth/logout', 'post', { status: 204, headers, body: undefined, text: '{}' })).toThrow(/without a body/);
+  });
+});
+
+describe('real responses match the document', () => {
+  it('POST /auth/signup: 201 (body and cookie delivery), 400, 409, 413, 415', async () => {
+    const email = uniqueEmail();
+    const created = await call('/auth/signup', 'post', { body: { email, password: PASSWORD, name: 'Ada' } });
+    expect(created.status).toBe(201);
+    expect(created.body.refresh_token).toBeTypeOf('string');
+
+    const cookie = await call('/auth/signup', 'post', { body: { email: uniqueEmail(), password: PASSWORD }, headers: { 'x-sigil-token-delivery': 'cookie' } });
+    expect(cookie.status).toBe(201);
+    expect(cookie.body.refresh_token).toBeUndefined();
+    expect(cookie.headers.get('set-cookie')).toMatch(/^sigil_refresh=.+HttpOnly/i);
+
+    const invalid = await call('/auth/signup', 'post', { body: { email: 'not-an-email', password: 'short' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors.length).toBeGreaterThan(0);
+    expect((await call('/auth/signup', 'post', { body: { email, password: PASSWORD } })).status).toBe(409);
+    expect((await call('/auth/signup', 'post', { body: { email: uniqueEmail(), password: PASSWORD, name: 'x'.repeat(20_000) } })).status).toBe(413);
+    expect((await call('/auth/signup', 'post', { rawBody: 'email=a', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+  });
+
+  it('POST /auth/login: 200, 400, 401, then 429 with Retry-After', async () => {
+    const user = await signup(url);
+    expect((await call('/auth/login', 'post', { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
+    expect((await call('/auth/login', 'post', { rawBody: '{"email":', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await call('/auth/login', 'post', { body: { email: user.email, password: 'wrong password!' } })).status).toBe(401);
+    }
+    const limited = await call('/auth/login', 'post', { body: { email: user.email, password: PASSWORD } });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('POST /auth/refresh: 200, 401 invalid_grant, 403 without the CSRF token', async () => {
+    const user = await signup(url);
+    const refreshed = await call('/auth/refresh', 'post', { body: { refresh_token: user.refresh_token } });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(user.refresh_token);
+    const unknown = await call('/auth/refresh', 'post', { body: { refresh_token: 'x'.repeat(43) } });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.code).toBe('invalid_grant');
+    expect((await call('/auth/refresh', 'post')).status).toBe(401);
+    const csrf = await call('/auth/refresh', 'post', { headers: { cookie: `sigil_refresh=${refreshed.body.refresh_token}` } });
+    expect(csrf.status).toBe(403);
+  });
+
+  it('POST /auth/logout: 204 for a live and for an unknown token; GET /auth/csrf: 200', async () => {
+    const user = await signup(url);
+    expect((await call('/auth/logout', 'post', { body: { refresh_token: user.refresh_token } })).status).toBe(204);
+    expect((await call('/auth/logout', 'post', { body: { refresh_token: 'unknown' } })).status).toBe(204);
+    expect((await call('/auth/logout', 'post', { rawBody: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await call('/auth/csrf', 'get')).status).toBe(200);
+  });
+
+  it('GET /auth/me: 200, 401 without and with a bad token', async () => {
+    const user = await signup(url);
+    const me = await call('/auth/me', 'get', { headers: bearer(user.access_token) });
+    expect(me.status).toBe(200);
+    expect(me.body.user.email).toBe(user.email);
+    expect((await call('/auth/me', 'get')).status).toBe(401);
+    const tampered = `${user.access_token.slice(0, -4)}AAAA`;
+    expect((await call('/auth/me', 'get', { headers: bearer(tampered) })).status).toBe(401);
+  });
+
+  it('GET and DELETE /auth/sessions: 200, 204, 404, 401', async () => {
+    const user = await signup(url);
+    await request(`${url}/auth/login`, { body: { email: user.email, password: PASSWORD } });
+    const list = await call('/auth/sessions', 'get', { headers: bearer(user.access_token) });
+    expect(list.status).toBe(200);
+    expect(list.body.sessions).toHaveLength(2);
+    const other = list.body.sessions.find((s: Json) => !s.current);
+    expect((await call('/auth/sessions/{id}', 'delete', { headers: bearer(user.access_token), pathParams: { id: other.id } })).status).toBe(204);
+    expect((await call('/auth/sessions/{id}', 'delete', { headers: bearer(user.access_token), pathParams: { id: randomUUID() } })).status).toBe(404);
+    expect((await call('/auth/sessions/{id}', 'delete', { pathParams: { id: other.id } })).status).toBe(401);
+    expect((await call('/auth/sessions', 'get')).status).toBe(401);
+  });
+
+  it('POST /auth/password: 204, 400 (wrong current password, weak new one), 401', async () => {
+    const user = await signup(url);
+    const wrong = await call('/auth/password', 'post', { headers: bearer(user.access_token), body: { current_password: 'not the password', new_password: 'another good password' } });
+    expect(wrong.status).toBe(400);
+    const weak = await call('/auth/password', 'post', { headers: bearer(user.access_token), body: { current_password: PASSWORD, new_password: 'short' } });
+    expect(weak.status).toBe(400);
+    const changed = await call('/auth/password', 'post', { headers: bearer(user.access_token), body: { current_password: PASSWORD, new_password: 'another good password' } });
+    expect(changed.status).toBe(204);
+    expect((await call('/auth/password', 'post', { body: { current_password: PASSWORD, new_password: 'x'.repeat(12) } })).status).toBe(401);
+  });
+
+  it('GET /.well-known/jwks.json, /.well-known/openid-configuration, /healthz, /readyz: 200', async () => {
+    const jwks = await call('/.well-known/jwks.json', 'get');
+    expect(jwks.body.keys.length).toBeGreaterThan(0);
+    const discovery = await call('/.well-known/openid-configuration', 'get');
+    expect(discovery.body.issuer).toBe(test.server.issuer);
+    expect((await call('/healthz', 'get')).status).toBe(200);
+    expect((await call('/readyz', 'get')).status).toBe(200);
+  });
+
+  it('every documented operation was exercised against the real server', () => {
+    const documented = Object.entries<Json>(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
+    expect([...exercised].sort()).toEqual(documented.sort());
+  });
+});
