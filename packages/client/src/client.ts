@@ -9,6 +9,9 @@ import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
 import { createSessionStore } from './storage.ts';
 
+/** How long a tab that queued for the refresh lock waits for the holder's broadcast. */
+const BROADCAST_WAIT_MS = 300;
+
 /** Credentials for `login`. */
 export interface LoginInput {
   email: string;
@@ -78,6 +81,20 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
   let epoch = 0;
   let inflight: Promise<Session | undefined> | undefined;
   let destroyed = false;
+  const changeWaiters = new Set<() => void>();
+
+  /** Resolves on the next adopted session or after `ms`, whichever comes first. */
+  function sessionChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timeout);
+        changeWaiters.delete(done);
+        resolve();
+      };
+      const timeout = setTimeout(done, ms);
+      changeWaiters.add(done);
+    });
+  }
 
   const channel = openSyncChannel(opts.channelName, onSyncMessage);
   // `storage` events tell this tab that another one changed localStorage (key null: cleared).
@@ -100,6 +117,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     if (origin === 'here' || !store.shared) store.write(next);
     if (origin === 'here') channel.post({ type: 'session', data: serializeSession(next, opts.issuer) });
     schedule();
+    for (const wake of [...changeWaiters]) wake();
     emit(previous !== undefined && previous.user.id === next.user.id ? 'refresh' : 'login', reason);
   }
 
@@ -160,14 +178,17 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
    * presenting the already-rotated refresh token again.
    */
   function refreshShared(stale: string | undefined): Promise<Session | undefined> {
-    inflight ??= withLock(opts.lockName, () => refreshLocked(stale)).finally(() => {
+    inflight ??= withLock(opts.lockName, (waited) => refreshLocked(stale, waited)).finally(() => {
       inflight = undefined;
     });
     return inflight;
   }
 
-  async function refreshLocked(stale: string | undefined): Promise<Session | undefined> {
+  async function refreshLocked(stale: string | undefined, waited: boolean): Promise<Session | undefined> {
     syncFromStorage();
+    // We queued behind another tab, which broadcasts its new session before releasing the lock.
+    // Without shared storage that message is our only way to learn of it: give it a moment.
+    if (waited && !store.shared && session !== undefined && session.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
     const current = session;
     if (current !== undefined && current.accessToken !== stale && !isExpiring(current, opts.refreshLeewayMs, now())) return current;
     if (current === undefined && (stale !== undefined || opts.mode === 'body')) return undefined;
