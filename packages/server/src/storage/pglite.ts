@@ -1,31 +1,59 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { advisoryLockKey, quoteIdent, type Database, type Queryable } from './database.ts';
 import { translateDatabaseError } from './errors.ts';
 
-export interface PGliteOptions {
-  /** Directory of the embedded database, or `memory://` for a throw-away in-memory one. */
-  dataDir: string;
-  schema: string;
-}
+export type PGliteOptions =
+  | {
+      /** Directory of the embedded database, or `memory://` for a throw-away in-memory one. */
+      dataDir: string;
+      schema: string;
+      pglite?: undefined;
+    }
+  | {
+      /**
+       * An open PGlite to share with other `Database`s, each in its own schema (tests use one
+       * in-memory PGlite per file and one schema per test). The caller owns it: `close()` leaves
+       * it open.
+       */
+      pglite: PGlite;
+      schema: string;
+      dataDir?: undefined;
+    };
 
 /**
  * The embedded database. PGlite is single-process: a second process opening the same directory
  * would corrupt it, so we hold a pid lock file and refuse to open a directory in use.
+ *
+ * PGlite is one connection, so every statement runs inside its own transaction that starts with
+ * `SET LOCAL search_path`: PGlite's transaction mutex keeps statements of different `Database`s
+ * sharing one instance from interleaving, and each one sees only its own schema.
  */
 export async function openPGlite(options: PGliteOptions): Promise<Database> {
-  const inMemory = options.dataDir.startsWith('memory://');
-  const dataDir = inMemory ? options.dataDir : path.resolve(options.dataDir);
-  const releaseLock = inMemory ? async () => {} : await acquireDirectoryLock(dataDir);
-  let pglite: PGlite;
-  try {
-    pglite = await PGlite.create(dataDir);
-  } catch (error) {
-    await releaseLock();
-    throw error;
-  }
   const schema = quoteIdent(options.schema);
+  let pglite: PGlite;
+  let release = async () => {};
+  if (options.pglite) {
+    pglite = options.pglite;
+  } else {
+    const inMemory = options.dataDir.startsWith('memory://');
+    const dataDir = inMemory ? options.dataDir : path.resolve(options.dataDir);
+    const releaseLock = inMemory ? async () => {} : await acquireDirectoryLock(dataDir);
+    try {
+      pglite = await PGlite.create(dataDir);
+    } catch (error) {
+      await releaseLock();
+      throw error;
+    }
+    const owned = pglite;
+    release = async () => {
+      await owned.close();
+      await releaseLock();
+    };
+  }
+
   const run = async <Row>(target: PGlite | Transaction, text: string, params?: readonly unknown[]) => {
     try {
       return (await target.query<Row>(text, params as unknown[] | undefined)).rows;
@@ -33,21 +61,32 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
       throw translateDatabaseError(error);
     }
   };
-  // PGlite is one connection: set search_path once; transactions run exclusively.
-  await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
 
-  const transaction = <T>(fn: (tx: Queryable) => Promise<T>, lockKey?: number): Promise<T> =>
-    pglite.transaction(async (raw) => {
-      const tx: Queryable = { query: (text, params) => run(raw, text, params) };
-      if (lockKey !== undefined) await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
-      return fn(tx);
-    });
+  const transaction = async <T>(fn: (tx: Queryable) => Promise<T>, lockKey?: number): Promise<T> => {
+    try {
+      return await pglite.transaction(async (raw) => {
+        await raw.exec(`SET LOCAL search_path TO ${schema}`);
+        const tx: Queryable = { query: (text, params) => run(raw, text, params) };
+        if (lockKey !== undefined) await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
+        return fn(tx);
+      });
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  };
+
+  try {
+    await transaction((tx) => tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+  } catch (error) {
+    await release();
+    throw error;
+  }
 
   let closed = false;
   return {
     kind: 'pglite',
     schema: options.schema,
-    query: (text, params) => run(pglite, text, params),
+    query: (text, params) => transaction((tx) => tx.query(text, params)),
     transaction: (fn) => transaction(fn),
     withLock: (name, fn) => transaction(fn, advisoryLockKey(options.schema, name)),
     async ping() {
@@ -56,24 +95,42 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     async close() {
       if (closed) return;
       closed = true;
-      await pglite.close();
-      await releaseLock();
+      await release();
     },
   };
 }
 
+// Directories this process has open: a second PGlite on one directory corrupts it as surely as a
+// second process does, and the pid in the lock file cannot tell the two apart.
+const openInThisProcess = new Set<string>();
+
 async function acquireDirectoryLock(dataDir: string): Promise<() => Promise<void>> {
+  if (openInThisProcess.has(dataDir)) {
+    throw new Error(`The embedded database ${dataDir} is already open in this process. Close it first.`);
+  }
   await mkdir(dataDir, { recursive: true });
   const lockFile = path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.lock`);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // Write the pid to a private file, then link it into place: the lock file appears atomically
+  // with its content, so no other process ever reads an empty lock and mistakes it for stale.
+  const candidate = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(candidate, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(candidate, lockFile);
+        openInThisProcess.add(dataDir);
+        let released = false;
+        return async () => {
+          if (released) return;
+          released = true;
+          openInThisProcess.delete(dataDir);
+          await rm(lockFile, { force: true });
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
       const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''));
+      // Our own pid here is stale too (pid reuse after a restart): this process holds no lock on it.
       if (holder && holder !== process.pid && isAlive(holder)) {
         throw new Error(
           `The embedded database ${dataDir} is in use by process ${holder}. PGlite serves one process: stop it, or use DATABASE_URL for several.`,
@@ -82,8 +139,10 @@ async function acquireDirectoryLock(dataDir: string): Promise<() => Promise<void
       // A stale lock from a crashed process (kill -9): take it over.
       await rm(lockFile, { force: true });
     }
+    throw new Error(`Could not lock the embedded database directory ${dataDir}`);
+  } finally {
+    await unlink(candidate).catch(() => {});
   }
-  throw new Error(`Could not lock the embedded database directory ${dataDir}`);
 }
 
 function isAlive(pid: number): boolean {
