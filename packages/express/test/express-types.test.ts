@@ -1,0 +1,16 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const project = fileURLToPath(new URL('./express4/tsconfig.json', import.meta.url));
+
+describe('Express 4 compatibility', () => {
+  it('typechecks an Express 4 app using requireAuth, requireRole, requireScope and sigilErrorHandler', async () => {
+    // The Express 5 twin (test/express5-types.ts) is checked by the package's own tsconfig.
+    const result = await promisify(execFile)(process.execPath, [tsc, '-p', project], { encoding: 'utf8' }).catch((error: { stdout: string; code: number }) => error);
+    expect('stdout' in result ? result.stdout : '').toBe('');
+  }, 60_000);
+});
