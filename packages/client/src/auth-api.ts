@@ -18,16 +18,12 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
   const cookieMode = options.mode === 'cookie';
   let csrfToken: string | undefined;
 
-  async function send(path: string, body: Record<string, unknown> | undefined, csrf: boolean): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+  /** POSTs JSON; `csrf` adds the double-submit header for cookie-authenticated endpoints. */
+  async function send(path: string, body: Record<string, unknown>, csrf: boolean): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
     if (cookieMode) headers['X-Sigil-Token-Delivery'] = 'cookie';
     if (csrf) headers['X-CSRF-Token'] = await getCsrfToken();
-    return request(path, {
-      method: body === undefined && !csrf ? 'GET' : 'POST',
-      headers,
-      body: body === undefined ? (csrf ? '{}' : undefined) : JSON.stringify(body),
-    });
+    return request(path, { method: 'POST', headers, body: JSON.stringify(body) });
   }
 
   async function request(path: string, init: RequestInit): Promise<Response> {
@@ -59,10 +55,10 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
 
   /** Cookie-authenticated POST: a stale CSRF token (cookie expired or rotated) gets one retry. */
   async function sendWithCookie(path: string): Promise<Response> {
-    const response = await send(path, undefined, true);
+    const response = await send(path, {}, true);
     if (response.status !== 403) return response;
     csrfToken = undefined;
-    return send(path, undefined, true);
+    return send(path, {}, true);
   }
 
   /**

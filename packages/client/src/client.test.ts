@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSigilClient, memoryStorage, SigilClientError, type AuthEvent, type SigilClient, type SigilClientOptions } from './index.ts';
-import { PASSWORD, startApi, startAuth, startForeign, type TestAuth } from './test-servers.ts';
+import { browserFetch, PASSWORD, startApi, startAuth, startForeign, type TestAuth } from './test-servers.ts';
+
+/** The web app's origin in cookie-mode tests, allowed by the auth server. */
+const APP_ORIGIN = 'http://127.0.0.1:4200';
 
 let auth: TestAuth;
 let api: Awaited<ReturnType<typeof startApi>>;
@@ -9,7 +12,7 @@ const clients: SigilClient[] = [];
 let testId = 0;
 
 beforeAll(async () => {
-  auth = await startAuth({ ipRequestsPerMinute: 100_000 });
+  auth = await startAuth({ ipRequestsPerMinute: 100_000, allowedOrigins: [APP_ORIGIN] });
   [api, foreign] = await Promise.all([startApi(auth.url), startForeign()]);
   await auth.auth.createUser({ email: 'ann@example.com', password: PASSWORD, name: 'Ann', roles: ['admin'] });
 });
@@ -281,5 +284,80 @@ describe('logout and multi-tab sync', () => {
 
   it('refresh() without a session rejects with not_logged_in', async () => {
     await expect(client().refresh()).rejects.toMatchObject({ code: 'not_logged_in' });
+  });
+});
+
+describe("storage: 'cookie'", () => {
+  const header = (r: { headers: Record<string, unknown> }, name: string) => r.headers[name];
+
+  it('keeps the refresh token out of JavaScript and restores the session on reload via the cookie', async () => {
+    const browser = browserFetch(APP_ORIGIN);
+    const tab = client({ storage: 'cookie', fetch: browser });
+    await tab.ready;
+    expect(tab.isLoggedIn).toBe(false);
+    await login(tab);
+    const loginRequest = auth.requests.find((r) => r.path === '/auth/login')!;
+    expect(header(loginRequest, 'x-sigil-token-delivery')).toBe('cookie');
+    expect(browser.jar.has('sigil_refresh')).toBe(true);
+    expect((await tab.fetch(`${api.url}/data`)).status).toBe(200);
+
+    // A reload: a new client in the same browser, nothing in memory.
+    const reloaded = client({ storage: 'cookie', fetch: browser });
+    const events: AuthEvent[] = [];
+    reloaded.subscribe((e) => events.push(e));
+    await reloaded.ready;
+    expect(reloaded.user?.email).toBe('ann@example.com');
+    expect(events).toEqual([expect.objectContaining({ type: 'login', reason: 'restore' })]);
+    const refresh = auth.requests.filter((r) => r.path === '/auth/refresh').at(-1)!;
+    expect(header(refresh, 'x-csrf-token')).toBe(browser.jar.get('sigil_csrf')?.value);
+    expect(refresh.body === '' || !refresh.body.includes('refresh_token')).toBe(true);
+  });
+
+  it('logs out with the cookie: the server forgets it and a reload stays logged out', async () => {
+    const browser = browserFetch(APP_ORIGIN);
+    const tab = client({ storage: 'cookie', fetch: browser });
+    await login(tab);
+    const cookie = browser.jar.get('sigil_refresh')!.value;
+    await tab.logout();
+    expect(tab.isLoggedIn).toBe(false);
+    expect(browser.jar.has('sigil_refresh')).toBe(false);
+    const reloaded = client({ storage: 'cookie', fetch: browser });
+    await reloaded.ready;
+    expect(reloaded.isLoggedIn).toBe(false);
+    // The old cookie value is dead at the server, not just deleted in the browser.
+    browser.jar.set('sigil_refresh', { value: cookie, path: '/auth' });
+    const replay = client({ storage: 'cookie', fetch: browser });
+    await replay.ready;
+    expect(replay.isLoggedIn).toBe(false);
+  });
+
+  it('refreshes an expired token with the cookie, once for ten parallel requests in two tabs', async () => {
+    const clock = movableClock();
+    const browser = browserFetch(APP_ORIGIN);
+    const tabA = client({ storage: 'cookie', fetch: browser, now: clock.now, restore: false });
+    const tabB = client({ storage: 'cookie', fetch: browser, now: clock.now, restore: false });
+    await login(tabA);
+    await nextMessage();
+    expect(tabB.isLoggedIn).toBe(true);
+    clock.advance(15 * 60_000);
+    const calls = Array.from({ length: 10 }, (_, i) => (i % 2 ? tabA : tabB).fetch(`${api.url}/data`));
+    expect((await Promise.all(calls)).map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(refreshes()).toBe(1);
+    expect(tabA.isLoggedIn && tabB.isLoggedIn).toBe(true);
+  });
+
+  it('an app origin the server does not allow cannot restore a session (CSRF origin check)', async () => {
+    const good = browserFetch(APP_ORIGIN);
+    await login(client({ storage: 'cookie', fetch: good, restore: false }));
+    const evil = browserFetch('http://127.0.0.1:6666');
+    for (const [name, value] of good.jar) evil.jar.set(name, value);
+    const tab = client({ storage: 'cookie', fetch: evil });
+    await tab.ready;
+    expect(tab.isLoggedIn).toBe(false);
+    expect(auth.requests.filter((r) => r.path === '/auth/refresh').length).toBeGreaterThanOrEqual(1);
+    // Control: the same cookies from the allowed origin do restore.
+    const allowed = client({ storage: 'cookie', fetch: good });
+    await allowed.ready;
+    expect(allowed.isLoggedIn).toBe(true);
   });
 });
