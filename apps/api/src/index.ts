@@ -1,1 +1,4 @@
-import '@sigil/express';
+/** The demo lessons API: app factory and configuration loader. */
+export { createApiApp, type ApiAppOptions } from './app.ts';
+export { loadApiConfig, ConfigError, type ApiConfig } from './config.ts';
+export { createLessonStore, type Lesson, type LessonStore, type NewLesson } from './lessons.ts';

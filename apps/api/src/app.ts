@@ -1,0 +1,77 @@
+/**
+ * The demo lessons API (DESIGN.md "Demo apps"), protected by @sigil/express:
+ * `GET /api/public` (open), `GET /api/lessons` (any valid token), `POST /api/lessons` (role
+ * `admin`), `GET /api/me` (the token's claims).
+ */
+import express, { type Express } from 'express';
+import { requireAuth, requireRole, type RequireAuthOptions, type SigilLogger } from '@sigil/express';
+import { cors } from './cors.ts';
+import { createLessonStore, parseNewLesson, type LessonStore } from './lessons.ts';
+import { errorHandler, notFound, sendProblem } from './problem.ts';
+
+/** Options of {@link createApiApp}. */
+export interface ApiAppOptions {
+  /** Auth server issuer. @default 'http://localhost:4000' */
+  issuer?: string;
+  /** Expected token audience. @default 'sigil' */
+  audience?: string;
+  /** Origins allowed by CORS. @default ['http://localhost:4200'] */
+  allowedOrigins?: readonly string[];
+  /** Extra `requireAuth` options (e.g. `jwksUri`, `jwks`, `tokenCache`). */
+  auth?: Partial<RequireAuthOptions>;
+  /** Where warnings go (key set failures, 500s). @default silent */
+  logger?: SigilLogger;
+  /** Lesson storage. @default a fresh in-memory store */
+  lessons?: LessonStore;
+}
+
+const REALM = 'sigil-demo-api';
+
+/**
+ * Builds the demo API app (not listening).
+ *
+ * @example
+ * const app = createApiApp({ issuer: 'http://localhost:4000' });
+ * app.listen(3000);
+ */
+export function createApiApp(options: ApiAppOptions = {}): Express {
+  const logger = options.logger ?? { warn() {} };
+  const lessons = options.lessons ?? createLessonStore();
+  const auth = requireAuth({
+    issuer: options.issuer ?? 'http://localhost:4000',
+    audience: options.audience ?? 'sigil',
+    realm: REALM,
+    logger,
+    ...options.auth,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(cors(options.allowedOrigins ?? ['http://localhost:4200']));
+  app.use(express.json({ limit: '10kb' }));
+
+  app.get('/api/public', (_req, res) => {
+    res.json({ message: 'Hello from the Sigil demo API. No token needed here.' });
+  });
+
+  app.get('/api/lessons', auth, (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ lessons: lessons.list() });
+  });
+
+  app.post('/api/lessons', auth, requireRole('admin', { realm: REALM }), (req, res) => {
+    if (!req.is('application/json')) return sendProblem(res, 415, 'invalid_request', 'Send the lesson as application/json');
+    const parsed = parseNewLesson(req.body);
+    if (!parsed.ok) return sendProblem(res, 400, 'invalid_request', 'The lesson is invalid', parsed.errors);
+    const lesson = lessons.add(parsed.value, req.auth?.sub ?? null);
+    res.status(201).location(`/api/lessons/${lesson.id}`).json({ lesson });
+  });
+
+  app.get('/api/me', auth, (req, res) => {
+    res.set('Cache-Control', 'no-store').json(req.auth);
+  });
+
+  app.use(notFound);
+  app.use(errorHandler(REALM, (error) => logger.warn({ event: 'api_error', error: error instanceof Error ? error.message : String(error) }, 'demo api: unexpected error')));
+  return app;
+}
