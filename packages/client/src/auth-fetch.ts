@@ -1,7 +1,12 @@
+/** Paths under the issuer that authenticate by body or cookie, never by Bearer token. */
+const TOKEN_ENDPOINTS = ['/auth/login', '/auth/signup', '/auth/refresh', '/auth/logout', '/auth/csrf'];
+
 /** What the authenticated fetch needs from the client, kept narrow so it can be read alone. */
 export interface AuthFetchDeps {
   readonly fetch: typeof globalThis.fetch;
   readonly apiOrigins: ReadonlySet<string>;
+  /** The auth server's base URL: its token endpoints never get a Bearer header. */
+  readonly issuer: string;
   /** A usable access token (refreshed first if expiring), or null when logged out. */
   getAccessToken(): Promise<string | null>;
   /**
@@ -18,10 +23,17 @@ export interface AuthFetchDeps {
  * make it loop.
  */
 export function createAuthFetch(deps: AuthFetchDeps): typeof globalThis.fetch {
+  const tokenEndpoints = new Set(TOKEN_ENDPOINTS.map((path) => deps.issuer + path));
   return async function sigilFetch(input, init) {
     const request = new Request(input, init);
-    // An explicit Authorization header is the caller's decision; we never override it.
-    if (!deps.apiOrigins.has(new URL(request.url).origin) || request.headers.has('authorization')) {
+    const url = new URL(request.url);
+    // An explicit Authorization header is the caller's decision; we never override it. The token
+    // endpoints answer 401 for wrong passwords and refused refresh tokens: no retry dance there.
+    if (
+      !deps.apiOrigins.has(url.origin) ||
+      request.headers.has('authorization') ||
+      tokenEndpoints.has(url.origin + url.pathname.replace(/\/+$/, ''))
+    ) {
       return deps.fetch(request);
     }
     const token = await deps.getAccessToken();

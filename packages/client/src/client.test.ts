@@ -119,6 +119,19 @@ describe('fetch', () => {
     expect(bearer(auth.requests.at(-1)!)).toBeUndefined();
   });
 
+  it('with the auth server listed, authenticates its API but never its token endpoints', async () => {
+    const c = client({ apiOrigins: [api.url, auth.url] });
+    await login(c);
+    expect((await c.fetch(`${auth.url}/auth/me`)).status).toBe(200);
+    expect(bearer(auth.requests.at(-1)!)).toBe(`Bearer ${await c.getAccessToken()}`);
+    const refused = await c.fetch(`${auth.url}/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(refused.status).toBe(401);
+    expect(bearer(auth.requests.at(-1)!)).toBeUndefined();
+    // That 401 is the endpoint's own answer, not a reason to refresh and retry.
+    expect(refreshes()).toBe(1);
+    expect(c.isLoggedIn).toBe(true);
+  });
+
   it('sends no token when logged out, and keeps an explicit Authorization header', async () => {
     const c = client();
     expect((await c.fetch(`${api.url}/data`)).status).toBe(401);

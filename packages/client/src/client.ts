@@ -118,7 +118,8 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     if (origin === 'here') channel.post({ type: 'session', data: serializeSession(next, opts.issuer) });
     schedule();
     for (const wake of [...changeWaiters]) wake();
-    emit(previous !== undefined && previous.user.id === next.user.id ? 'refresh' : 'login', reason);
+    const sameUser = previous !== undefined && previous.user.id === next.user.id;
+    emit(sameUser && (reason === 'refresh' || reason === 'sync') ? 'refresh' : 'login', reason);
   }
 
   function drop(reason: AuthEventReason, origin: 'here' | 'elsewhere', error?: SigilClientError): void {
@@ -188,7 +189,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     syncFromStorage();
     // We queued behind another tab, which broadcasts its new session before releasing the lock.
     // Without shared storage that message is our only way to learn of it: give it a moment.
-    if (waited && !store.shared && session !== undefined && session.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
+    if (waited && !store.shared && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
     const current = session;
     if (current !== undefined && current.accessToken !== stale && !isExpiring(current, opts.refreshLeewayMs, now())) return current;
     if (current === undefined && (stale !== undefined || opts.mode === 'body')) return undefined;
@@ -265,6 +266,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     fetch: createAuthFetch({
       fetch: opts.fetch,
       apiOrigins: opts.apiOrigins,
+      issuer: opts.issuer,
       getAccessToken,
       async renewAfterRejection(rejected) {
         if (session === undefined) return null;
