@@ -18,10 +18,8 @@ export function parseDuration(value: string | number): number | undefined {
   return seconds > 0 && Number.isSafeInteger(seconds) ? seconds : undefined;
 }
 
-const duration = (fallback: string) =>
-  z
+const durationValue = z
     .union([z.string(), z.number()])
-    .default(fallback)
     .transform((value, ctx) => {
       const seconds = parseDuration(value);
       if (seconds === undefined) {
@@ -30,6 +28,7 @@ const duration = (fallback: string) =>
       }
       return seconds;
     });
+const duration = (fallback: string) => z.union([z.string(), z.number()]).default(fallback).pipe(durationValue);
 
 const origin = z.string().transform((value, ctx) => {
   try {
@@ -83,7 +82,7 @@ export const configSchema = z
     /** Automatic signing-key rotation period. @default 30d */
     keyRotationInterval: duration('30d'),
     /** A new key is published this long before it signs (>= jwksMaxAge). @default jwksMaxAge + 60s */
-    keyPublishLead: duration('1s').optional(),
+    keyPublishLead: durationValue.optional(),
     allowedOrigins: z
       .union([z.string(), z.array(z.string())])
       .default('http://localhost:4200')
@@ -101,6 +100,8 @@ export const configSchema = z
         return /^\d+$/.test(v) ? Number(v) : v;
       }),
     loginMaxFailures: z.coerce.number().int().min(1).default(5),
+    /** First lockout after `loginMaxFailures` failures; each further lockout doubles (max 1 h). @default 30s */
+    loginLockout: duration('30s'),
     ipRequestsPerMinute: z.coerce.number().int().min(1).default(100),
     signupsPerHour: z.coerce.number().int().min(1).default(30),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -144,6 +145,7 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   cookieMode: 'SIGIL_COOKIE_MODE',
   trustProxy: 'SIGIL_TRUST_PROXY',
   loginMaxFailures: 'SIGIL_LOGIN_MAX_FAILURES',
+  loginLockout: 'SIGIL_LOGIN_LOCKOUT',
   ipRequestsPerMinute: 'SIGIL_IP_REQUESTS_PER_MINUTE',
   signupsPerHour: 'SIGIL_SIGNUPS_PER_HOUR',
   logLevel: 'LOG_LEVEL',

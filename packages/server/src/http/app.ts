@@ -1,0 +1,41 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { AppContext } from './context.ts';
+import { corsForOrigins } from './cors.ts';
+import { notFoundHandler, problemHandler } from './problem.ts';
+import { accountRoutes } from './routes/account.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { wellKnownRoutes } from './routes/well-known.ts';
+
+/** The auth server's Express application: middleware order is part of the security model. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.config.trustProxy);
+  app.set('etag', false);
+  // A JSON API: no scripts, no framing, no sniffing. The hosted login page sets its own CSP.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use(healthRoutes(ctx));
+  app.use(wellKnownRoutes(ctx));
+
+  const auth = express.Router();
+  auth.use(corsForOrigins(ctx.config.allowedOrigins));
+  auth.use(async (req, _res, next) => {
+    // Per-IP budget for every auth call (preflights are free: browsers send them on their own).
+    if (req.method !== 'OPTIONS') await ctx.limits.consumeIp(req.ip ?? 'unknown');
+    next();
+  });
+  auth.use(authRoutes(ctx));
+  auth.use(accountRoutes(ctx));
+  app.use('/auth', auth);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(ctx.logger));
+  return app;
+}

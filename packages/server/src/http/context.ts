@@ -1,0 +1,17 @@
+import type { Config } from '../config.ts';
+import type { KeyManager } from '../keys/index.ts';
+import type { Logger } from '../logger.ts';
+import type { RateLimits } from '../rate-limit/limits.ts';
+import type { AuthService } from '../sessions/auth-service.ts';
+import type { Database } from '../storage/index.ts';
+
+/** Everything the HTTP layer needs, built once by createAuthServer. */
+export interface AppContext {
+  config: Config;
+  db: Database;
+  keys: KeyManager;
+  service: AuthService;
+  limits: RateLimits;
+  logger: Logger;
+  issuer: () => string;
+}

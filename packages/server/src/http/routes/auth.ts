@@ -1,0 +1,118 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { SigilError } from '../../errors.ts';
+import { newPasswordSchema, presentedPasswordSchema } from '../../passwords/policy.ts';
+import type { TokenBundle } from '../../sessions/auth-service.ts';
+import type { AppContext } from '../context.ts';
+import {
+  REFRESH_COOKIE,
+  assertCsrf,
+  clearRefreshCookie,
+  ensureCsrfCookie,
+  readCookie,
+  setRefreshCookie,
+  wantsCookieDelivery,
+} from '../cookies.ts';
+import { jsonBody } from '../json-body.ts';
+import { parseBody } from '../validate.ts';
+
+const email = z
+  .string({ error: 'email must be a string' })
+  .trim()
+  .max(254, 'email must be at most 254 characters')
+  .pipe(z.email({ error: 'email must be a valid email address' }));
+
+const signupSchema = z.object({
+  email,
+  password: newPasswordSchema,
+  name: z.string({ error: 'name must be a string' }).trim().min(1).max(200).nullish(),
+});
+const loginSchema = z.object({ email, password: presentedPasswordSchema });
+const refreshSchema = z.object({ refresh_token: z.string({ error: 'refresh_token must be a string' }).max(512).optional() });
+
+/** TokenResponse of DESIGN.md; in cookie delivery the refresh token goes only into the cookie. */
+export function sendTokens(res: Response, ctx: AppContext, bundle: TokenBundle, useCookie: boolean, status = 200): void {
+  const body: Record<string, unknown> = {
+    access_token: bundle.accessToken,
+    token_type: 'Bearer',
+    expires_in: bundle.expiresIn,
+    expires_at: bundle.expiresAt,
+    refresh_token: bundle.refreshToken,
+    user: bundle.user,
+  };
+  if (useCookie) {
+    setRefreshCookie(res, bundle.refreshToken, ctx.config, ctx.issuer());
+    delete body.refresh_token;
+  }
+  res.status(status).setHeader('Cache-Control', 'no-store').json(body);
+}
+
+export function requestMeta(req: Request) {
+  return { userAgent: req.headers['user-agent'] ?? null };
+}
+
+/**
+ * Where the refresh token comes from: the body, else (cookie mode not off) the HttpOnly cookie,
+ * which is CSRF-checked because browsers attach it on their own.
+ */
+function presentedRefreshToken(req: Request, ctx: AppContext): { token: string | undefined; fromCookie: boolean } {
+  const { refresh_token } = parseBody(refreshSchema, req.body);
+  if (refresh_token !== undefined && ctx.config.cookieMode !== 'only') return { token: refresh_token, fromCookie: false };
+  if (ctx.config.cookieMode === 'off') return { token: undefined, fromCookie: false };
+  const cookie = readCookie(req, REFRESH_COOKIE);
+  if (cookie === undefined) return { token: undefined, fromCookie: false };
+  assertCsrf(req, ctx.config, ctx.issuer());
+  return { token: cookie, fromCookie: true };
+}
+
+export function authRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const { service, limits, config } = ctx;
+
+  router.post('/signup', jsonBody, async (req, res) => {
+    await limits.consumeSignup(req.ip ?? 'unknown');
+    const input = parseBody(signupSchema, req.body);
+    const bundle = await service.signup(input, requestMeta(req));
+    sendTokens(res, ctx, bundle, wantsCookieDelivery(req, config), 201);
+  });
+
+  router.post('/login', jsonBody, async (req, res) => {
+    const input = parseBody(loginSchema, req.body);
+    const ip = req.ip ?? 'unknown';
+    await limits.checkLogin(input.email, ip);
+    try {
+      const bundle = await service.login(input, requestMeta(req));
+      await limits.recordLoginSuccess(input.email, ip);
+      sendTokens(res, ctx, bundle, wantsCookieDelivery(req, config));
+    } catch (error) {
+      if (error instanceof SigilError && error.code === 'invalid_credentials') await limits.recordLoginFailure(input.email, ip);
+      throw error;
+    }
+  });
+
+  router.post('/refresh', jsonBody, async (req, res) => {
+    const { token, fromCookie } = presentedRefreshToken(req, ctx);
+    if (token === undefined) throw new SigilError('invalid_grant', 'No refresh token was presented');
+    try {
+      const bundle = await service.refresh(token, requestMeta(req));
+      sendTokens(res, ctx, bundle, fromCookie || wantsCookieDelivery(req, config));
+    } catch (error) {
+      if (fromCookie && error instanceof SigilError && error.code === 'invalid_grant') clearRefreshCookie(res, ctx.issuer());
+      throw error;
+    }
+  });
+
+  router.post('/logout', jsonBody, async (req, res) => {
+    const { token, fromCookie } = presentedRefreshToken(req, ctx);
+    if (token !== undefined) await service.logout(token);
+    if (fromCookie || readCookie(req, REFRESH_COOKIE) !== undefined) clearRefreshCookie(res, ctx.issuer());
+    res.status(204).end();
+  });
+
+  router.get('/csrf', (req, res) => {
+    const token = ensureCsrfCookie(req, res, ctx.issuer());
+    res.setHeader('Cache-Control', 'no-store').json({ csrf_token: token });
+  });
+
+  return router;
+}

@@ -1,0 +1,92 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Config } from '../config.ts';
+import { SigilError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+const MAX_LOCKOUT_SECONDS = 3600;
+/** Consecutive failures are forgotten after this long without a lockout. */
+const FAILURE_WINDOW_SECONDS = 3600;
+/** Lockouts escalate for a day. */
+const LOCKOUT_MEMORY_SECONDS = 86_400;
+
+export interface RateLimits {
+  /** Every auth request: `ipRequestsPerMinute` per client IP. */
+  consumeIp(ip: string): Promise<void>;
+  /** `signupsPerHour` per client IP. */
+  consumeSignup(ip: string): Promise<void>;
+  /** Throws `rate_limited` while this account+IP is locked out. */
+  checkLogin(email: string, ip: string): Promise<void>;
+  /** Records a failed password; locks out (growing) after `loginMaxFailures` in a row. */
+  recordLoginFailure(email: string, ip: string): Promise<void>;
+  recordLoginSuccess(email: string, ip: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function rateLimited(msBeforeNext: number): SigilError {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new SigilError('rate_limited', `Too many attempts; retry in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
+}
+
+/**
+ * Brute-force limits with rate-limiter-flexible: in memory for one instance, in Redis (shared by
+ * every instance) when `REDIS_URL` is set. If Redis fails, an in-memory limiter takes over so
+ * limits keep holding per instance instead of failing open or taking the server down.
+ */
+export function createRateLimits(config: Config, logger: Logger): RateLimits {
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined;
+  redis?.on('error', (error) => logger.warn({ event: 'redis_error', err: { message: error.message } }, 'redis unavailable; rate limits fall back to memory'));
+
+  const make = (name: string, points: number, duration: number): RateLimiterAbstract => {
+    const keyPrefix = `${config.redisPrefix}rl:${name}`;
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration });
+    if (!redis) return memory;
+    return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, insuranceLimiter: memory });
+  };
+
+  const perIp = make('ip', config.ipRequestsPerMinute, 60);
+  const signups = make('signup', config.signupsPerHour, 3600);
+  const failures = make('login-fail', config.loginMaxFailures, FAILURE_WINDOW_SECONDS);
+  const lockouts = make('login-lockout', 1_000_000, LOCKOUT_MEMORY_SECONDS);
+  const accountKey = (email: string, ip: string) => `${email.trim().toLowerCase()}|${ip}`;
+
+  const consume = async (limiter: RateLimiterAbstract, key: string) => {
+    try {
+      await limiter.consume(key);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw rateLimited(rejection.msBeforeNext);
+      throw rejection;
+    }
+  };
+
+  return {
+    consumeIp: (ip) => consume(perIp, ip),
+    consumeSignup: (ip) => consume(signups, ip),
+
+    async checkLogin(email, ip) {
+      const state = await failures.get(accountKey(email, ip));
+      if (state && state.consumedPoints >= config.loginMaxFailures && state.msBeforeNext > 0) throw rateLimited(state.msBeforeNext);
+    },
+
+    async recordLoginFailure(email, ip) {
+      const key = accountKey(email, ip);
+      const state = await failures.penalty(key, 1);
+      if (state.consumedPoints < config.loginMaxFailures) return;
+      const lockout = await lockouts.penalty(key, 1);
+      const seconds = Math.min(config.loginLockout * 2 ** (lockout.consumedPoints - 1), MAX_LOCKOUT_SECONDS);
+      await failures.block(key, seconds);
+      logger.warn({ event: 'login_lockout', seconds }, 'too many failed logins: account+IP locked out');
+    },
+
+    async recordLoginSuccess(email, ip) {
+      const key = accountKey(email, ip);
+      await Promise.all([failures.delete(key), lockouts.delete(key)]);
+    },
+
+    async close() {
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

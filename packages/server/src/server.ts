@@ -1,0 +1,148 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { z } from 'zod';
+import { parseConfig, type Config, type ConfigInput } from './config.ts';
+import { SigilError } from './errors.ts';
+import { createApp } from './http/app.ts';
+import type { AppContext } from './http/context.ts';
+import { parseBody } from './http/validate.ts';
+import { createKeyManager, type KeyManager } from './keys/index.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createPasswordHasher } from './passwords/hashing.ts';
+import { newPasswordSchema } from './passwords/policy.ts';
+import { createRateLimits } from './rate-limit/limits.ts';
+import { createAuthService, type AuthService, type PublicUser } from './sessions/auth-service.ts';
+import { openDatabase, type Database } from './storage/index.ts';
+
+export interface AuthServerOptions extends ConfigInput {
+  /** Clock, injectable for tests. @default () => new Date() */
+  now?: () => Date;
+  /** Log destination (tests capture logs to check redaction). @default stdout */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export interface NewUserInput {
+  email: string;
+  password: string;
+  name?: string | null;
+  roles?: string[];
+}
+
+export interface AuthServer {
+  readonly app: Express;
+  readonly config: Config;
+  readonly db: Database;
+  readonly keys: KeyManager;
+  readonly service: AuthService;
+  readonly logger: Logger;
+  /** The issuer in force (fixed from the listening address when none was configured). */
+  readonly issuer: string;
+  /** Starts listening; with no `issuer` configured, the issuer becomes `http://host:port`. */
+  listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Creates a user directly (CLI, seeding, tests), with the same validation as signup. */
+  createUser(input: NewUserInput): Promise<PublicUser>;
+  /** Stops accepting connections, drains in-flight requests (up to `drainMs`), closes storage. */
+  close(drainMs?: number): Promise<void>;
+}
+
+const newUserSchema = z.object({
+  email: z.string().trim().max(254).pipe(z.email({ error: 'email must be a valid email address' })),
+  password: newPasswordSchema,
+  name: z.string().trim().min(1).max(200).nullish(),
+  roles: z.array(z.string().regex(/^[a-z0-9_:.-]{1,64}$/, 'roles are lower-case words')).max(32).default([]),
+});
+
+/** Cleanup of ended sessions: every hour. */
+const CLEANUP_INTERVAL_MS = 3_600_000;
+
+/**
+ * Creates an auth server: opens and migrates storage, loads signing keys, builds the app.
+ *
+ * @example
+ * const auth = await createAuthServer({ dataDir: './.sigil/data' });
+ * const { url } = await auth.listen(4000);
+ */
+export async function createAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
+  const { now = () => new Date(), logDestination, ...input } = options;
+  const config = parseConfig(input);
+  const logger = createLogger({ level: config.logLevel, ...(logDestination ? { destination: logDestination } : {}) });
+  let issuer = config.issuer;
+  const issuerFixed = input.issuer !== undefined;
+
+  const db = await openDatabase(config);
+  let keys: KeyManager;
+  try {
+    keys = await createKeyManager({ db, config, logger, now });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const hasher = await createPasswordHasher();
+  const limits = createRateLimits(config, logger);
+  const service = createAuthService({ db, config, keys, hasher, logger, now, issuer: () => issuer });
+  const ctx: AppContext = { config, db, keys, service, limits, logger, issuer: () => issuer };
+  const app = createApp(ctx);
+
+  keys.startSchedule();
+  const cleanup = setInterval(() => {
+    service.cleanupExpiredSessions().catch((error) => logger.warn({ err: { message: String(error) } }, 'session cleanup failed'));
+  }, CLEANUP_INTERVAL_MS);
+  cleanup.unref();
+
+  let server: Server | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    app,
+    config,
+    db,
+    keys,
+    service,
+    logger,
+    get issuer() {
+      return issuer;
+    },
+
+    async listen(port = config.port, host = config.host) {
+      server = app.listen(port, host);
+      await once(server, 'listening');
+      server.keepAliveTimeout = 5_000;
+      server.headersTimeout = 10_000;
+      server.requestTimeout = 30_000;
+      const address = server.address() as AddressInfo;
+      const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${address.port}`;
+      if (!issuerFixed) issuer = url;
+      logger.info({ event: 'listening', url, issuer, storage: db.kind, alg: config.alg }, 'sigil auth server listening');
+      return { url, port: address.port };
+    },
+
+    async createUser(user) {
+      const parsed = parseBody(newUserSchema, user);
+      const record = await service.createUser(parsed);
+      return { id: record.id, email: record.email, name: record.name, roles: record.roles };
+    },
+
+    close(drainMs = 10_000) {
+      closing ??= (async () => {
+        clearInterval(cleanup);
+        keys.stop();
+        if (server?.listening) {
+          const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+          server.closeIdleConnections();
+          const timer = setTimeout(() => server!.closeAllConnections(), drainMs);
+          await closed;
+          clearTimeout(timer);
+        }
+        await limits.close();
+        await db.close();
+        logger.flush?.();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { SigilError };

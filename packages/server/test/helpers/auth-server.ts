@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createAuthServer, type AuthServer, type AuthServerOptions } from '../../src/index.ts';
+
+export interface TestServer {
+  server: AuthServer;
+  url: string;
+  /** Every log line the server wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  rawLogs: string[];
+  close(): Promise<void>;
+}
+
+/** Unique per call: test runs share PostgreSQL and Redis, so nothing may collide or linger. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * A real auth server on 127.0.0.1:0. Uses PGlite in memory unless `options` point elsewhere.
+ * Rate limits are raised so that tests not about them are not throttled by their own traffic.
+ */
+export async function startTestServer(options: AuthServerOptions = {}): Promise<TestServer> {
+  const rawLogs: string[] = [];
+  const logs: Array<Record<string, unknown>> = [];
+  const logDestination = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        rawLogs.push(line);
+        try {
+          logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          /* not JSON: kept raw */
+        }
+      }
+      callback();
+    },
+  });
+  const server = await createAuthServer({
+    dataDir: 'memory://',
+    logLevel: 'info',
+    ipRequestsPerMinute: 100_000,
+    signupsPerHour: 100_000,
+    logDestination,
+    ...options,
+  });
+  const { url } = await server.listen(0, '127.0.0.1');
+  return { server, url, logs, rawLogs, close: () => server.close(1000) };
+}
+
+export interface JsonResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** fetch + JSON parse, never throwing on HTTP errors. */
+export async function request<T = any>(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string | Buffer } = {},
+): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = { ...init.headers };
+  let body: string | Buffer | undefined = init.rawBody;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+let counter = 0;
+export function uniqueEmail(): string {
+  return `user${++counter}.${randomBytes(3).toString('hex')}@example.com`;
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** Signs up a fresh user and returns the TokenResponse. */
+export async function signup(url: string, email = uniqueEmail(), password = PASSWORD, name = 'Test User') {
+  const res = await request(`${url}/auth/signup`, { body: { email, password, name } });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
+  return { ...res.body, email, password } as {
+    access_token: string;
+    refresh_token: string;
+    expires_in: number;
+    expires_at: number;
+    token_type: string;
+    user: { id: string; email: string; name: string | null; roles: string[] };
+    email: string;
+    password: string;
+  };
+}
+
+export function expectProblem(res: JsonResponse, status: number, code: string): void {
+  if (res.status !== status || res.headers.get('content-type')?.startsWith('application/problem+json') !== true || res.body?.code !== code) {
+    throw new Error(`expected ${status} ${code} problem+json, got ${res.status} ${res.headers.get('content-type')} ${res.text}`);
+  }
+}
