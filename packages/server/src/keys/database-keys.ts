@@ -1,5 +1,7 @@
 import type { CryptoKey } from 'jose';
+import { performance } from 'node:perf_hooks';
 import { ConfigError } from '../config.ts';
+import { SigilError } from '../errors.ts';
 import type { Queryable } from '../storage/index.ts';
 import {
   deleteRetiredSigningKeys,
@@ -53,7 +55,15 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
   let loaded = new Map<string, LoadedKey>();
   let records: SigningKeyRecord[] = [];
   let timers: NodeJS.Timeout[] = [];
+  // Real time, not the injectable clock: this limits database load, whatever the clock says.
   let lastMissReload = -Infinity;
+  // Each stored-key oddity is logged once per process, not at every 30 s reload.
+  const warned = new Set<string>();
+  const warnOnce = (key: string, fields: Record<string, unknown>, message: string) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    log.warn(fields, message);
+  };
 
   // One database operation at a time per instance, so a reload never overwrites a newer state.
   let queue: Promise<unknown> = Promise.resolve();
@@ -68,7 +78,7 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
   const readAll = async (q: Queryable): Promise<SigningKeyRecord[]> =>
     (await listSigningKeys(q, { includeRevoked: true })).filter((record) => {
       if (isAsymmetric(record.alg) && record.publicJwk) return true;
-      log.warn({ kid: record.kid, alg: record.alg }, 'ignoring a stored signing key Sigil cannot use');
+      warnOnce(`unusable:${record.kid}`, { kid: record.kid, alg: record.alg }, 'ignoring a stored signing key Sigil cannot use');
       return false;
     });
 
@@ -89,6 +99,10 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
           };
       const maySign = record.kid === state.signing?.kid || state.pending.some((key) => key.kid === record.kid);
       if (maySign && !entry.privateKey) entry.privateKey = await openPrivateKey(record);
+      if (maySign && vault.encrypts && !record.encrypted) {
+        warnOnce(`plain:${record.kid}`, { kid: record.kid },
+          'this signing key was stored before SIGIL_KEY_SECRET was set and is not encrypted; run `sigil keys rotate` to replace it');
+      }
       next.set(record.kid, entry);
     }
     records = list;
@@ -164,6 +178,11 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
   if (!vault.encrypts) {
     log.warn('SIGIL_KEY_SECRET is not set: private signing keys are stored unencrypted in the database. Set it to encrypt them at rest.');
   }
+  if (config.keyPublishLead * 1000 < config.jwksMaxAge * 1000 + reloadIntervalMs) {
+    // Another instance may learn of a staged key only one reload period after it was staged.
+    log.warn({ keyPublishLead: config.keyPublishLead, jwksMaxAge: config.jwksMaxAge, reloadIntervalSeconds: reloadIntervalMs / 1000 },
+      'SIGIL_KEY_PUBLISH_LEAD is shorter than SIGIL_JWKS_MAX_AGE plus the key reload period: with several instances, a client caching the JWKS may briefly miss a new key');
+  }
   try {
     await reloadNow();
     await maintain();
@@ -183,7 +202,7 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
         await serial(maintain);
         state = timeline();
         entry = state.signing && loaded.get(state.signing.kid);
-        if (!entry?.privateKey) throw new Error('no signing key is available');
+        if (!entry?.privateKey) throw new SigilError('internal_error', 'No signing key is available');
       }
       return { kid: entry.record.kid, alg: entry.record.alg as AsymmetricAlgorithm, key: entry.privateKey };
     },
@@ -193,9 +212,9 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
     },
 
     async verificationKey(kid, expectedAlg) {
-      if (!records.some((record) => record.kid === kid) && now().getTime() - lastMissReload >= RELOAD_ON_MISS_COOLDOWN_MS) {
+      if (!records.some((record) => record.kid === kid) && performance.now() - lastMissReload >= RELOAD_ON_MISS_COOLDOWN_MS) {
         // A key another instance created since our last reload (e.g. an immediate rotation).
-        lastMissReload = now().getTime();
+        lastMissReload = performance.now();
         await serial(reloadNow).catch((error: unknown) => log.error({ err: error }, 'signing key reload failed'));
       }
       const record = timeline().published.find((candidate) => candidate.kid === kid);

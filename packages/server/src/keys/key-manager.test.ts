@@ -125,6 +125,33 @@ describe('private keys at rest', () => {
     // The log never carries the private key.
     expect(lines().join('\n')).not.toContain(JSON.parse(row!.private_key).d);
   });
+
+  it('keeps using a key stored before the secret was set, and says how to replace it', async () => {
+    const first = await createKeyManager({ db, config: testConfig({}), logger });
+    const kid = (await first.signingKey()).kid;
+    const { logger: capturing, lines } = captureLogger();
+    const keys = await createKeyManager({ db, config: testConfig({ keySecret: KEY_SECRET }), logger: capturing });
+    expect((await keys.signingKey()).kid).toBe(kid);
+    await keys.reload();
+    const warnings = lines().filter((line) => line.includes('not encrypted'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ kid, level: 40 });
+    // New keys are encrypted.
+    const next = await keys.rotate();
+    const [row] = await db.query<Row>('SELECT encrypted FROM signing_keys WHERE kid = $1', [next.kid]);
+    expect(row!.encrypted).toBe(true);
+  });
+});
+
+describe('configuration warnings', () => {
+  it('warns when the publish lead does not cover the JWKS max-age plus the reload period', async () => {
+    const { logger: capturing, lines } = captureLogger();
+    await createKeyManager({ db, config: testConfig({ keySecret: KEY_SECRET, jwksMaxAge: 300, keyPublishLead: 310 }), logger: capturing });
+    expect(lines().filter((line) => line.includes('SIGIL_KEY_PUBLISH_LEAD is shorter'))).toHaveLength(1);
+    const quiet = captureLogger();
+    await createKeyManager({ db, config: testConfig({ keySecret: KEY_SECRET, jwksMaxAge: 300 }), logger: quiet.logger });
+    expect(quiet.lines().filter((line) => line.includes('SIGIL_KEY_PUBLISH_LEAD'))).toHaveLength(0);
+  });
 });
 
 describe('several instances on one database', () => {

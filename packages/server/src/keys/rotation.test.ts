@@ -190,7 +190,12 @@ describe('schedule', () => {
     const config = testConfig({ alg: 'ES256', keyRotationInterval: '1h' });
     const keys = await createKeyManager({ db, config, logger, now: clock.now, scheduleIntervalMs: 10, reloadIntervalMs: 10 });
     const first = (await keys.signingKey()).kid;
+    const refTimers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const before = refTimers();
     keys.startSchedule();
+    keys.startSchedule();
+    // The timers never keep the process alive (they are unref'd), and a second start adds none.
+    expect(refTimers()).toBe(before);
     try {
       clock.advance(59 * MINUTE);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -216,6 +221,7 @@ describe('schedule', () => {
       clock.advance(2 * MINUTE);
       await vi.waitFor(async () => expect((await keys.list()).map((info) => info.kid)).not.toContain(first), { timeout: 5_000 });
     } finally {
+      keys.stop();
       keys.stop();
     }
     // stop() really stops: no more rotations however much time passes.
