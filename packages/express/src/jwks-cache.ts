@@ -52,12 +52,17 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   const { logger, cooldown } = options;
   let keys: KeySet | undefined;
   let freshUntil = 0;
+  // Two clocks: background refreshes (bounded by max-age) must not eat the unknown-kid budget, or a
+  // key set with a short max-age could leave no refetch for a newly rotated key.
   let lastAttempt = -Infinity;
+  let lastKidAttempt = -Infinity;
   let inflight: Promise<void> | undefined;
+  let inflightReason: 'unknown_kid' | 'stale' = 'stale';
   let jwksUri = options.jwksUri;
 
   function start(kid: string | undefined, reason: 'unknown_kid' | 'stale'): Promise<void> {
     lastAttempt = Date.now();
+    inflightReason = reason;
     inflight = refresh()
       .then(
         () => {
@@ -146,6 +151,22 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     return Math.min(Number(match[1]) * 1000, options.maxCacheMaxAge);
   }
 
+  function reload(kid: string | undefined): Promise<void> {
+    if (inflight) {
+      // A background refresh may have left before the new key was published: if it does not
+      // bring this kid, fall through to a kid refetch (still bound by the cooldown).
+      if (inflightReason === 'unknown_kid') return inflight;
+      return inflight.then(() => (kid !== undefined && keys?.byKid.has(kid) ? undefined : reload(kid)));
+    }
+    const now = Date.now();
+    if (now - lastKidAttempt < cooldown) {
+      logger.debug?.({ event: 'jwks_unknown_kid', kid: kid === undefined ? null : printable(kid), cooldown: true }, 'sigil: unknown kid within the refetch cooldown');
+      return Promise.resolve();
+    }
+    lastKidAttempt = now;
+    return start(kid, 'unknown_kid');
+  }
+
   return {
     lookup(kid, alg) {
       if (keys === undefined) return undefined;
@@ -154,14 +175,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
       if (now >= freshUntil && inflight === undefined && now - lastAttempt >= cooldown) void start(undefined, 'stale');
       return selectKey(keys, kid, alg);
     },
-    reload(kid) {
-      if (inflight) return inflight;
-      if (Date.now() - lastAttempt < cooldown) {
-        logger.debug?.({ event: 'jwks_unknown_kid', kid: kid === undefined ? null : printable(kid), cooldown: true }, 'sigil: unknown kid within the refetch cooldown');
-        return Promise.resolve();
-      }
-      return start(kid, 'unknown_kid');
-    },
+    reload,
     get loaded() {
       return keys !== undefined;
     },
