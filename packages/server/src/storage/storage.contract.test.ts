@@ -3,8 +3,8 @@
  * PostgreSQL when TEST_DATABASE_URL is set). Every test gets its own schema.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeTestDatabases, testDrivers, uniqueSchema, type TestDriver } from '../../test/support/database.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeTestDatabases, sharedMemoryPGlite, testDrivers, uniqueSchema, type TestDriver } from '../../test/support/database.ts';
 import { StorageUnavailableError } from '../errors.ts';
 import type { Database, Queryable } from './database.ts';
 import { UniqueViolationError, translateDatabaseError } from './errors.ts';
@@ -18,6 +18,10 @@ import * as users from './users.ts';
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
+// PGlite's first start (initdb) takes seconds, far more on a loaded machine: pay it here, once.
+beforeAll(async () => {
+  await sharedMemoryPGlite();
+}, 120_000);
 afterAll(() => closeTestDatabases());
 
 describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) => {

@@ -15,7 +15,9 @@
  *   });
  * });
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { ConfigInput } from '../../src/config.ts';
@@ -120,4 +122,17 @@ export async function closeTestDatabases(): Promise<void> {
     sharedPGlite = undefined;
     await (await pglite).close();
   }
+}
+
+/** Spawns a Node 24 script (this test process's own Node) with the `sigil-source` condition. */
+export function spawnNode(script: string, args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--conditions=sigil-source', script, ...args], {
+    stdio: 'pipe',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+}
+
+/** Absolute path of a script in this folder. */
+export function supportScript(name: string): string {
+  return fileURLToPath(new URL(name, import.meta.url));
 }

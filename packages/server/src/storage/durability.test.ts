@@ -1,0 +1,161 @@
+/**
+ * What only separate processes can show: acknowledged writes survive `kill -9` (DESIGN.md: "a 201
+ * means the user survives kill -9"), and a PGlite directory serves one process at a time.
+ */
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  TEST_DATABASE_URL,
+  dropSchema,
+  testDrivers,
+  spawnNode,
+  supportScript,
+  uniqueSchema,
+} from '../../test/support/database.ts';
+import type { Database } from './database.ts';
+import { openDatabase } from './index.ts';
+import { openPGlite } from './pglite.ts';
+import { listUsers } from './users.ts';
+
+const ACKNOWLEDGED = 25;
+
+// Generous: initdb alone takes seconds, and much longer on a loaded 2-core machine.
+const SLOW = 120_000;
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'sigil-durability-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const lockFileOf = (dataDir: string) => path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.lock`);
+
+/** Reads the child's stdout until `count` ids were acknowledged, then SIGKILLs it at once. */
+async function killAfterAcknowledgements(child: ChildProcessWithoutNullStreams, count: number): Promise<string[]> {
+  const stderr: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(String(chunk)));
+  const exited = once(child, 'exit');
+  const ids: string[] = [];
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line === 'ready') continue;
+    ids.push(line);
+    if (ids.length === count) {
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  const [code, signal] = await exited;
+  if (ids.length < count) throw new Error(`child exited (${code ?? signal}) after ${ids.length} inserts: ${stderr.join('')}`);
+  expect(signal).toBe('SIGKILL');
+  return ids;
+}
+
+async function storedIds(db: Database): Promise<Set<string>> {
+  return new Set((await listUsers(db, { limit: 10_000 })).map((user) => user.id));
+}
+
+async function openFromAnotherProcess(dataDir: string): Promise<{ opened: boolean; pid: number; message?: string; code: number | null }> {
+  const child = spawnNode(supportScript('open-pglite-child.ts'), [dataDir]);
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += String(chunk)));
+  child.stderr.on('data', (chunk: Buffer) => (out += String(chunk)));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  try {
+    return { ...(JSON.parse(out.trim().split('\n').at(-1)!) as { opened: boolean; pid: number; message?: string }), code };
+  } catch {
+    throw new Error(`unexpected child output (exit ${code}): ${out}`);
+  }
+}
+
+/**
+ * One PGlite data directory for this block: a child process creates it (initdb, the slow part),
+ * acknowledges inserts and is killed with SIGKILL, leaving its lock file behind.
+ */
+describe('PGlite data directory across processes', () => {
+  let dataDir: string;
+  let acknowledged: string[];
+  let killedPid: number;
+
+  beforeAll(async () => {
+    dataDir = path.join(root, 'pglite');
+    const child = spawnNode(supportScript('insert-users-child.ts'), ['pglite', dataDir]);
+    acknowledged = await killAfterAcknowledgements(child, ACKNOWLEDGED);
+    killedPid = child.pid!;
+  }, SLOW);
+
+  it('keeps every insert acknowledged before kill -9, and takes over the dead process lock', { timeout: SLOW }, async () => {
+    const lock = Number(await readFile(lockFileOf(dataDir), 'utf8').catch(() => 'NaN'));
+    // Another test of this block may already have taken the stale lock over.
+    if (!Number.isNaN(lock)) expect(lock).toBe(killedPid);
+
+    const db = await openDatabase({ dataDir, databaseSchema: 'public', databaseUrl: undefined });
+    try {
+      expect(Number(await readFile(lockFileOf(dataDir), 'utf8'))).toBe(process.pid);
+      const stored = await storedIds(db);
+      expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+      expect(stored.size).toBeGreaterThanOrEqual(ACKNOWLEDGED);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses another process while one holds the directory, and frees it on close', { timeout: SLOW }, async () => {
+    const db = await openPGlite({ dataDir, schema: 'public' });
+    let closed = false;
+    try {
+      const refused = await openFromAnotherProcess(dataDir);
+      expect(refused).toMatchObject({ opened: false, code: 3 });
+      expect(refused.message).toContain(`is in use by process ${process.pid}`);
+      expect(refused.message).toContain('DATABASE_URL');
+
+      // One process, two PGlite instances on one directory corrupt it just the same.
+      await expect(openPGlite({ dataDir, schema: 'public' })).rejects.toThrow(/already open in this process/);
+      await db.ping();
+
+      await db.close();
+      closed = true;
+      await expect(stat(lockFileOf(dataDir))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      if (!closed) await db.close();
+    }
+  });
+
+  it('takes over a lock file naming this very pid (a restarted server can get its predecessor pid)', { timeout: SLOW }, async () => {
+    await writeFile(lockFileOf(dataDir), String(process.pid));
+    const db = await openPGlite({ dataDir, schema: 'public' });
+    try {
+      expect(Number(await readFile(lockFileOf(dataDir), 'utf8'))).toBe(process.pid);
+      expect(await storedIds(db)).toContain(acknowledged[0]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+// Registered only when TEST_DATABASE_URL is set (nothing shows as skipped without it).
+describe.each(testDrivers().filter((driver) => driver.name === 'postgres'))('durability on $name', () => {
+  it('keeps every insert acknowledged before kill -9', { timeout: SLOW }, async () => {
+    const schema = uniqueSchema();
+    try {
+      const child = spawnNode(supportScript('insert-users-child.ts'), ['postgres', TEST_DATABASE_URL!, schema]);
+      const ids = await killAfterAcknowledgements(child, ACKNOWLEDGED);
+      const db = await openDatabase({ dataDir: 'memory://', databaseSchema: schema, databaseUrl: TEST_DATABASE_URL });
+      try {
+        const stored = await storedIds(db);
+        expect(ids.filter((id) => !stored.has(id))).toEqual([]);
+        expect(stored.size).toBeGreaterThanOrEqual(ACKNOWLEDGED);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+});
