@@ -61,7 +61,14 @@ export interface KeyManager {
   jwks(): Promise<{ keys: PublicJwk[] }>;
   /**
    * The key that verifies tokens carrying `kid`, or undefined when it is unknown, revoked or no
-   * longer published. With `alg`, also undefined when the key belongs to another algorithm.
+   * longer published. With `alg` (the token header's), also undefined when the key belongs to
+   * another algorithm. An unknown kid triggers one database reload (at most every 5 s), for keys
+   * another instance has just created.
+   *
+   * @example
+   * const { kid, alg } = decodeProtectedHeader(token);
+   * const key = await keys.verificationKey(kid!, alg);
+   * if (key) await jwtVerify(token, key, { algorithms: [alg!], issuer, audience, typ: 'at+jwt' });
    */
   verificationKey(kid: string, alg?: string): Promise<KeyMaterial | undefined>;
   /** Stages a new key of the configured algorithm; returns it. */
