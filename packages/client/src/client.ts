@@ -76,8 +76,8 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
   const now = opts.now;
 
   let session: Session | undefined = store.read(now());
-  // Bumped by every login and logout: a refresh that started before one of them must not
-  // resurrect or overwrite the session when its answer finally arrives.
+  // Bumped by every login, logout and session adopted from another tab: a refresh that started
+  // before one of them must not resurrect or overwrite the session when its answer arrives.
   let epoch = 0;
   let inflight: Promise<Session | undefined> | undefined;
   let destroyed = false;
@@ -112,6 +112,8 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
 
   /** Makes `next` the current session; `origin: 'here'` also persists and tells other tabs. */
   function adopt(next: Session, reason: AuthEventReason, origin: 'here' | 'elsewhere'): void {
+    // A session from elsewhere supersedes whatever refresh this tab may still have in flight.
+    if (origin === 'elsewhere') epoch++;
     const previous = session;
     session = next;
     if (origin === 'here' || !store.shared) store.write(next);
