@@ -15,12 +15,19 @@ import { newPasswordSchema } from './passwords/policy.ts';
 import { createRateLimits } from './rate-limit/limits.ts';
 import { createAuthService, type AuthService, type PublicUser } from './sessions/auth-service.ts';
 import { openDatabase, type Database } from './storage/index.ts';
+import { migrate } from './storage/migrations.ts';
 
 export interface AuthServerOptions extends ConfigInput {
   /** Clock, injectable for tests. @default () => new Date() */
   now?: () => Date;
   /** Log destination (tests capture logs to check redaction). @default stdout */
   logDestination?: NodeJS.WritableStream;
+  /**
+   * An already-open database to use instead of opening one from the config (it is migrated).
+   * The caller owns it: `close()` leaves it open. Used to share one embedded PGlite between
+   * servers in tests, each in its own schema.
+   */
+  database?: Database;
 }
 
 export interface NewUserInput {
@@ -65,18 +72,20 @@ const CLEANUP_INTERVAL_MS = 3_600_000;
  * const { url } = await auth.listen(4000);
  */
 export async function createAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
-  const { now = () => new Date(), logDestination, ...input } = options;
+  const { now = () => new Date(), logDestination, database, ...input } = options;
   const config = parseConfig(input);
   const logger = createLogger({ level: config.logLevel, ...(logDestination ? { destination: logDestination } : {}) });
   let issuer = config.issuer;
   const issuerFixed = input.issuer !== undefined;
 
-  const db = await openDatabase(config);
+  const db = database ?? (await openDatabase(config));
+  const closeDb = database ? async () => {} : () => db.close();
   let keys: KeyManager;
   try {
+    if (database) await migrate(database);
     keys = await createKeyManager({ db, config, logger, now });
   } catch (error) {
-    await db.close();
+    await closeDb();
     throw error;
   }
   const hasher = await createPasswordHasher();
@@ -137,7 +146,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
           clearTimeout(timer);
         }
         await limits.close();
-        await db.close();
+        await closeDb();
         logger.flush?.();
       })();
       return closing;

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signup, startTestServer, type TestServer } from './helpers/auth-server.ts';
 
 const servers: TestServer[] = [];
@@ -9,9 +9,13 @@ afterAll(() => Promise.all(servers.map((s) => s.close())));
 
 // No Sigil code in the verification path: only what other stacks use.
 describe.each(['RS256', 'ES256', 'EdDSA'] as const)('%s access tokens verify with third-party libraries', (alg) => {
-  it('jose createRemoteJWKSet + jwtVerify', async () => {
-    const t = await startTestServer({ alg });
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ alg });
     servers.push(t);
+  });
+
+  it('jose createRemoteJWKSet + jwtVerify, and jwks-rsa + jsonwebtoken', async () => {
     const { access_token } = await signup(t.url);
     const jwks = createRemoteJWKSet(new URL(`${t.url}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(access_token, jwks, { issuer: t.url, audience: 'sigil', typ: 'at+jwt', algorithms: [alg] });

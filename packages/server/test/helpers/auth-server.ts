@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createAuthServer, type AuthServer, type AuthServerOptions } from '../../src/index.ts';
+import { openPGlite } from '../../src/storage/pglite.ts';
+import { sharedMemoryPGlite, uniqueSchema } from '../support/database.ts';
 
 export interface TestServer {
   server: AuthServer;
@@ -17,7 +19,8 @@ export function uniqueName(prefix: string): string {
 }
 
 /**
- * A real auth server on 127.0.0.1:0. Uses PGlite in memory unless `options` point elsewhere.
+ * A real auth server on 127.0.0.1:0. Unless `options` name a database, it gets its own schema in
+ * this test file's shared in-memory PGlite (one PGlite start per file instead of per server).
  * Rate limits are raised so that tests not about them are not throttled by their own traffic.
  */
 export async function startTestServer(options: AuthServerOptions = {}): Promise<TestServer> {
@@ -36,8 +39,10 @@ export async function startTestServer(options: AuthServerOptions = {}): Promise<
       callback();
     },
   });
+  const ownDatabase = options.databaseUrl !== undefined || options.database !== undefined || (options.dataDir !== undefined && options.dataDir !== 'memory://');
+  const database = ownDatabase ? undefined : await openPGlite({ pglite: await sharedMemoryPGlite(), schema: uniqueSchema('srv') });
   const server = await createAuthServer({
-    dataDir: 'memory://',
+    ...(database ? { database } : {}),
     logLevel: 'info',
     ipRequestsPerMinute: 100_000,
     signupsPerHour: 100_000,
@@ -45,7 +50,16 @@ export async function startTestServer(options: AuthServerOptions = {}): Promise<
     ...options,
   });
   const { url } = await server.listen(0, '127.0.0.1');
-  return { server, url, logs, rawLogs, close: () => server.close(1000) };
+  return {
+    server,
+    url,
+    logs,
+    rawLogs,
+    async close() {
+      await server.close(1000);
+      await database?.close();
+    },
+  };
 }
 
 export interface JsonResponse<T = any> {
@@ -58,10 +72,10 @@ export interface JsonResponse<T = any> {
 /** fetch + JSON parse, never throwing on HTTP errors. */
 export async function request<T = any>(
   url: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string | Buffer } = {},
+  init: { method?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
 ): Promise<JsonResponse<T>> {
   const headers: Record<string, string> = { ...init.headers };
-  let body: string | Buffer | undefined = init.rawBody;
+  let body: string | undefined = init.rawBody;
   if (init.body !== undefined) {
     body = JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
