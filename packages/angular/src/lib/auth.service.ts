@@ -1,0 +1,225 @@
+import { DestroyRef, Injectable, PLATFORM_ID, computed, inject, signal } from '@angular/core';
+import { isPlatformBrowser } from '@angular/common';
+import { Router } from '@angular/router';
+import { Subject, type Observable } from 'rxjs';
+import { createSigilClient, SigilClientError, type AuthEvent, type LoginInput, type SignupInput, type SigilClient, type SigilUser } from '@sigil/client';
+import { SIGIL_AUTH_CONFIG } from './config';
+
+/**
+ * What happened to the session, for toasts and analytics. `session-expired` means the server
+ * refused to renew it (revoked, expired, reused) and the user was sent to the login route.
+ */
+export interface SigilAuthEvent {
+  readonly type: 'login' | 'logout' | 'session-expired';
+  readonly user: SigilUser | null;
+}
+
+/**
+ * The signed-in user as signals, and the session's actions. Provided by {@link provideSigilAuth}.
+ * On the server platform (SSR) it never creates a client and reports "logged out".
+ *
+ * @example
+ * readonly auth = inject(AuthService);
+ * // template: @if (auth.user(); as user) { Hello {{ user.name }} }
+ * await this.auth.login({ email, password });
+ */
+@Injectable()
+export class AuthService {
+  readonly #config = inject(SIGIL_AUTH_CONFIG);
+  readonly #router = inject(Router, { optional: true });
+  readonly #client: SigilClient | null;
+  readonly #user = signal<SigilUser | null>(null);
+  readonly #expiresAt = signal<number | null>(null);
+  readonly #events = new Subject<SigilAuthEvent>();
+  #refreshing: Promise<string | null> | null = null;
+  #expiring = false;
+
+  /** The signed-in user (`{id, email, name, roles}`), or `null`. */
+  readonly user = this.#user.asReadonly();
+  /** Whether a user is signed in. */
+  readonly isLoggedIn = computed(() => this.#user() !== null);
+  /** When the current access token expires (epoch ms on this device's clock), or `null`. */
+  readonly expiresAt = this.#expiresAt.asReadonly();
+  /** Logins, logouts and session expiries, e.g. to show a toast. */
+  readonly events: Observable<SigilAuthEvent> = this.#events.asObservable();
+
+  constructor() {
+    // Under SSR there is no session to know about, and the client would reach for browser APIs.
+    if (!isPlatformBrowser(inject(PLATFORM_ID))) {
+      this.#client = null;
+      return;
+    }
+    const own = this.#config.client === undefined;
+    const client =
+      this.#config.client ??
+      createSigilClient({
+        issuer: this.#config.issuer,
+        apiOrigins: [...this.#config.apiOrigins],
+        storage: this.#config.storage,
+        ...(this.#config.refreshLeeway === undefined ? {} : { refreshLeeway: this.#config.refreshLeeway }),
+      });
+    this.#client = client;
+    this.#sync(client.user, client.expiresAt);
+    const unsubscribe = client.onChange((event) => this.#onChange(event));
+    inject(DestroyRef).onDestroy(() => {
+      unsubscribe();
+      if (own) client.destroy();
+    });
+  }
+
+  /**
+   * Signs in with email and password. Rejects with `SigilClientError` (`code` `invalid_credentials`,
+   * `rate_limited` with `retryAfter`, `network_error`, ...); the password is never kept or logged.
+   */
+  async login(credentials: LoginInput): Promise<SigilUser> {
+    const client = this.#requireClient();
+    await client.login(credentials);
+    return this.#signedIn(client);
+  }
+
+  /** Creates an account and signs in. Rejects like {@link login} (`email_taken`, `invalid_request`). */
+  async signup(account: SignupInput): Promise<SigilUser> {
+    const client = this.#requireClient();
+    await client.signup(account);
+    return this.#signedIn(client);
+  }
+
+  /** Ends the session on the server (best effort) and here. Never rejects. */
+  async logout(): Promise<void> {
+    const client = this.#client;
+    if (client === null) return;
+    const user = this.#user();
+    try {
+      await client.logout();
+    } catch {
+      // The local session is gone either way; the server's copy expires on its own.
+    }
+    this.#sync(null, null);
+    if (user !== null) this.#events.next({ type: 'logout', user });
+  }
+
+  /**
+   * Renews the access token now. One refresh at a time: concurrent callers share it.
+   * Resolves to the new access token, or `null` when the session could not be renewed.
+   */
+  refresh(): Promise<string | null> {
+    const client = this.#client;
+    if (client === null) return Promise.resolve(null);
+    this.#refreshing ??= (async () => {
+      try {
+        await client.refresh();
+        return await client.getAccessToken();
+      } catch {
+        return null;
+      } finally {
+        this.#refreshing = null;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /**
+   * The access token to send now (renewed first if it is about to expire), or `null` when logged
+   * out. Waits for a refresh that is already running, so no request goes out with a dying token.
+   */
+  async getAccessToken(): Promise<string | null> {
+    const client = this.#client;
+    if (client === null) return null;
+    if (this.#refreshing !== null) return this.#refreshing;
+    try {
+      return await client.getAccessToken();
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether the signed-in user has `role`. */
+  hasRole(role: string): boolean {
+    return this.#user()?.roles.includes(role) ?? false;
+  }
+
+  /**
+   * Resolves once the session known at startup is loaded (cookie mode asks the server first), so a
+   * guard does not send a signed-in user to the login page on reload.
+   */
+  async whenReady(): Promise<void> {
+    await this.#client?.ready;
+  }
+
+  /**
+   * A token `rejected` drew a 401. Returns the token to retry with: the current one if someone
+   * already renewed it meanwhile, else a fresh one from a (shared) refresh; `null` if none.
+   * @internal used by `authInterceptor`
+   */
+  async tokenAfterUnauthorized(rejected: string): Promise<string | null> {
+    const current = await this.getAccessToken();
+    if (current !== null && current !== rejected) return current;
+    return this.refresh();
+  }
+
+  /**
+   * The session is unusable: log out, tell listeners, and send the user to the login route with the
+   * current URL as `returnUrl`. Calls while one is under way are ignored (many requests fail at once).
+   * @internal used by `authInterceptor`
+   */
+  async expireSession(): Promise<void> {
+    if (this.#expiring) return;
+    // Already logged out (another failed request, or the client noticed first): only make sure the
+    // user ends up on the login page, without a second "session expired" event.
+    if (this.#user() === null) return this.navigateToLogin();
+    this.#expiring = true;
+    try {
+      const user = this.#user();
+      try {
+        await this.#client?.logout();
+      } catch {
+        // Already refused by the server: nothing left to end there.
+      }
+      this.#sync(null, null);
+      this.#events.next({ type: 'session-expired', user });
+      await this.navigateToLogin();
+    } finally {
+      this.#expiring = false;
+    }
+  }
+
+  /** Navigates to the login route, with `returnUrl` set to the current URL (or `returnUrl`). */
+  async navigateToLogin(returnUrl?: string): Promise<void> {
+    const router = this.#router;
+    if (router === null) return;
+    const current = returnUrl ?? router.url;
+    // Already there: navigating again would drop the returnUrl it carries.
+    if (current.split(/[?#]/)[0] === this.#config.loginRoute) return;
+    await router.navigate([this.#config.loginRoute], current === '/' ? {} : { queryParams: { returnUrl: current } });
+  }
+
+  #requireClient(): SigilClient {
+    if (this.#client === null) {
+      throw new SigilClientError('not_logged_in', 'Sigil cannot sign in during server-side rendering');
+    }
+    return this.#client;
+  }
+
+  #signedIn(client: SigilClient): SigilUser {
+    this.#sync(client.user, client.expiresAt);
+    const user = this.#user();
+    if (user === null) throw new SigilClientError('invalid_response', 'No user after signing in');
+    this.#events.next({ type: 'login', user });
+    return user;
+  }
+
+  #onChange(event: AuthEvent): void {
+    // The client logged itself out because the server refused the refresh token: same handling
+    // as a failed refresh seen by the interceptor (expireSession ignores the second one).
+    if (event.reason === 'session_expired') {
+      void this.expireSession();
+      return;
+    }
+    this.#sync(event.user, event.expiresAt);
+  }
+
+  #sync(user: SigilUser | null, expiresAt: number | null): void {
+    this.#user.set(user);
+    this.#expiresAt.set(user === null ? null : expiresAt);
+  }
+}

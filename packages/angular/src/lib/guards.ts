@@ -1,0 +1,47 @@
+import { inject } from '@angular/core';
+import { Router, type CanActivateFn, type UrlTree } from '@angular/router';
+import { AuthService } from './auth.service';
+import { SIGIL_AUTH_CONFIG } from './config';
+
+/**
+ * Lets signed-in users through; sends everyone else to the login route with `returnUrl` set to the
+ * page they asked for. Waits for the startup session restore first (cookie mode). Under SSR no
+ * session is known, so it redirects: render protected routes with `RenderMode.Client`.
+ *
+ * @example
+ * { path: 'lessons', component: Lessons, canActivate: [authGuard] }
+ */
+export const authGuard: CanActivateFn = async (_route, state) => {
+  const auth = inject(AuthService);
+  const router = inject(Router);
+  const config = inject(SIGIL_AUTH_CONFIG);
+  await auth.whenReady();
+  return auth.isLoggedIn() ? true : loginRedirect(router, config.loginRoute, state.url);
+};
+
+/**
+ * Like {@link authGuard}, and the user must also have one of `roles` (the token's `roles` claim).
+ * A signed-in user without it goes to `forbiddenRoute`, or stays where they are when that is null.
+ * The UI check is for convenience only: the API must enforce the role itself.
+ *
+ * @example
+ * { path: 'admin', component: Admin, canActivate: [roleGuard('admin')] }
+ */
+export function roleGuard(...roles: string[]): CanActivateFn {
+  if (roles.length === 0 || roles.some((role) => typeof role !== 'string' || role === '')) {
+    throw new TypeError('roleGuard: give at least one non-empty role name');
+  }
+  return async (_route, state) => {
+    const auth = inject(AuthService);
+    const router = inject(Router);
+    const config = inject(SIGIL_AUTH_CONFIG);
+    await auth.whenReady();
+    if (!auth.isLoggedIn()) return loginRedirect(router, config.loginRoute, state.url);
+    if (roles.some((role) => auth.hasRole(role))) return true;
+    return config.forbiddenRoute === null ? false : router.parseUrl(config.forbiddenRoute);
+  };
+}
+
+function loginRedirect(router: Router, loginRoute: string, returnUrl: string): UrlTree {
+  return router.createUrlTree([loginRoute], { queryParams: { returnUrl } });
+}

@@ -1,0 +1,58 @@
+import { DOCUMENT } from '@angular/common';
+import { HttpErrorResponse, type HttpEvent, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
+import { inject } from '@angular/core';
+import { catchError, from, switchMap, throwError, type Observable } from 'rxjs';
+import { AuthService } from './auth.service';
+import { SIGIL_AUTH_CONFIG } from './config';
+import { classifyUrl } from './urls';
+
+/**
+ * Adds `Authorization: Bearer <access token>` to requests for the configured `apiOrigins`, and
+ * recovers from an expired token: on a 401 it renews the token once (one refresh shared by every
+ * request that fails at the same time) and retries the request once; if that fails too the user is
+ * logged out and sent to the login route with `returnUrl`. Requests made while a refresh runs wait
+ * for it. Other origins and the auth server's token endpoints pass through untouched.
+ *
+ * @example
+ * provideHttpClient(withInterceptors([authInterceptor]))
+ */
+export const authInterceptor: HttpInterceptorFn = (req, next) => {
+  const auth = inject(AuthService);
+  const config = inject(SIGIL_AUTH_CONFIG);
+  const base = inject(DOCUMENT).baseURI;
+  // A request that already carries credentials was authorised by the caller on purpose.
+  if (req.headers.has('Authorization') || classifyUrl(req.url, base, config) !== 'api') return next(req);
+
+  return from(auth.getAccessToken()).pipe(
+    switchMap((token) => {
+      if (token === null) return next(req);
+      return next(withBearer(req, token)).pipe(catchError((error: unknown) => (isUnauthorized(error) ? retryOnce(req, next, auth, token, error) : throwError(() => error))));
+    }),
+  );
+};
+
+/** One refresh, one retry. A second 401, or no new token, ends the session: no loop is possible. */
+function retryOnce(req: HttpRequest<unknown>, next: HttpHandlerFn, auth: AuthService, rejected: string, firstError: unknown): Observable<HttpEvent<unknown>> {
+  return from(auth.tokenAfterUnauthorized(rejected)).pipe(
+    switchMap((token) => {
+      if (token === null) {
+        void auth.expireSession();
+        return throwError(() => firstError);
+      }
+      return next(withBearer(req, token)).pipe(
+        catchError((error: unknown) => {
+          if (isUnauthorized(error)) void auth.expireSession();
+          return throwError(() => error);
+        }),
+      );
+    }),
+  );
+}
+
+function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
+  return req.clone({ setHeaders: { Authorization: `Bearer ${token}` } });
+}
+
+function isUnauthorized(error: unknown): boolean {
+  return error instanceof HttpErrorResponse && error.status === 401;
+}
