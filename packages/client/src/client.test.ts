@@ -81,6 +81,8 @@ describe('login, signup, errors', () => {
     expect(user).toMatchObject({ email: 'new@example.com', name: 'Nia' });
     expect(c.isLoggedIn).toBe(true);
     await expect(client().signup({ email: 'new@example.com', password: PASSWORD })).rejects.toMatchObject({ code: 'email_taken', status: 409 });
+    const weak = await client().signup({ email: 'weak@example.com', password: 'x' }).catch((e: unknown) => e);
+    expect(weak).toMatchObject({ code: 'invalid_request', status: 400 });
   });
 
   it('reports rate_limited with retryAfter after repeated failures', async () => {
@@ -357,6 +359,16 @@ describe("storage: 'cookie'", () => {
     expect((await Promise.all(calls)).map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(refreshes()).toBe(1);
     expect(tabA.isLoggedIn && tabB.isLoggedIn).toBe(true);
+  });
+
+  it('two tabs opening at once restore the session with one refresh between them', async () => {
+    const browser = browserFetch(APP_ORIGIN);
+    await login(client({ storage: 'cookie', fetch: browser, restore: false }));
+    const before = refreshes();
+    const tabs = [client({ storage: 'cookie', fetch: browser }), client({ storage: 'cookie', fetch: browser })];
+    await Promise.all(tabs.map((t) => t.ready));
+    expect(tabs.map((t) => t.user?.email)).toEqual(['ann@example.com', 'ann@example.com']);
+    expect(refreshes() - before).toBe(1);
   });
 
   it('an app origin the server does not allow cannot restore a session (CSRF origin check)', async () => {
