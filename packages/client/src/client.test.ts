@@ -250,6 +250,30 @@ describe('single refresh', () => {
   });
 });
 
+describe('without the Web Locks API', () => {
+  it('two clients sharing storage still end up with one session and stay logged in', async () => {
+    Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+    try {
+      const clock = movableClock();
+      const storage = memoryStorage();
+      const tabA = client({ storage, now: clock.now });
+      await login(tabA);
+      const tabB = client({ storage, now: clock.now });
+      clock.advance(15 * 60_000);
+      const calls = Array.from({ length: 10 }, (_, i) => (i % 2 ? tabA : tabB).fetch(`${api.url}/data`));
+      expect((await Promise.all(calls)).map((r) => r.status)).toEqual(Array(10).fill(200));
+      // In-tab single flight still holds: at most one refresh per client.
+      expect(refreshes()).toBeLessThanOrEqual(2);
+      expect(tabA.isLoggedIn && tabB.isLoggedIn).toBe(true);
+      expect((await tabA.fetch(`${api.url}/data`)).status).toBe(200);
+      expect((await tabB.fetch(`${api.url}/data`)).status).toBe(200);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+    expect(typeof navigator.locks?.request).toBe('function');
+  });
+});
+
 describe('clock skew', () => {
   it.each([
     ['an hour ahead', 3_600_000],
