@@ -1,0 +1,114 @@
+import { Component, PLATFORM_ID } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { SigilClientError, type SigilClient } from '@sigil/client';
+import { ALICE, API, ISSUER, fakeAuthServer } from '../testing/fake-auth-server';
+import { AuthService, type SigilAuthEvent } from './auth.service';
+import { provideSigilAuth } from './provide';
+
+@Component({ template: '' })
+class Blank {}
+
+describe('AuthService', () => {
+  let server: ReturnType<typeof fakeAuthServer>;
+  let client: SigilClient;
+  let auth: AuthService;
+  let events: SigilAuthEvent['type'][];
+
+  beforeEach(() => {
+    server = fakeAuthServer();
+    client = server.client();
+    TestBed.configureTestingModule({ providers: [provideRouter([{ path: 'login', component: Blank }]), provideSigilAuth({ issuer: ISSUER, apiOrigins: [API], client })] });
+    auth = TestBed.inject(AuthService);
+    events = [];
+    auth.events.subscribe((event) => events.push(event.type));
+  });
+
+  afterEach(() => client.destroy());
+
+  it('starts logged out', () => {
+    expect(auth.user()).toBeNull();
+    expect(auth.isLoggedIn()).toBe(false);
+    expect(auth.expiresAt()).toBeNull();
+  });
+
+  it('login fills the signals and announces it', async () => {
+    const before = Date.now();
+    await expect(auth.login({ email: ALICE.email, password: 'correct horse' })).resolves.toMatchObject({ name: 'Alice' });
+    expect(auth.user()?.email).toBe(ALICE.email);
+    expect(auth.isLoggedIn()).toBe(true);
+    expect(auth.hasRole('admin')).toBe(true);
+    expect(auth.hasRole('root')).toBe(false);
+    // expires_in 900 s, measured from receipt.
+    expect(auth.expiresAt()).toBeGreaterThanOrEqual(before + 899_000);
+    expect(events).toEqual(['login']);
+  });
+
+  it('a wrong password rejects with the server code and leaves the user logged out', async () => {
+    const error = await auth.login({ email: ALICE.email, password: 'wrong' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SigilClientError);
+    expect((error as SigilClientError).code).toBe('invalid_credentials');
+    expect(auth.isLoggedIn()).toBe(false);
+    expect(events).toEqual([]);
+  });
+
+  it('refresh rotates the token; concurrent calls share one request', async () => {
+    await auth.login({ email: ALICE.email, password: 'correct horse' });
+    const tokens = await Promise.all([auth.refresh(), auth.refresh(), auth.refresh()]);
+    expect(tokens).toEqual(['at-2', 'at-2', 'at-2']);
+    expect(server.state.refreshCalls).toBe(1);
+    await expect(auth.getAccessToken()).resolves.toBe('at-2');
+  });
+
+  it('logout clears the signals, tells the server and announces it', async () => {
+    await auth.login({ email: ALICE.email, password: 'correct horse' });
+    await auth.logout();
+    expect(auth.isLoggedIn()).toBe(false);
+    expect(auth.user()).toBeNull();
+    expect(server.state.logoutCalls).toBe(1);
+    expect(events).toEqual(['login', 'logout']);
+  });
+
+  it('follows state changes made on the client directly (e.g. another tab)', async () => {
+    await client.login({ email: ALICE.email, password: 'correct horse' });
+    expect(auth.user()?.name).toBe('Alice');
+    await client.logout();
+    expect(auth.isLoggedIn()).toBe(false);
+  });
+
+  it('a refused refresh ends the session with one session-expired event', async () => {
+    await auth.login({ email: ALICE.email, password: 'correct horse' });
+    server.state.refuseRefresh = true;
+    await expect(auth.refresh()).resolves.toBeNull();
+    await vi.waitFor(() => expect(events).toEqual(['login', 'session-expired']), { timeout: 10_000 });
+    expect(auth.isLoggedIn()).toBe(false);
+  });
+});
+
+describe('AuthService on the server platform', () => {
+  it('creates no client, reports logged out and refuses to log in', async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: PLATFORM_ID, useValue: 'server' },
+        provideRouter([]),
+        provideSigilAuth({ issuer: ISSUER, apiOrigins: [API], storage: 'local' }),
+      ],
+    });
+    const auth = TestBed.inject(AuthService);
+    expect(auth.isLoggedIn()).toBe(false);
+    await expect(auth.getAccessToken()).resolves.toBeNull();
+    await expect(auth.login({ email: 'a@b.c', password: 'x' })).rejects.toBeInstanceOf(SigilClientError);
+  });
+});
+
+describe('provideSigilAuth', () => {
+  it.each([
+    [{ issuer: 'not a url', apiOrigins: [] }],
+    [{ issuer: ISSUER, apiOrigins: ['https://api.example.com/path'] }],
+    [{ issuer: ISSUER, apiOrigins: 'https://api.example.com' }],
+    [{ issuer: ISSUER, apiOrigins: [], storage: 'session' }],
+    [{ issuer: ISSUER, apiOrigins: [], loginRoute: 'login' }],
+  ])('rejects a bad config at setup: %j', (config) => {
+    expect(() => provideSigilAuth(config as never)).toThrow(TypeError);
+  });
+});
