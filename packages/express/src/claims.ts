@@ -16,8 +16,9 @@ export interface SigilClaims {
   jti?: string;
   /** Space-delimited scopes (RFC 8693 `scope`). */
   scope?: string;
-  email?: string;
-  name?: string;
+  /** `null` when the user has none (Sigil sends `name: null`). */
+  email?: string | null;
+  name?: string | null;
   roles?: string[];
   /** Sigil session id. */
   sid?: string;

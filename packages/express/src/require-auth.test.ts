@@ -92,6 +92,8 @@ describe('requireAuth', () => {
     ['missing exp', { exp: undefined }, 'The token claims are invalid'],
     ['non-numeric exp', { exp: 'tomorrow' }, 'The token claims are invalid'],
     ['roles not an array', { roles: 'admin' }, 'The token claims are invalid'],
+    ['name not a string', { name: 5 }, 'The token claims are invalid'],
+    ['sub null', { sub: null }, 'The token claims are invalid'],
   ])('rejects a token that is %s', async (_name, claims, detail) => {
     const now = Math.floor(Date.now() / 1000);
     const relative = Object.fromEntries(
@@ -107,6 +109,7 @@ describe('requireAuth', () => {
     expect((await get(url, `Bearer ${await sign(ec, { exp: now - 2 })}`)).status).toBe(200);
     expect((await get(url, `Bearer ${await sign(ec, { nbf: now + 2 })}`)).status).toBe(200);
     expect((await get(url, `Bearer ${await sign(ec, { aud: ['x', AUDIENCE] })}`)).status).toBe(200);
+    expect((await get(url, `Bearer ${await sign(ec, { name: null, email: null })}`)).status).toBe(200);
   });
 
   it.each([

@@ -24,8 +24,12 @@ export function validateClaims(payload: Record<string, unknown>, rules: ClaimRul
   if (!isNumericDate(exp)) throw new InvalidTokenError('claims_invalid');
   if (nbf !== undefined && !isNumericDate(nbf)) throw new InvalidTokenError('claims_invalid');
   if (iat !== undefined && !isNumericDate(iat)) throw new InvalidTokenError('claims_invalid');
-  for (const name of ['sub', 'jti', 'scope', 'sid', 'email', 'name'] as const) {
+  for (const name of ['sub', 'jti', 'scope', 'sid'] as const) {
     if (payload[name] !== undefined && typeof payload[name] !== 'string') throw new InvalidTokenError('claims_invalid');
+  }
+  // Profile claims may be null (Sigil sends `name: null` for a user without a name).
+  for (const name of ['email', 'name'] as const) {
+    if (payload[name] !== undefined && payload[name] !== null && typeof payload[name] !== 'string') throw new InvalidTokenError('claims_invalid');
   }
   const roles = payload.roles;
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
