@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { advisoryLockKey, quoteIdent, type Database, type Queryable } from './database.ts';
+import { StorageUnavailableError } from '../errors.ts';
 import { translateDatabaseError } from './errors.ts';
 
 export type PGliteOptions =
@@ -49,8 +50,11 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     }
     const owned = pglite;
     release = async () => {
-      await owned.close();
-      await releaseLock();
+      try {
+        await owned.close();
+      } finally {
+        await releaseLock();
+      }
     };
   }
 
@@ -62,7 +66,10 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     }
   };
 
+  let closed = false;
   const transaction = async <T>(fn: (tx: Queryable) => Promise<T>, lockKey?: number): Promise<T> => {
+    // Like a closed pool: requests still in flight during shutdown get 503, not 500.
+    if (closed) throw new StorageUnavailableError(new Error('the database was closed'));
     try {
       return await pglite.transaction(async (raw) => {
         await raw.exec(`SET LOCAL search_path TO ${schema}`);
@@ -82,7 +89,6 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     throw error;
   }
 
-  let closed = false;
   return {
     kind: 'pglite',
     schema: options.schema,
@@ -90,7 +96,7 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     transaction: (fn) => transaction(fn),
     withLock: (name, fn) => transaction(fn, advisoryLockKey(options.schema, name)),
     async ping() {
-      await run(pglite, 'SELECT 1');
+      await transaction((tx) => tx.query('SELECT 1'));
     },
     async close() {
       if (closed) return;

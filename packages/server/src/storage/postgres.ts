@@ -60,6 +60,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     }
   };
 
+  let ending: Promise<void> | undefined;
   const db: Database = {
     kind: 'postgres',
     schema: options.schema,
@@ -70,7 +71,9 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       await run(pool, 'SELECT 1');
     },
     async close() {
-      await pool.end();
+      // Idempotent like PGlite's: pg rejects a second end() ("Called end on pool more than once").
+      ending ??= pool.end();
+      await ending;
     },
   };
   await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch(async (error) => {

@@ -76,6 +76,16 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
     });
   });
 
+  it('close is idempotent, and a closed database is StorageUnavailableError (503 during shutdown)', async () => {
+    const db = await driver.open(uniqueSchema());
+    await db.ping();
+    await Promise.all([db.close(), db.close()]);
+    await db.close();
+    await expect(db.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(users.listUsers(db)).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(db.transaction((tx) => users.listUsers(tx))).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
   describe('users', () => {
     it('inserts and finds by id and by email, case-insensitively', async () => {
       const db = await open();
