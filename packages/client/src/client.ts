@@ -130,7 +130,8 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     session = undefined;
     timer.cancel();
     if (origin === 'here' || !store.shared) store.clear();
-    if (origin === 'here') channel.post({ type: 'logout' });
+    // A cookie-mode tab that merely failed to restore had nothing to end: it must not log out others.
+    if (origin === 'here' && (previous !== undefined || reason === 'logout')) channel.post({ type: 'logout' });
     if (previous !== undefined) emit('logout', reason, error);
   }
 
