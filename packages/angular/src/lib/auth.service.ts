@@ -6,8 +6,9 @@ import { createSigilClient, SigilClientError, type AuthEvent, type LoginInput, t
 import { SIGIL_AUTH_CONFIG } from './config';
 
 /**
- * What happened to the session, for toasts and analytics. `session-expired` means the server
- * refused to renew it (revoked, expired, reused) and the user was sent to the login route.
+ * What happened to the session, for toasts and navigation. `login` and `logout` fire for this
+ * tab's own calls and when another tab signs in or out; `session-expired` means the server refused
+ * to renew the session (revoked, expired, reused) and the user was sent to the login route.
  */
 export interface SigilAuthEvent {
   readonly type: 'login' | 'logout' | 'session-expired';
@@ -215,7 +216,12 @@ export class AuthService {
       void this.expireSession();
       return;
     }
+    const before = this.#user();
     this.#sync(event.user, event.expiresAt);
+    // Another tab signed in or out: tell the app, which may want to change page.
+    if (event.reason === 'sync' && (before === null) !== (event.user === null)) {
+      this.#events.next(event.user === null ? { type: 'logout', user: before } : { type: 'login', user: event.user });
+    }
   }
 
   #sync(user: SigilUser | null, expiresAt: number | null): void {

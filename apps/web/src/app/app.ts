@@ -1,0 +1,53 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
+import { Router, RouterLink, RouterOutlet } from '@angular/router';
+import { AuthService } from '@sigil/angular';
+import { ToastService } from './toast/toast.service';
+import { Toasts } from './toast/toasts';
+
+/** The shell: header with the signed-in user and "Log out", the page, and the toasts. */
+@Component({
+  selector: 'app-root',
+  imports: [RouterOutlet, RouterLink, Toasts],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <a class="skip-link" href="#main">Skip to content</a>
+    <header class="site-header">
+      <a class="brand" routerLink="/lessons"><span class="brand-mark" aria-hidden="true">S</span> Sigil lessons</a>
+      @if (auth.user(); as user) {
+        <div class="user">
+          <span class="user-name">Signed in as <strong>{{ user.name || user.email }}</strong>
+            @if (auth.hasRole('admin')) { <span class="badge">admin</span> }
+          </span>
+          <button type="button" class="button button-secondary" (click)="logout()">Log out</button>
+        </div>
+      }
+    </header>
+    <main id="main" tabindex="-1">
+      <router-outlet />
+    </main>
+    <app-toasts />
+  `,
+})
+export class App {
+  protected readonly auth = inject(AuthService);
+  readonly #router = inject(Router);
+  readonly #toasts = inject(ToastService);
+
+  constructor() {
+    const subscription = this.auth.events.subscribe((event) => {
+      if (event.type === 'login') this.#toasts.show(`Welcome, ${event.user?.name || event.user?.email}!`, 'success');
+      else if (event.type === 'logout') {
+        // Here or in another tab: either way this tab has nothing left to show.
+        this.#toasts.show('You are signed out.');
+        void this.#router.navigateByUrl('/login');
+      }
+      else this.#toasts.show('Your session has expired. Please sign in again.', 'error');
+    });
+    inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
+  }
+
+  protected async logout(): Promise<void> {
+    // The 'logout' event above takes the user to the login page.
+    await this.auth.logout();
+  }
+}

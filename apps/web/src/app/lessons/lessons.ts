@@ -1,0 +1,130 @@
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { HttpClient, HttpErrorResponse, httpResource } from '@angular/common/http';
+import { firstValueFrom } from 'rxjs';
+import { AuthService } from '@sigil/angular';
+import { ToastService } from '../toast/toast.service';
+import { API_ORIGIN } from '../settings';
+
+/** A lesson as the demo API returns it. */
+export interface Lesson {
+  id: string;
+  title: string;
+  summary?: string;
+  level?: 'beginner' | 'intermediate' | 'advanced';
+}
+
+const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
+
+/**
+ * The protected lessons list, and for admins the "Add lesson" form. The form is hidden from
+ * others for convenience only: the API enforces the admin role itself (403 otherwise).
+ */
+@Component({
+  selector: 'app-lessons',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <section aria-labelledby="lessons-title">
+      <h1 id="lessons-title">Lessons</h1>
+      @if (lessons.isLoading() && !lessons.hasValue()) {
+        <p class="muted" role="status">Loading lessons…</p>
+      } @else if (lessons.error()) {
+        <div class="card notice-error" role="alert">
+          <p>Could not load the lessons.</p>
+          <button type="button" class="button button-secondary" (click)="lessons.reload()">Try again</button>
+        </div>
+      } @else {
+        <ul class="lesson-list">
+          @for (lesson of list(); track lesson.id) {
+            <li class="card lesson">
+              <h2>{{ lesson.title }}</h2>
+              @if (lesson.summary) { <p>{{ lesson.summary }}</p> }
+              @if (lesson.level) { <span class="badge">{{ lesson.level }}</span> }
+            </li>
+          } @empty {
+            <li class="muted">No lessons yet.</li>
+          }
+        </ul>
+      }
+    </section>
+
+    @if (auth.hasRole('admin')) {
+      <section class="card add-lesson" aria-labelledby="add-title">
+        <h2 id="add-title">Add lesson</h2>
+        <form (submit)="add($event)" novalidate [attr.aria-busy]="saving()">
+          <div class="field">
+            <label for="lesson-title">Title</label>
+            <input id="lesson-title" name="title" type="text" required maxlength="200"
+                   [value]="title()" (input)="title.set(value($event))"
+                   [attr.aria-invalid]="formError() ? true : null" aria-describedby="add-error" />
+          </div>
+          <div class="field">
+            <label for="lesson-summary">Summary <span class="muted">(optional)</span></label>
+            <textarea id="lesson-summary" name="summary" rows="3" maxlength="2000"
+                      [value]="summary()" (input)="summary.set(value($event))"></textarea>
+          </div>
+          <div class="field">
+            <label for="lesson-level">Level</label>
+            <select id="lesson-level" name="level" [value]="level()" (change)="level.set($any(value($event)))">
+              @for (l of levels; track l) { <option [value]="l">{{ l }}</option> }
+            </select>
+          </div>
+          <p id="add-error" class="form-error" role="alert" aria-live="assertive">{{ formError() }}</p>
+          <button type="submit" class="button button-primary" [disabled]="saving()">{{ saving() ? 'Adding…' : 'Add lesson' }}</button>
+        </form>
+      </section>
+    }
+  `,
+})
+export class Lessons {
+  protected readonly auth = inject(AuthService);
+  readonly #http = inject(HttpClient);
+  readonly #toasts = inject(ToastService);
+
+  /** Goes through HttpClient, so the auth interceptor adds the token and handles 401s. */
+  protected readonly lessons = httpResource<{ lessons: Lesson[] }>(() => `${API_ORIGIN}/api/lessons`);
+  protected readonly list = computed(() => (this.lessons.hasValue() ? this.lessons.value().lessons : []));
+
+  protected readonly levels = LEVELS;
+  protected readonly title = signal('');
+  protected readonly summary = signal('');
+  protected readonly level = signal<(typeof LEVELS)[number]>('beginner');
+  protected readonly saving = signal(false);
+  protected readonly formError = signal('');
+
+  protected value(event: Event): string {
+    return (event.target as HTMLInputElement).value;
+  }
+
+  protected async add(event: Event): Promise<void> {
+    event.preventDefault();
+    if (this.saving()) return;
+    const title = this.title().trim();
+    if (title === '') {
+      this.formError.set('Give the lesson a title.');
+      return;
+    }
+    this.formError.set('');
+    this.saving.set(true);
+    try {
+      await firstValueFrom(this.#http.post(`${API_ORIGIN}/api/lessons`, { title, summary: this.summary().trim(), level: this.level() }));
+      this.title.set('');
+      this.summary.set('');
+      this.#toasts.show(`Lesson “${title}” added.`, 'success');
+      this.lessons.reload();
+    } catch (error) {
+      this.formError.set(addErrorMessage(error));
+    } finally {
+      this.saving.set(false);
+    }
+  }
+}
+
+function addErrorMessage(error: unknown): string {
+  if (error instanceof HttpErrorResponse) {
+    if (error.status === 403) return 'Only admins can add lessons.';
+    if (error.status === 400) return 'Check the title (1–200 characters) and summary (up to 2000).';
+    if (error.status === 401) return 'Your session has expired. Please sign in again.';
+    if (error.status === 0) return 'Cannot reach the lessons API. Try again.';
+  }
+  return 'Could not add the lesson. Try again.';
+}
