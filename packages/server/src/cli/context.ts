@@ -1,6 +1,6 @@
 import { ConfigError, loadConfigFromEnv, type Config, type ConfigInput } from '../config.ts';
 import { SigilError } from '../errors.ts';
-import { createAuthServer, type AuthServer, type AuthServerOptions } from '../server.ts';
+import type { AuthServer, AuthServerOptions } from '../server.ts';
 
 /** Exit codes of every `sigil` command. */
 export const EXIT = {
@@ -54,6 +54,8 @@ export async function openAuthServer(
   const { issuer: _configured, ...rest } = config;
   const issuer = issuerFor(config, env);
   try {
+    // Loaded on demand: --help, --version and configuration errors stay fast.
+    const { createAuthServer } = await import('../server.ts');
     return await createAuthServer({ ...rest, ...(issuer ? { issuer } : {}), ...extra });
   } catch (error) {
     throw explainOpenError(error, config);
