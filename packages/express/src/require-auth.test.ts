@@ -216,6 +216,25 @@ describe('requireAuth', () => {
     expect(await (await get(`${server.url}/boom`)).text()).toBe('app handler');
   });
 
+  it("leaves errors thrown after it to the app's error handler (no 401 for a handler bug)", async () => {
+    const app = express();
+    app.get('/x', requireAuth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url }), () => {
+      throw new Error('handler bug');
+    });
+    app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).send('app handler');
+    });
+    const server = await listen(app);
+    servers.push(server);
+    const token = await sign(rsa);
+    for (let i = 0; i < 2; i++) {
+      // First request verifies, the second is a cache hit: both hand the handler's error on.
+      const res = await get(`${server.url}/x`, `Bearer ${token}`);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe('app handler');
+    }
+  });
+
   it('verifies HS256 tokens in shared-secret mode', async () => {
     const secret = 'x'.repeat(40);
     const hsUrl = await start({ jwksUri: undefined, secret });

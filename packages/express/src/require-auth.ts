@@ -51,53 +51,66 @@ export function requireAuth(options: RequireAuthOptions): SigilMiddleware {
       });
 
   function fail(error: unknown, res: ServerResponse, next: (error?: unknown) => void): void {
-    // Anything unexpected while checking a token is still the token's fault, never a 500.
-    const authError = error instanceof SigilAuthError ? error : new InvalidTokenError('token_malformed', { cause: error });
+    // Anything unexpected while checking a token is still answered as a bad token, never a 500,
+    // but logged (by name only: a message could quote token bytes) since it hints at a bug.
+    let authError: SigilAuthError;
+    if (error instanceof SigilAuthError) authError = error;
+    else {
+      config.logger.warn({ event: 'unexpected_error', error: error instanceof Error ? error.name : typeof error }, 'sigil: unexpected error while checking a token');
+      authError = new InvalidTokenError('token_malformed', { cause: error });
+    }
     if (config.onError === 'next') next(authError);
     else sendAuthError(res, authError, config.realm);
   }
 
-  return function sigilRequireAuth(req, res, next) {
-    let pending: (ParsedJws & { token: string }) | undefined;
-    try {
-      const token = extractToken(req, config.cookie);
-      if (token === undefined) {
-        if (config.credentialsRequired) throw new InvalidTokenError('token_missing');
-      } else {
-        if (token === null) throw new InvalidTokenError('token_malformed');
-        if (cache) {
-          const hit = cache.get(token);
-          if (hit !== undefined) {
-            const now = Date.now();
-            if (now >= hit.validFrom && now < hit.validUntil) {
-              (req as { auth?: SigilClaims }).auth = hit.claims;
-              return next();
-            }
-            // Out of its window: forget it and let a full check produce the precise error.
-            cache.delete(token);
-          }
+  /**
+   * Checks the request's token. Returns undefined when the request may go on (`req.auth` set, or
+   * optional auth without a token), or the parsed token when its key must be fetched first.
+   * Throws for a token that cannot be accepted.
+   */
+  function check(req: IncomingMessage): (ParsedJws & { token: string }) | undefined {
+    const token = extractToken(req, config.cookie);
+    if (token === undefined) {
+      if (config.credentialsRequired) throw new InvalidTokenError('token_missing');
+      return undefined;
+    }
+    if (token === null) throw new InvalidTokenError('token_malformed');
+    if (cache) {
+      const hit = cache.get(token);
+      if (hit !== undefined) {
+        const now = Date.now();
+        if (now >= hit.validFrom && now < hit.validUntil) {
+          (req as { auth?: SigilClaims }).auth = hit.claims;
+          return undefined;
         }
-        const parsed = parseJws(token, config.maxTokenLength, config.algorithms, config.typ);
-        const key = config.secret ?? findKey(jwks as JwksCache, parsed);
-        if (key === undefined) {
-          pending = { ...parsed, token };
-        } else {
-          accept(req, token, parsed, key);
-        }
+        // Out of its window: forget it and let a full check produce the precise error.
+        cache.delete(token);
       }
+    }
+    const parsed = parseJws(token, config.maxTokenLength, config.algorithms, config.typ);
+    const key = config.secret ?? findKey(jwks as JwksCache, parsed);
+    if (key === undefined) return { ...parsed, token };
+    accept(req, token, parsed, key);
+    return undefined;
+  }
+
+  return function sigilRequireAuth(req, res, next) {
+    let waiting: (ParsedJws & { token: string }) | undefined;
+    try {
+      waiting = check(req);
     } catch (error) {
       return fail(error, res, next);
     }
     // next() runs outside the try: an error thrown further down the chain is not a token error.
-    if (pending === undefined) return next();
-    const waiting = pending;
+    if (waiting === undefined) return next();
+    const parsed = waiting;
 
     const keySet = jwks as JwksCache;
-    keySet.reload(waiting.header.kid).then(() => {
+    keySet.reload(parsed.header.kid).then(() => {
       try {
-        const found = findKey(keySet, waiting);
+        const found = findKey(keySet, parsed);
         if (found === undefined) throw new InvalidTokenError(keySet.loaded ? 'key_not_found' : 'jwks_unavailable');
-        accept(req, waiting.token, waiting, found);
+        accept(req, parsed.token, parsed, found);
       } catch (error) {
         return fail(error, res, next);
       }
