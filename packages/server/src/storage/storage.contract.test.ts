@@ -4,8 +4,8 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, closeTestDatabases, dropSchema, sharedMemoryPGlite, testDrivers, uniqueSchema, type TestDriver } from '../../test/support/database.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DATABASE_URL, dropSchema, sharedMemoryPGlite, testDrivers, uniqueSchema, type TestDriver } from '../../test/support/database.ts';
 import { StorageUnavailableError } from '../errors.ts';
 import type { Database, Queryable } from './database.ts';
 import { UniqueViolationError, translateDatabaseError } from './errors.ts';
@@ -23,7 +23,6 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 beforeAll(async () => {
   await sharedMemoryPGlite();
 }, 120_000);
-afterAll(() => closeTestDatabases());
 
 describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) => {
   const opened: Database[] = [];

@@ -3,12 +3,11 @@
  *
  * PGlite always runs (one in-memory instance per test file, shared by that file's tests, one
  * schema each: its first start costs seconds). PostgreSQL runs only when `TEST_DATABASE_URL` is
- * set; the schemas a run creates there are dropped by `dropSchema`/`dropCreatedSchemas`, and names
+ * set; the schemas a run creates there are dropped after each file (`closeTestDatabases`), and names
  * carry the pid and random bytes so concurrent or earlier runs never collide.
  *
  * @example
  * describe.each(testDrivers())('$name', (driver) => {
- *   afterAll(() => closeTestDatabases());
  *   it('works', async () => {
  *     const db = await driver.open(uniqueSchema());
  *     ...
@@ -20,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { afterAll } from 'vitest';
 import type { ConfigInput } from '../../src/config.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { quoteIdent } from '../../src/storage/database.ts';
@@ -113,7 +113,8 @@ export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promi
 
 /**
  * Drops every PostgreSQL schema this process handed out through a driver and closes the shared
- * PGlite. Call it in `afterAll` of each file that uses `testDrivers()`.
+ * PGlite. Registered as an `afterAll` of every test file that imports this module, so no file can
+ * forget it; calling it again is harmless.
  */
 export async function closeTestDatabases(): Promise<void> {
   for (const schema of [...createdSchemas]) await dropSchema(schema);
@@ -136,3 +137,5 @@ export function spawnNode(script: string, args: string[]): ChildProcessWithoutNu
 export function supportScript(name: string): string {
   return fileURLToPath(new URL(name, import.meta.url));
 }
+
+afterAll(closeTestDatabases);
