@@ -1,0 +1,116 @@
+/**
+ * `npm start`: the whole demo on one machine. The auth server (:4000, embedded PGlite in
+ * ./.sigil/data, demo user and admin seeded), the demo API (:3000) and the web app (:4200).
+ * Ctrl-C (or SIGTERM) stops all of them; if one dies, the others are stopped too.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const AUTH_PORT = process.env.SIGIL_PORT ?? '4000';
+const API_PORT = process.env.API_PORT ?? '3000';
+const WEB_PORT = process.env.WEB_PORT ?? '4200';
+const issuer = `http://localhost:${AUTH_PORT}`;
+const webOrigin = `http://localhost:${WEB_PORT}`;
+
+const children: Array<{ name: string; child: ChildProcess }> = [];
+let stopping = false;
+
+function run(name: string, args: string[], env: Record<string, string>, cwd = root): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=sigil-source', ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${name}]`.padEnd(7);
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) process.stdout.write(`${prefix} ${line}\n`);
+    });
+  }
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      process.stdout.write(`${prefix} exited (${signal ?? code}); stopping the demo\n`);
+      void stopAll(code ?? 1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} did not become ready in ${timeoutMs / 1000} s`);
+}
+
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+run('auth', ['packages/server/src/cli.ts', 'serve', '--seed-demo'], {
+  PORT: AUTH_PORT,
+  SIGIL_ISSUER: process.env.SIGIL_ISSUER ?? issuer,
+  SIGIL_ALLOWED_ORIGINS: process.env.SIGIL_ALLOWED_ORIGINS ?? webOrigin,
+  SIGIL_DATA_DIR: process.env.SIGIL_DATA_DIR ?? path.join(root, '.sigil', 'data'),
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+});
+await waitFor(`http://127.0.0.1:${AUTH_PORT}/readyz`, 120_000);
+
+run('api', ['apps/api/src/main.ts'], { PORT: API_PORT, SIGIL_ISSUER: issuer, API_ALLOWED_ORIGINS: webOrigin });
+await waitFor(`http://127.0.0.1:${API_PORT}/api/public`, 60_000);
+
+const webDir = path.join(root, 'apps', 'web');
+const webServer = path.join(webDir, 'serve.ts');
+if (existsSync(webServer)) {
+  if (!existsSync(path.join(webDir, 'dist', 'browser', 'index.html'))) {
+    process.stdout.write('[web]   building the demo web app (first start only)...\n');
+    await new Promise<void>((resolve, reject) => {
+      const build = spawn('npm', ['run', 'build', '-w', '@sigil/demo-web'], { cwd: root, stdio: 'inherit' });
+      build.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`web build failed (${code})`))));
+    });
+  }
+  run('web', ['serve.ts'], { PORT: WEB_PORT, SIGIL_ISSUER: issuer, DEMO_API_ORIGIN: `http://localhost:${API_PORT}` }, webDir);
+  await waitFor(`http://127.0.0.1:${WEB_PORT}/`, 60_000);
+}
+
+process.stdout.write(`
+  Sigil demo is running:
+    web app      ${webOrigin}
+    auth server  ${issuer}   (JWKS ${issuer}/.well-known/jwks.json)
+    demo API     http://localhost:${API_PORT}/api/public
+  Logins: demo@sigil.dev / sigil-demo-password   admin@sigil.dev / sigil-admin-password (admin)
+  Ctrl-C stops everything.
+`);
