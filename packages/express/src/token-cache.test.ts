@@ -24,3 +24,15 @@ describe('token cache', () => {
     expect(cache.get('b')).toBeDefined();
   });
 });
+
+describe('token cache keying', () => {
+  it('never answers for a different token that shares the cached token tail', () => {
+    const cache = createTokenCache(10);
+    const tail = 'S'.repeat(43);
+    cache.set(`header.payload.${tail}`, entry());
+    expect(cache.get(`header.payload.${tail}`)).toBeDefined();
+    expect(cache.get(`header.FORGED.${tail}`)).toBeUndefined();
+    cache.delete(`header.FORGED.${tail}`);
+    expect(cache.get(`header.payload.${tail}`)).toBeDefined();
+  });
+});

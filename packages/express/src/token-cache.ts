@@ -1,9 +1,15 @@
 /**
- * The verified-token cache: a hot token costs one Map lookup and two time comparisons instead of
- * a signature check. Keyed by the token string itself (a hash would cost more than the lookup it
- * saves; the string is only ever compared, never logged). Bounded, approximately LRU with two
- * generations (as quick-lru): hits in the current generation touch nothing; when it fills up it
- * becomes the old one and the previous old one is dropped; an old hit is promoted.
+ * The verified-token cache: a hot token costs one Map lookup, one string comparison and two time
+ * comparisons instead of a signature check.
+ *
+ * Keying: hashing a whole ~800-character token for the Map costs more than everything else on the
+ * hot path, so the Map key is the token's last 43 characters (the tail of its signature: 256 bits
+ * an attacker cannot choose for a token that verifies) and a hit is confirmed by comparing the
+ * whole token. A forged token that copies a cached token's tail is a miss and gets a full check.
+ *
+ * Bounded, approximately LRU with two generations (as quick-lru): hits in the current generation
+ * touch nothing; when it fills up it becomes the old one and the previous old one is dropped; an
+ * old hit is promoted.
  */
 import type { SigilClaims } from './claims.ts';
 
@@ -28,6 +34,13 @@ export interface TokenCache {
   readonly size: number;
 }
 
+interface Slot {
+  readonly token: string;
+  readonly entry: CachedToken;
+}
+
+const KEY_LENGTH = 43;
+
 /**
  * Creates a cache holding about `maxEntries` tokens: two generations of `maxEntries / 2` each
  * (rounded up).
@@ -37,40 +50,42 @@ export interface TokenCache {
  */
 export function createTokenCache(maxEntries: number): TokenCache {
   const generationSize = Math.max(1, Math.ceil(maxEntries / 2));
-  let current = new Map<string, CachedToken>();
-  let old = new Map<string, CachedToken>();
+  let current = new Map<string, Slot>();
+  let old = new Map<string, Slot>();
 
-  function add(token: string, entry: CachedToken): void {
+  function add(key: string, slot: Slot): void {
     if (current.size >= generationSize) {
       old = current;
       current = new Map();
     }
-    current.set(token, entry);
+    current.set(key, slot);
   }
 
   return {
     get(token) {
-      const hit = current.get(token);
-      if (hit !== undefined) return hit;
-      const aging = old.get(token);
-      if (aging !== undefined) {
-        old.delete(token);
-        add(token, aging);
-      }
-      return aging;
+      const key = token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token;
+      const hit = current.get(key);
+      if (hit !== undefined) return hit.token === token ? hit.entry : undefined;
+      const aging = old.get(key);
+      if (aging === undefined || aging.token !== token) return undefined;
+      old.delete(key);
+      add(key, aging);
+      return aging.entry;
     },
     set(token, entry) {
-      old.delete(token);
-      if (current.has(token)) current.set(token, entry);
-      else add(token, entry);
+      const key = token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token;
+      old.delete(key);
+      if (current.has(key)) current.set(key, { token, entry });
+      else add(key, { token, entry });
     },
     delete(token) {
-      current.delete(token);
-      old.delete(token);
+      const key = token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token;
+      if (current.get(key)?.token === token) current.delete(key);
+      if (old.get(key)?.token === token) old.delete(key);
     },
     evictKeys(fingerprints) {
       for (const generation of [current, old]) {
-        for (const [token, entry] of generation) if (fingerprints.has(entry.keyFingerprint)) generation.delete(token);
+        for (const [key, slot] of generation) if (fingerprints.has(slot.entry.keyFingerprint)) generation.delete(key);
       }
     },
     get size() {
