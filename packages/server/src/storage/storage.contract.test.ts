@@ -471,10 +471,11 @@ describe('storage errors', () => {
 
   it('translateDatabaseError maps SQLSTATEs and connection failures, and passes others through', () => {
     expect(translateDatabaseError({ code: '23505', constraint: 'users_email_normalized_key' })).toBeInstanceOf(UniqueViolationError);
-    for (const code of ['57P01', '57P03', '08006', '08001', '53300', 'ECONNREFUSED', 'ECONNRESET']) {
+    for (const code of ['57P01', '57P03', '08006', '08001', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN']) {
       expect(translateDatabaseError(Object.assign(new Error('x'), { code })), code).toBeInstanceOf(StorageUnavailableError);
     }
     expect(translateDatabaseError(new Error('Connection terminated unexpectedly'))).toBeInstanceOf(StorageUnavailableError);
+    expect(translateDatabaseError(new Error('Query read timeout'))).toBeInstanceOf(StorageUnavailableError);
     const syntax = Object.assign(new Error('syntax error'), { code: '42601' });
     expect(translateDatabaseError(syntax)).toBe(syntax);
     expect(translateDatabaseError('text')).toBe('text');
