@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, input, signal, viewChild } from '@angular/core';
-import { Router } from '@angular/router';
+import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, signal, viewChild } from '@angular/core';
+import { ActivatedRoute, Router } from '@angular/router';
 import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
 
 /**
@@ -22,7 +22,7 @@ import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
         </div>
         <div class="field">
           <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required
+          <input #passwordInput id="password" name="password" type="password" autocomplete="current-password" required
                  [value]="password()" (input)="password.set(value($event))"
                  [attr.aria-invalid]="error() ? true : null" aria-describedby="login-error" />
         </div>
@@ -35,21 +35,21 @@ import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
   `,
 })
 export class Login {
-  /** Bound from `?returnUrl=` by the router; checked before use (no open redirect). */
-  readonly returnUrl = input<string | undefined>();
-
   readonly #auth = inject(AuthService);
   readonly #router = inject(Router);
+  /** Where the guard found the user; checked by safeReturnUrl before use (no open redirect). */
+  readonly #returnUrl = inject(ActivatedRoute).snapshot.queryParamMap.get('returnUrl');
   protected readonly email = signal('');
   protected readonly password = signal('');
   protected readonly error = signal('');
   protected readonly pending = signal(false);
   private readonly emailInput = viewChild.required<ElementRef<HTMLInputElement>>('emailInput');
+  private readonly passwordInput = viewChild.required<ElementRef<HTMLInputElement>>('passwordInput');
 
   constructor() {
     // Already signed in (a reload in cookie mode, or another tab): go where the user was heading.
     effect(() => {
-      if (this.#auth.isLoggedIn()) void this.#router.navigateByUrl(safeReturnUrl(this.returnUrl(), '/lessons'));
+      if (this.#auth.isLoggedIn()) void this.#router.navigateByUrl(safeReturnUrl(this.#returnUrl, '/lessons'));
     });
   }
 
@@ -73,7 +73,9 @@ export class Login {
       await this.#auth.login({ email, password });
       // The effect above navigates once the signals say we are signed in.
     } catch (error) {
+      // Clear the field itself too: the binding may not have seen the typed value yet.
       this.password.set('');
+      this.passwordInput().nativeElement.value = '';
       this.error.set(messageFor(error));
     } finally {
       this.pending.set(false);
