@@ -6,6 +6,8 @@ import { notFoundHandler, problemHandler } from './problem.ts';
 import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { hostedLoginRoutes } from './routes/hosted-login.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 
 /** The auth server's Express application: middleware order is part of the security model. */
@@ -23,6 +25,7 @@ export function createApp(ctx: AppContext): Express {
   );
   app.use(healthRoutes(ctx));
   app.use(wellKnownRoutes(ctx));
+  app.use(openApiRoutes(ctx));
 
   const auth = express.Router();
   auth.use(corsForOrigins(ctx.config.allowedOrigins));
@@ -34,6 +37,8 @@ export function createApp(ctx: AppContext): Express {
   auth.use(authRoutes(ctx));
   auth.use(accountRoutes(ctx));
   app.use('/auth', auth);
+  // The hosted page needs the refresh cookie: it does not exist when cookie delivery is off.
+  if (ctx.config.cookieMode !== 'off') app.use(hostedLoginRoutes(ctx));
 
   app.use(notFoundHandler);
   app.use(problemHandler(ctx.logger));
