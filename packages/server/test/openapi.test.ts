@@ -280,6 +280,11 @@ describe('real responses match the document', () => {
     expect(jwks.body.keys.length).toBeGreaterThan(0);
     const discovery = await call('/.well-known/openid-configuration', 'get');
     expect(discovery.body.issuer).toBe(test.server.issuer);
+    // Every endpoint the discovery document advertises is described here too.
+    for (const field of ['jwks_uri', 'token_endpoint', 'userinfo_endpoint', 'revocation_endpoint', 'registration_endpoint', 'service_documentation']) {
+      const advertised = new URL(discovery.body[field]).pathname;
+      expect(Object.keys(doc.paths), field).toContain(advertised);
+    }
     expect((await call('/healthz', 'get')).status).toBe(200);
     expect((await call('/readyz', 'get')).status).toBe(200);
   });
