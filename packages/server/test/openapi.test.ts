@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.ts';
 import { buildOpenApiDocument } from '../src/http/openapi.ts';
-import { openApiRoutes } from '../src/http/routes/openapi.ts';
 import { PASSWORD, request, signup, startTestServer, uniqueEmail, type JsonResponse, type TestServer } from './helpers/auth-server.ts';
 
 // Every real response of the auth server is checked against /openapi.json: its status must be
@@ -18,7 +14,6 @@ type Json = Record<string, any>;
 const BASE = 'https://sigil.dev/openapi';
 
 let test: TestServer;
-let outer: Server;
 let url: string;
 let doc: Json;
 let ajv: InstanceType<typeof Ajv2020>;
@@ -101,14 +96,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
   test = await startTestServer({ loginMaxFailures: 3 });
-  // The route under test sits in front of the server's app, exactly as the app mounts it.
-  const app = express();
-  app.use(openApiRoutes({ issuer: () => test.server.issuer }));
-  app.use(test.server.app);
-  outer = app.listen(0, '127.0.0.1');
-  await new Promise((done) => outer.once('listening', done));
-  url = `http://127.0.0.1:${(outer.address() as AddressInfo).port}`;
-
+  url = test.url;
   const res = await request(`${url}/openapi.json`);
   expect(res.status).toBe(200);
   doc = res.body;
@@ -119,8 +107,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((done) => outer?.close(done));
-  outer?.closeAllConnections();
   await test?.close();
 });
 
