@@ -1,0 +1,172 @@
+/**
+ * Benchmark 1: token verification ops/s, in process, one verification at a time.
+ *
+ * - cold: a pool of 1 200 distinct tokens cycled, more than any cache here holds (1 000), so every
+ *   operation is a full verification (for caching verifiers: a miss plus the insertion).
+ * - cached: the same token every time (only for verifiers with a verified-token cache).
+ *
+ * Each contender is configured the way it is used in an API: Sigil's middleware with its JWKS
+ * cache (it has no separate verifier export, so it is called as middleware with a bare request
+ * object); jose with `createRemoteJWKSet`; fast-jwt with the PEM key (its fastest, synchronous
+ * form); jsonwebtoken with `jwks-rsa`'s `getSigningKey` per token (what express-jwt does).
+ * Raw `crypto.verify` on pre-split buffers and a pre-imported key is the floor.
+ */
+import { createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { requireAuth } from '@sigil/express';
+import { createVerifier } from 'fast-jwt';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import jsonwebtoken from 'jsonwebtoken';
+import jwksRsa from 'jwks-rsa';
+import { ALGS, AUDIENCE, HS256_SECRET, ISSUER, signToken, signTokens, type Alg, type KeyRing } from './lib/keys.ts';
+import { measureOps, type MeasureOptions } from './lib/measure.ts';
+
+export const POOL_SIZE = 1_200;
+
+export interface VerifyRow {
+  alg: Alg;
+  contender: string;
+  /** ops/s; undefined when the contender does not support the algorithm or has no such mode. */
+  cold: number | undefined;
+  cached: number | undefined;
+}
+
+export interface VerifyResult {
+  rows: VerifyRow[];
+  poolSize: number;
+}
+
+type Verify = (i: number) => unknown;
+interface Contender {
+  name: string;
+  /** Builds the verify function for `tokens` (null: algorithm not supported). */
+  make(alg: Alg, tokens: string[]): Promise<Verify | null>;
+  cached: boolean;
+}
+
+export async function runVerify(ring: KeyRing, jwksUri: string, opts: MeasureOptions, log: (line: string) => void): Promise<VerifyResult> {
+  const jwksClient = jwksRsa({ jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 });
+  const remoteSet = createRemoteJWKSet(new URL(jwksUri));
+  const secretBytes = new TextEncoder().encode(HS256_SECRET);
+  const publicKeys = {} as Record<Alg, KeyObject | undefined>;
+  for (const alg of ALGS) publicKeys[alg] = ring[alg].publicJwk ? createPublicKey({ key: ring[alg].publicJwk as never, format: 'jwk' }) : undefined;
+  const pemOf = (alg: Alg): string => (alg === 'HS256' ? HS256_SECRET : (publicKeys[alg]!.export({ type: 'spki', format: 'pem' }) as string));
+
+  const sigil = (tokenCache: boolean) => async (alg: Alg, tokens: string[]): Promise<Verify> => {
+    const middleware = requireAuth({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: [alg],
+      ...(alg === 'HS256' ? { secret: HS256_SECRET } : { jwksUri }),
+      tokenCache,
+      onError: 'next',
+    });
+    const headers = tokens.map((t) => `Bearer ${t}`);
+    const res = {} as never;
+    let failed: unknown;
+    const next = (error?: unknown) => {
+      if (error) failed = error;
+    };
+    // First request loads the key set (asynchronously); wait for it.
+    await new Promise<void>((resolve, reject) => middleware({ headers: { authorization: headers[0] } } as never, res, (e?: unknown) => (e ? reject(e) : resolve())));
+    return (i) => {
+      const req = { headers: { authorization: headers[i % headers.length] } };
+      middleware(req as never, res, next);
+      if (failed) throw failed;
+      return undefined;
+    };
+  };
+
+  const contenders: Contender[] = [
+    {
+      name: 'crypto.verify (floor)',
+      cached: false,
+      async make(alg, tokens) {
+        const parts = tokens.map((t) => {
+          const dot = t.lastIndexOf('.');
+          return { input: Buffer.from(t.slice(0, dot)), sig: Buffer.from(t.slice(dot + 1), 'base64url') };
+        });
+        const key = publicKeys[alg];
+        if (alg === 'HS256') {
+          const secret = Buffer.from(HS256_SECRET);
+          return (i) => {
+            const p = parts[i % parts.length]!;
+            const mac = createHmac('sha256', secret).update(p.input).digest();
+            if (!timingSafeEqual(mac, p.sig)) throw new Error('bad mac');
+          };
+        }
+        const keyInput = alg === 'ES256' ? { key: key!, dsaEncoding: 'ieee-p1363' as const } : key!;
+        const hash = alg === 'EdDSA' ? null : 'sha256';
+        return (i) => {
+          const p = parts[i % parts.length]!;
+          if (!cryptoVerify(hash, p.input, keyInput, p.sig)) throw new Error('bad signature');
+        };
+      },
+    },
+    { name: 'Sigil', cached: true, make: sigil(true) },
+    { name: 'Sigil (cache off)', cached: false, make: sigil(false) },
+    {
+      name: 'fast-jwt (cache)',
+      cached: true,
+      async make(alg, tokens) {
+        const verifier = createVerifier({ key: pemOf(alg), algorithms: [alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache: 1_000 });
+        return (i) => verifier(tokens[i % tokens.length]!);
+      },
+    },
+    {
+      name: 'fast-jwt (no cache)',
+      cached: false,
+      async make(alg, tokens) {
+        const verifier = createVerifier({ key: pemOf(alg), algorithms: [alg], allowedIss: ISSUER, allowedAud: AUDIENCE });
+        return (i) => verifier(tokens[i % tokens.length]!);
+      },
+    },
+    {
+      name: 'jose',
+      cached: false,
+      async make(alg, tokens) {
+        const options = { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg], typ: 'at+jwt' };
+        if (alg === 'HS256') return (i) => jwtVerify(tokens[i % tokens.length]!, secretBytes, options);
+        return (i) => jwtVerify(tokens[i % tokens.length]!, remoteSet, options);
+      },
+    },
+    {
+      name: 'jsonwebtoken + jwks-rsa',
+      cached: false,
+      async make(alg, tokens) {
+        if (alg === 'EdDSA') return null; // jsonwebtoken 9 has no EdDSA
+        const options = { algorithms: [alg as jsonwebtoken.Algorithm], issuer: ISSUER, audience: AUDIENCE };
+        if (alg === 'HS256') return (i) => jsonwebtoken.verify(tokens[i % tokens.length]!, HS256_SECRET, options);
+        const kid = ring[alg].kid;
+        return async (i) => {
+          const key = await jwksClient.getSigningKey(kid);
+          return jsonwebtoken.verify(tokens[i % tokens.length]!, key.getPublicKey(), options);
+        };
+      },
+    },
+  ];
+
+  const rows: VerifyRow[] = [];
+  for (const alg of ALGS) {
+    const pool = await signTokens(ring[alg], POOL_SIZE);
+    const hot = [await signToken(ring[alg])];
+    for (const contender of contenders) {
+      const coldFn = await contender.make(alg, pool);
+      if (coldFn === null) {
+        rows.push({ alg, contender: contender.name, cold: undefined, cached: undefined });
+        continue;
+      }
+      await coldFn(0); // proves the setup accepts the token (throws otherwise)
+      const cold = (await measureOps(coldFn, opts)).opsPerSec;
+      let cached: number | undefined;
+      if (contender.cached) {
+        const hotFn = (await contender.make(alg, hot))!;
+        cached = (await measureOps(hotFn, opts)).opsPerSec;
+      }
+      rows.push({ alg, contender: contender.name, cold, cached });
+      log(`verify ${alg.padEnd(5)} ${contender.name.padEnd(26)} cold ${fmt(cold)}${cached === undefined ? '' : `  cached ${fmt(cached)}`}`);
+    }
+  }
+  return { rows, poolSize: POOL_SIZE };
+}
+
+const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US')} ops/s`.padStart(16);
