@@ -1,0 +1,57 @@
+/**
+ * The demo web app's server (SSR build): static files from dist/browser, `/login` rendered on the
+ * server, every other route handed to the browser. `npm start -w @sigil/demo-web` after a build;
+ * PORT (default 4200) and HOST (default localhost) override where it listens.
+ */
+import { AngularNodeAppEngine, createNodeRequestHandler, isMainModule, writeResponseToNodeResponse } from '@angular/ssr/node';
+import express from 'express';
+import { join } from 'node:path';
+
+const browserDistFolder = join(import.meta.dirname, '../browser');
+const AUTH = process.env['SIGIL_ISSUER'] ?? 'http://localhost:4000';
+const API = process.env['DEMO_API_ORIGIN'] ?? 'http://localhost:3000';
+
+// The app talks only to itself, the auth server and the API; nothing may frame it.
+const CSP = [
+  "default-src 'self'",
+  `connect-src 'self' ${AUTH} ${API}`,
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "script-src 'self'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+const app = express();
+app.disable('x-powered-by');
+const angularApp = new AngularNodeAppEngine();
+
+app.use((_req, res, next) => {
+  res.setHeader('Content-Security-Policy', CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  next();
+});
+
+app.use(express.static(browserDistFolder, { maxAge: '1y', index: false, redirect: false }));
+
+app.use((req, res, next) => {
+  angularApp
+    .handle(req)
+    .then((response) => (response ? writeResponseToNodeResponse(response, res) : next()))
+    .catch(next);
+});
+
+if (isMainModule(import.meta.url)) {
+  const port = Number(process.env['PORT'] ?? 4200);
+  const host = process.env['HOST'] ?? 'localhost';
+  app.listen(port, host, (error) => {
+    if (error) throw error;
+    console.log(`Sigil demo web app on http://${host}:${port}`);
+  });
+}
+
+/** Request handler used by the Angular CLI (dev server and build). */
+export const reqHandler = createNodeRequestHandler(app);
