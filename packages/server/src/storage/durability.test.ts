@@ -17,10 +17,11 @@ import {
   supportScript,
   uniqueSchema,
 } from '../../test/support/database.ts';
+import { StorageUnavailableError } from '../errors.ts';
 import type { Database } from './database.ts';
 import { openDatabase } from './index.ts';
 import { openPGlite } from './pglite.ts';
-import { listUsers } from './users.ts';
+import { insertUser, listUsers } from './users.ts';
 
 const ACKNOWLEDGED = 25;
 
@@ -79,13 +80,14 @@ async function openFromAnotherProcess(dataDir: string): Promise<{ opened: boolea
  * acknowledges inserts and is killed with SIGKILL, leaving its lock file behind.
  */
 describe('PGlite data directory across processes', () => {
+  const SCHEMA = 'sigil_durable';
   let dataDir: string;
   let acknowledged: string[];
   let killedPid: number;
 
   beforeAll(async () => {
     dataDir = path.join(root, 'pglite');
-    const child = spawnNode(supportScript('insert-users-child.ts'), ['pglite', dataDir]);
+    const child = spawnNode(supportScript('insert-users-child.ts'), ['pglite', dataDir, SCHEMA]);
     acknowledged = await killAfterAcknowledgements(child, ACKNOWLEDGED);
     killedPid = child.pid!;
   }, SLOW);
@@ -95,12 +97,17 @@ describe('PGlite data directory across processes', () => {
     // Another test of this block may already have taken the stale lock over.
     if (!Number.isNaN(lock)) expect(lock).toBe(killedPid);
 
-    const db = await openDatabase({ dataDir, databaseSchema: 'public', databaseUrl: undefined });
+    const db = await openDatabase({ dataDir, databaseSchema: SCHEMA, databaseUrl: undefined });
     try {
       expect(Number(await readFile(lockFileOf(dataDir), 'utf8'))).toBe(process.pid);
       const stored = await storedIds(db);
       expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
       expect(stored.size).toBeGreaterThanOrEqual(ACKNOWLEDGED);
+      // ...in the configured schema, not wherever the default search_path points.
+      const tables = await db.query<{ table_schema: string }>(
+        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'users'",
+      );
+      expect(tables.map((table) => table.table_schema)).toEqual([SCHEMA]);
     } finally {
       await db.close();
     }
@@ -129,13 +136,26 @@ describe('PGlite data directory across processes', () => {
 
   it('takes over a lock file naming this very pid (a restarted server can get its predecessor pid)', { timeout: SLOW }, async () => {
     await writeFile(lockFileOf(dataDir), String(process.pid));
-    const db = await openPGlite({ dataDir, schema: 'public' });
+    const db = await openPGlite({ dataDir, schema: SCHEMA });
     try {
       expect(Number(await readFile(lockFileOf(dataDir), 'utf8'))).toBe(process.pid);
       expect(await storedIds(db)).toContain(acknowledged[0]);
+
+      // The contract suite runs on a shared in-memory instance; this is the server's own kind
+      // (search_path set once, bare statements): a rollback, then a closed database.
+      const before = (await storedIds(db)).size;
+      await expect(
+        db.transaction(async (tx) => {
+          await insertUser(tx, { email: 'rolled-back@example.test', passwordHash: 'h' }, new Date());
+          throw new Error('rollback');
+        }),
+      ).rejects.toThrow('rollback');
+      expect((await storedIds(db)).size).toBe(before);
     } finally {
       await db.close();
     }
+    await expect(db.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(listUsers(db)).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 });
 

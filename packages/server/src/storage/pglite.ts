@@ -28,9 +28,11 @@ export type PGliteOptions =
  * The embedded database. PGlite is single-process: a second process opening the same directory
  * would corrupt it, so we hold a pid lock file and refuse to open a directory in use.
  *
- * PGlite is one connection, so every statement runs inside its own transaction that starts with
- * `SET LOCAL search_path`: PGlite's transaction mutex keeps statements of different `Database`s
- * sharing one instance from interleaving, and each one sees only its own schema.
+ * PGlite is one connection. An instance we own gets its `search_path` once. A shared instance
+ * (`options.pglite`) serves several schemas, so there every statement runs in a transaction that
+ * starts with `SET LOCAL search_path`: PGlite's transaction mutex keeps statements of different
+ * `Database`s from interleaving, and each sees only its own schema. (Per-statement transactions
+ * cost ~3x a bare query, which is why the server's own instance does not use them.)
  */
 export async function openPGlite(options: PGliteOptions): Promise<Database> {
   const schema = quoteIdent(options.schema);
@@ -66,13 +68,17 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     }
   };
 
+  const shared = options.pglite !== undefined;
   let closed = false;
-  const transaction = async <T>(fn: (tx: Queryable) => Promise<T>, lockKey?: number): Promise<T> => {
-    // Like a closed pool: requests still in flight during shutdown get 503, not 500.
+  // Like a closed pool: requests still in flight during shutdown get 503, not 500.
+  const checkOpen = () => {
     if (closed) throw new StorageUnavailableError(new Error('the database was closed'));
+  };
+  const transaction = async <T>(fn: (tx: Queryable) => Promise<T>, lockKey?: number): Promise<T> => {
+    checkOpen();
     try {
       return await pglite.transaction(async (raw) => {
-        await raw.exec(`SET LOCAL search_path TO ${schema}`);
+        if (shared) await raw.exec(`SET LOCAL search_path TO ${schema}`);
         const tx: Queryable = { query: (text, params) => run(raw, text, params) };
         if (lockKey !== undefined) await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
         return fn(tx);
@@ -83,7 +89,8 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
   };
 
   try {
-    await transaction((tx) => tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+    await run(pglite, `CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    if (!shared) await pglite.exec(`SET search_path TO ${schema}`);
   } catch (error) {
     await release();
     throw error;
@@ -92,11 +99,17 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
   return {
     kind: 'pglite',
     schema: options.schema,
-    query: (text, params) => transaction((tx) => tx.query(text, params)),
+    query: shared
+      ? (text, params) => transaction((tx) => tx.query(text, params))
+      : async (text, params) => {
+          checkOpen();
+          return run(pglite, text, params);
+        },
     transaction: (fn) => transaction(fn),
     withLock: (name, fn) => transaction(fn, advisoryLockKey(options.schema, name)),
     async ping() {
-      await transaction((tx) => tx.query('SELECT 1'));
+      checkOpen();
+      await run(pglite, 'SELECT 1');
     },
     async close() {
       if (closed) return;
