@@ -19,6 +19,9 @@ const TITLES = { invalid_token: 'Invalid access token', insufficient_scope: 'Ins
 /**
  * Builds the `WWW-Authenticate` value. A request that sent no token gets a bare `realm`
  * challenge (RFC 6750 3.1: no `error` when credentials are simply missing).
+ *
+ * @example
+ * res.set('WWW-Authenticate', challenge(err, 'sigil')); // Bearer realm="sigil", error="invalid_token", ...
  */
 export function challenge(error: SigilAuthError, realm: string): string {
   if (error instanceof InvalidTokenError && error.reason === 'token_missing') return `Bearer realm="${realm}"`;
@@ -27,7 +30,12 @@ export function challenge(error: SigilAuthError, realm: string): string {
   return value;
 }
 
-/** The problem+json body for `error`; `detail` is the error's fixed, token-free sentence. */
+/**
+ * The problem+json body for `error`; `detail` is the error's fixed, token-free sentence.
+ *
+ * @example
+ * res.status(err.status).type('application/problem+json').json(toProblem(err));
+ */
 export function toProblem(error: SigilAuthError): AuthProblem {
   return {
     type: `https://sigil.dev/errors/${error.code}`,

@@ -28,7 +28,6 @@ export interface SigilClaims {
 declare global {
   // Express's own declaration-merging point (both Express 4 and 5 types declare it): adds a typed,
   // optional `auth` to every handler's `req` without importing Express types here.
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** Verified access-token claims, set by `requireAuth` (absent when auth is optional). */

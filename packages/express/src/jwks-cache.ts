@@ -43,10 +43,11 @@ class FetchFailure extends Error {
 }
 
 /**
- * Creates the key set cache used by `requireAuth` (exported for custom setups and tests).
+ * Creates the key set cache `requireAuth` uses (one per middleware; internal to the package).
  *
  * @example
- * const jwks = createJwksCache({ jwksUri, discoveryUri: undefined, issuer, logger: console, cooldown: 10_000, timeout: 5_000, cacheMaxAge: 600_000, maxCacheMaxAge: 86_400_000 });
+ * const jwks = createJwksCache({ jwksUri, discoveryUri: undefined, issuer, logger, cooldown: 10_000, timeout: 5_000, cacheMaxAge: 600_000, maxCacheMaxAge: 86_400_000 });
+ * const key = jwks.lookup(kid, 'RS256') ?? (await jwks.reload(kid), jwks.lookup(kid, 'RS256'));
  */
 export function createJwksCache(options: JwksCacheOptions): JwksCache {
   const { logger, cooldown } = options;
