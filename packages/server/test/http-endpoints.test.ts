@@ -1,3 +1,4 @@
+import { hash } from '@node-rs/argon2';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from './support/database.ts';
@@ -80,6 +81,16 @@ describe.each(variants)('auth API on $name', (variant) => {
       expectProblem(wrong, 401, 'invalid_credentials');
       expectProblem(unknown, 401, 'invalid_credentials');
       expect(wrong.body).toEqual(unknown.body);
+    });
+
+    it('rehashes a password stored with older argon2id parameters on login', async () => {
+      const user = await signup(t.url);
+      const older = await hash(PASSWORD, { memoryCost: 19_456, timeCost: 3, parallelism: 1 });
+      await t.server.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.user.id, older]);
+      expect((await request(`${t.url}/auth/login`, { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
+      const [row] = await t.server.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [user.user.id]);
+      expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect((await request(`${t.url}/auth/login`, { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
     });
 
     it('accepts the email in another case and with spaces', async () => {
