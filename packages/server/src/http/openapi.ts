@@ -40,6 +40,8 @@ function problem(description: string, codes: readonly string[], headers?: Json):
   };
 }
 
+const html = (): Json => ({ content: { 'text/html': { schema: { type: 'string', pattern: '^<!doctype html>' } } } });
+
 const NO_STORE = { 'Cache-Control': { $ref: '#/components/headers/NoStore' } };
 
 /** Responses every `/auth/*` operation can give (per-IP budget, unexpected failures, storage outage). */
@@ -222,6 +224,16 @@ function schemas(): Json {
         scopes_supported: { type: 'array', items: { type: 'string' } },
         claims_supported: { type: 'array', items: { type: 'string' } },
         service_documentation: { type: 'string', format: 'uri' },
+      },
+    },
+    HostedLoginForm: {
+      type: 'object',
+      required: ['email', 'password', 'csrf_token', 'return_to'],
+      properties: {
+        email: { type: 'string', format: 'email' },
+        password: { type: 'string' },
+        csrf_token: { type: 'string', description: 'The value of the `sigil_csrf` cookie (filled in by the page).' },
+        return_to: { type: 'string', format: 'uri' },
       },
     },
     Health: {
@@ -467,6 +479,50 @@ function paths(): Json {
         },
       },
     },
+    '/login': {
+      get: {
+        operationId: 'hostedLoginPage',
+        tags: ['hosted login'],
+        summary: 'The hosted login page (HTML form, works without JavaScript)',
+        description: 'Absent when `SIGIL_COOKIE_MODE=off`. Sets the `sigil_csrf` cookie that the form echoes.',
+        parameters: [
+          { name: 'return_to', in: 'query', required: true, description: 'Where to go after login: an absolute URL on an allowed origin (`SIGIL_ALLOWED_ORIGINS`).', schema: { type: 'string', format: 'uri' } },
+        ],
+        responses: {
+          '200': { description: 'The login form.', headers: { ...NO_STORE, 'Content-Security-Policy': { schema: { type: 'string' } } }, ...html() },
+          '400': { description: 'return_to is missing or not on an allowed origin (no open redirect).', ...html() },
+          '500': responseRef('InternalError'),
+        },
+      },
+      post: {
+        operationId: 'hostedLogin',
+        tags: ['hosted login'],
+        summary: 'Submit the hosted login form',
+        description:
+          'On success sets the HttpOnly `sigil_refresh` cookie and redirects to `return_to`; the app then calls POST /auth/refresh with credentials to get its access token and never sees the password.',
+        requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ref('HostedLoginForm') } } },
+        responses: {
+          '303': {
+            description: 'Logged in: redirect to `return_to`.',
+            headers: {
+              Location: { required: true, schema: { type: 'string', format: 'uri' } },
+              'Set-Cookie': { required: true, description: '`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict`', schema: { type: 'string', pattern: '^sigil_refresh=' } },
+            },
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          '400': { description: 'Invalid return_to, expired form (CSRF), or missing fields: the page again, or a refusal.', ...html() },
+          '401': { description: 'Invalid email or password: the form again, with the error.', ...html() },
+          '413': responseRef('PayloadTooLarge'),
+          '429': {
+            description: 'Too many attempts (the form again), or the per-IP budget is spent (problem+json).',
+            headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
+            content: { 'text/html': { schema: { type: 'string' } }, 'application/problem+json': { schema: { allOf: [ref('Problem'), { properties: { code: { const: 'rate_limited' } } }] } } },
+          },
+          '500': responseRef('InternalError'),
+          '503': responseRef('Unavailable'),
+        },
+      },
+    },
     '/.well-known/jwks.json': {
       get: {
         operationId: 'jwks',
@@ -541,6 +597,7 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
     tags: [
       { name: 'auth', description: 'Sessions: signup, login, refresh, logout.' },
       { name: 'account', description: 'The caller\'s own account (Bearer access token).' },
+      { name: 'hosted login', description: 'The login page served by the auth server (cookie delivery).' },
       { name: 'discovery', description: 'Public metadata for resource servers and clients.' },
       { name: 'operations', description: 'Health checks.' },
     ],
