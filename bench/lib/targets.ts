@@ -1,0 +1,27 @@
+/** The protected-route targets (servers/api.ts) and their configuration. */
+import type { Alg } from './keys.ts';
+
+export const TARGETS = ['bare', 'sigil', 'sigil-nocache', 'fast-jwt', 'jose', 'express-jwt'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export interface ApiTargetConfig {
+  target: Target;
+  alg: Alg;
+  jwksUri: string;
+  workers?: number;
+  /** Sigil token cache size (memory benchmark). */
+  tokenCacheEntries?: number;
+}
+
+export const TARGET_LABELS: Record<Target, string> = {
+  bare: 'bare Express (no auth)',
+  sigil: 'Sigil, hot token',
+  'sigil-nocache': 'Sigil, token cache off',
+  'fast-jwt': 'fast-jwt, cache on',
+  jose: 'jose (remote JWKS + jwtVerify)',
+  'express-jwt': 'express-jwt + jwks-rsa',
+};
+
+export function supported(target: Target, alg: Alg): boolean {
+  return !(target === 'express-jwt' && alg === 'EdDSA');
+}
