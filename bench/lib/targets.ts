@@ -25,3 +25,18 @@ export const TARGET_LABELS: Record<Target, string> = {
 export function supported(target: Target, alg: Alg): boolean {
   return !(target === 'express-jwt' && alg === 'EdDSA');
 }
+
+/** Seeded users of the auth server child (servers/auth.ts). */
+export const BENCH_PASSWORD = 'bench-password-4f7c1e9a';
+export const benchEmail = (i: number): string => `bench-${i}@example.com`;
+
+/** Event-loop delay percentiles (ms) reported by a child. */
+export interface LoopDelay {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}

@@ -1,0 +1,90 @@
+/**
+ * Benchmark 3: the auth server (servers/auth.ts, the real `createAuthServer` with OWASP-minimum
+ * argon2id) under load: logins at saturation, refreshes, and what JWKS and /healthz callers see
+ * while logins saturate the CPU, with the server's event-loop delay histogram.
+ */
+import { startChild } from './lib/child.ts';
+import { runLoad, type LoadResult } from './lib/load.ts';
+import { startProbe, type ProbeStats } from './lib/probe.ts';
+import { BENCH_PASSWORD, benchEmail, type LoopDelay } from './lib/targets.ts';
+
+export interface AuthBenchOptions {
+  loginConnections: number;
+  loginDurationSec: number;
+  refreshConnections: number;
+  refreshDurationSec: number;
+  idleSec: number;
+  probeIntervalMs: number;
+}
+
+export interface AuthResult {
+  options: AuthBenchOptions;
+  login: LoadResult;
+  refresh: LoadResult;
+  idle: { probes: Record<string, ProbeStats>; loopDelay: LoopDelay };
+  underLogin: { probes: Record<string, ProbeStats>; loopDelay: LoopDelay };
+}
+
+export const PROBE_PATHS = ['/.well-known/jwks.json', '/healthz'];
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export async function runAuthServer(options: AuthBenchOptions, log: (line: string) => void): Promise<AuthResult> {
+  const users = Math.max(options.loginConnections, options.refreshConnections) + 4;
+  const server = await startChild('auth.ts', { users }, 120_000);
+  try {
+    const loginRequests = Array.from({ length: users }, (_, i) => ({
+      method: 'POST',
+      path: '/auth/login',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ email: benchEmail(i), password: BENCH_PASSWORD }),
+    }));
+    // Warm-up: JIT, first key use, the connection pool of the database.
+    await runLoad({ url: server.url, connections: 2, durationSec: 1, requests: loginRequests });
+
+    await server.ask('eld-reset');
+    const idleProbe = startProbe(server.url, PROBE_PATHS, options.probeIntervalMs);
+    await new Promise((r) => setTimeout(r, options.idleSec * 1000));
+    const idle = { probes: await idleProbe.stop(), loopDelay: await server.ask<LoopDelay>('eld') };
+
+    await server.ask('eld-reset');
+    const probe = startProbe(server.url, PROBE_PATHS, options.probeIntervalMs);
+    const login = await runLoad({ url: server.url, connections: options.loginConnections, durationSec: options.loginDurationSec, requests: loginRequests, headers: JSON_HEADERS });
+    const underLogin = { probes: await probe.stop(), loopDelay: await server.ask<LoopDelay>('eld') };
+    if (login.failures > 0) throw new Error(`login: ${login.failures} failed requests`);
+    log(`auth  login ${login.rps.toFixed(1)}/s p50 ${login.p50.toFixed(1)} ms p99 ${login.p99.toFixed(1)} ms`);
+    for (const path of PROBE_PATHS) {
+      log(`auth  ${path} idle p99 ${idle.probes[path]!.p99.toFixed(2)} ms, under login p99 ${underLogin.probes[path]!.p99.toFixed(2)} ms (max ${underLogin.probes[path]!.max.toFixed(2)})`);
+    }
+    log(`auth  event-loop delay under login p50 ${underLogin.loopDelay.p50.toFixed(2)} p99 ${underLogin.loopDelay.p99.toFixed(2)} max ${underLogin.loopDelay.max.toFixed(2)} ms`);
+
+    // Refresh: single-use rotating tokens. A shared pool: each request takes one, its response
+    // puts the successor back, so the pool never runs dry and no token is presented twice.
+    const pool: string[] = [];
+    for (let i = 0; i < options.refreshConnections + 4; i++) {
+      const res = await fetch(`${server.url}/auth/login`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ email: benchEmail(i), password: BENCH_PASSWORD }) });
+      pool.push(((await res.json()) as { refresh_token: string }).refresh_token);
+    }
+    const refresh = await runLoad({
+      url: server.url,
+      connections: options.refreshConnections,
+      durationSec: options.refreshDurationSec,
+      headers: JSON_HEADERS,
+      requests: [
+        {
+          method: 'POST',
+          path: '/auth/refresh',
+          headers: JSON_HEADERS,
+          setupRequest: (request) => ({ ...request, body: JSON.stringify({ refresh_token: pool.shift() }) }),
+          onResponse: (status, body) => {
+            if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+          },
+        },
+      ],
+    });
+    if (refresh.failures > 0) throw new Error(`refresh: ${refresh.failures} failed requests`);
+    log(`auth  refresh ${refresh.rps.toFixed(1)}/s p50 ${refresh.p50.toFixed(1)} ms p99 ${refresh.p99.toFixed(1)} ms`);
+    return { options, login, refresh, idle, underLogin };
+  } finally {
+    await server.stop();
+  }
+}
