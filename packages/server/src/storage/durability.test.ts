@@ -62,17 +62,42 @@ async function storedIds(db: Database): Promise<Set<string>> {
   return new Set((await listUsers(db, { limit: 10_000 })).map((user) => user.id));
 }
 
-async function openFromAnotherProcess(dataDir: string): Promise<{ opened: boolean; pid: number; message?: string; code: number | null }> {
+interface OpenAttempt {
+  opened: boolean;
+  pid: number;
+  message?: string;
+}
+
+async function openFromAnotherProcess(dataDir: string): Promise<OpenAttempt & { code: number | null }> {
   const child = spawnNode(supportScript('open-pglite-child.ts'), [dataDir]);
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += String(chunk)));
   child.stderr.on('data', (chunk: Buffer) => (out += String(chunk)));
   const [code] = (await once(child, 'exit')) as [number | null];
   try {
-    return { ...(JSON.parse(out.trim().split('\n').at(-1)!) as { opened: boolean; pid: number; message?: string }), code };
+    return { ...(JSON.parse(out.trim().split('\n').at(-1)!) as OpenAttempt), code };
   } catch {
     throw new Error(`unexpected child output (exit ${code}): ${out}`);
   }
+}
+
+/** Starts a child that opens `dataDir` and, if it can, holds it until `release()`. */
+function holdFromAnotherProcess(dataDir: string): { attempt: Promise<OpenAttempt>; release(): Promise<number | null> } {
+  const child = spawnNode(supportScript('open-pglite-child.ts'), [dataDir, '--hold']);
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += String(chunk)));
+  const attempt = (async () => {
+    for await (const line of createInterface({ input: child.stdout })) return JSON.parse(line) as OpenAttempt;
+    throw new Error(`child exited without a report: ${err}`);
+  })();
+  return {
+    attempt,
+    async release() {
+      child.stdin.end();
+      return (await exited)[0];
+    },
+  };
 }
 
 /**
@@ -136,7 +161,12 @@ describe('PGlite data directory across processes', () => {
 
   it('takes over a lock file naming this very pid (a restarted server can get its predecessor pid)', { timeout: SLOW }, async () => {
     await writeFile(lockFileOf(dataDir), String(process.pid));
-    const db = await openPGlite({ dataDir, schema: SCHEMA });
+    // Two opens at once in one process: exactly one gets the directory.
+    const attempts = await Promise.allSettled([openPGlite({ dataDir, schema: SCHEMA }), openPGlite({ dataDir, schema: SCHEMA })]);
+    const refused = attempts.filter((attempt) => attempt.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]!.reason)).toMatch(/already open in this process/);
+    const db = (attempts.find((attempt) => attempt.status === 'fulfilled') as PromiseFulfilledResult<Database>).value;
     try {
       expect(Number(await readFile(lockFileOf(dataDir), 'utf8'))).toBe(process.pid);
       expect(await storedIds(db)).toContain(acknowledged[0]);
@@ -156,6 +186,24 @@ describe('PGlite data directory across processes', () => {
     }
     await expect(db.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(listUsers(db)).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
+  it('lets exactly one of two processes taking over a stale lock at once have the directory', { timeout: SLOW }, async () => {
+    const gone = spawnNode('-e', ['']);
+    await once(gone, 'exit');
+    await writeFile(lockFileOf(dataDir), String(gone.pid));
+    const children = [holdFromAnotherProcess(dataDir), holdFromAnotherProcess(dataDir)];
+    try {
+      const attempts = await Promise.all(children.map((child) => child.attempt));
+      const winners = attempts.filter((attempt) => attempt.opened);
+      expect(winners).toHaveLength(1);
+      const loser = attempts.find((attempt) => !attempt.opened)!;
+      expect(loser.message).toContain(`is in use by process ${winners[0]!.pid}`);
+      expect(Number(await readFile(lockFileOf(dataDir), 'utf8'))).toBe(winners[0]!.pid);
+    } finally {
+      await Promise.all(children.map((child) => child.release()));
+    }
+    await expect(stat(lockFileOf(dataDir))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
@@ -124,39 +124,67 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
 const openInThisProcess = new Set<string>();
 
 async function acquireDirectoryLock(dataDir: string): Promise<() => Promise<void>> {
+  // Claimed before the first await, so two concurrent opens in this process cannot both pass.
   if (openInThisProcess.has(dataDir)) {
     throw new Error(`The embedded database ${dataDir} is already open in this process. Close it first.`);
   }
-  await mkdir(dataDir, { recursive: true });
-  const lockFile = path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.lock`);
+  openInThisProcess.add(dataDir);
+  try {
+    await mkdir(dataDir, { recursive: true });
+    const lockFile = path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.lock`);
+    await lockFileFor(dataDir, lockFile);
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      openInThisProcess.delete(dataDir);
+      await rm(lockFile, { force: true });
+    };
+  } catch (error) {
+    openInThisProcess.delete(dataDir);
+    throw error;
+  }
+}
+
+async function lockFileFor(dataDir: string, lockFile: string): Promise<void> {
+  const inUse = (pid: number) =>
+    new Error(
+      `The embedded database ${dataDir} is in use by process ${pid}. PGlite serves one process: stop it, or use DATABASE_URL for several.`,
+    );
   // Write the pid to a private file, then link it into place: the lock file appears atomically
   // with its content, so no other process ever reads an empty lock and mistakes it for stale.
-  const candidate = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const unique = () => `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const candidate = unique();
   await writeFile(candidate, String(process.pid));
   try {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await link(candidate, lockFile);
-        openInThisProcess.add(dataDir);
-        let released = false;
-        return async () => {
-          if (released) return;
-          released = true;
-          openInThisProcess.delete(dataDir);
-          await rm(lockFile, { force: true });
-        };
+        return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''));
-      // Our own pid here is stale too (pid reuse after a restart): this process holds no lock on it.
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new Error(
-          `The embedded database ${dataDir} is in use by process ${holder}. PGlite serves one process: stop it, or use DATABASE_URL for several.`,
-        );
+      // Our own pid is stale too (pid reuse after a restart): this process holds no lock on it.
+      if (holder && holder !== process.pid && isAlive(holder)) throw inUse(holder);
+
+      // A stale lock from a crashed process (kill -9): take it over. Move it aside atomically
+      // rather than deleting it, so that of two processes taking over at once, the one that
+      // moved a fresh lock (the other's) instead of the stale one notices and puts it back.
+      const aside = unique();
+      try {
+        await rename(lockFile, aside);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
       }
-      // A stale lock from a crashed process (kill -9): take it over.
-      await rm(lockFile, { force: true });
+      const moved = Number(await readFile(aside, 'utf8').catch(() => ''));
+      if (moved && moved !== holder && moved !== process.pid && isAlive(moved)) {
+        await link(aside, lockFile).catch(() => {});
+        await unlink(aside).catch(() => {});
+        throw inUse(moved);
+      }
+      await unlink(aside).catch(() => {});
     }
     throw new Error(`Could not lock the embedded database directory ${dataDir}`);
   } finally {
