@@ -9,6 +9,7 @@
  * app.post('/api/lessons', auth, requireRole('admin'), createLesson);
  */
 export { requireAuth, type SigilMiddleware } from './require-auth.ts';
+export { createVerifier, type AccessTokenVerifier, type VerifierOptions } from './verifier.ts';
 export { requireScope, requireRole, type AuthorizeOptions } from './authorize.ts';
 export { sigilErrorHandler, type SigilErrorHandler } from './error-handler.ts';
 export {
