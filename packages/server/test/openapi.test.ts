@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.ts';
 import { buildOpenApiDocument } from '../src/http/openapi.ts';
@@ -9,6 +9,11 @@ import { PASSWORD, request, signup, startTestServer, uniqueEmail, type JsonRespo
 // Every real response of the auth server is checked against /openapi.json: its status must be
 // documented for the path and method, its content type listed, its body valid against the
 // (closed) schema, and its required headers present. A drift on either side fails here.
+
+// ajv and ajv-formats are CommonJS with `exports.default`: under NodeNext the default import is the
+// module object, so take `.default` (at runtime Vitest may hand us either shape).
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as unknown as typeof Ajv2020Module.default;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as typeof addFormatsModule.default;
 
 type Json = Record<string, any>;
 const BASE = 'https://sigil.dev/openapi';

@@ -3,7 +3,7 @@ import { SigilError } from '../errors.ts';
 import type { KeyManager } from '../keys/index.ts';
 import type { Logger } from '../logger.ts';
 import type { PasswordHasher } from '../passwords/hashing.ts';
-import type { Database, Queryable } from '../storage/index.ts';
+import type { Database } from '../storage/index.ts';
 import { UniqueViolationError } from '../storage/index.ts';
 import { getOrCreateMeta } from '../storage/meta.ts';
 import * as sessions from '../storage/sessions.ts';
@@ -83,14 +83,13 @@ export function createAuthService(deps: AuthServiceDeps) {
       throw error;
     }));
 
-  async function issue(tx: Queryable, user: users.UserRecord, session: sessions.SessionRecord, refreshToken: string): Promise<TokenBundle> {
+  async function issue(user: users.UserRecord, session: sessions.SessionRecord, refreshToken: string): Promise<TokenBundle> {
     const access = await signAccessToken(
       keys,
       { userId: user.id, email: user.email, name: user.name, roles: user.roles, sessionId: session.id },
       { issuer: deps.issuer(), audience: config.audience, ttlSeconds: config.accessTtl },
       now(),
     );
-    void tx;
     return {
       accessToken: access.token,
       expiresIn: access.expiresIn,
@@ -115,7 +114,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         at,
       );
       await sessions.insertRefreshToken(tx, { tokenHash: hashRefreshToken(refreshToken), sessionId: session.id, expiresAt: refreshExpiry(session, at) }, at);
-      return issue(tx, user, session, refreshToken);
+      return issue(user, session, refreshToken);
     });
   }
 
@@ -167,8 +166,7 @@ export function createAuthService(deps: AuthServiceDeps) {
      * so racing tabs or a retried request never branch the session). Used after the window:
      * reuse, so the whole session is revoked.
      */
-    async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenBundle> {
-      void meta;
+    async refresh(refreshToken: string): Promise<TokenBundle> {
       if (!looksLikeRefreshToken(refreshToken)) throw new SigilError('invalid_grant', 'Invalid refresh token');
       const secret = await pepper();
       const outcome = await db.transaction(async (tx) => {
@@ -186,14 +184,14 @@ export function createAuthService(deps: AuthServiceDeps) {
           await sessions.markRefreshTokenUsed(tx, record.tokenHash, at);
           await sessions.insertRefreshToken(tx, { tokenHash: hashRefreshToken(successor), sessionId: session.id, expiresAt: refreshExpiry(session, at) }, at);
           await sessions.touchSession(tx, session.id, at);
-          return { kind: 'issue' as const, bundle: await issue(tx, user, session, successor) };
+          return { kind: 'issue' as const, bundle: await issue(user, session, successor) };
         }
 
         // Already used: follow the chain of successors while each was used within the grace window.
         let current = refreshToken;
         let usedAt: Date | null = record.usedAt;
         for (let depth = 0; depth < MAX_REPLAY_DEPTH; depth++) {
-          if (usedAt === null) return { kind: 'issue' as const, bundle: await issue(tx, user, session, current) };
+          if (usedAt === null) return { kind: 'issue' as const, bundle: await issue(user, session, current) };
           if (at.getTime() - usedAt.getTime() > config.refreshGrace * 1000) break;
           current = deriveSuccessorToken(secret, current);
           const next = await sessions.findRefreshToken(tx, hashRefreshToken(current));

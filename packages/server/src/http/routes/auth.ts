@@ -94,7 +94,7 @@ export function authRoutes(ctx: AppContext): Router {
     const { token, fromCookie } = presentedRefreshToken(req, ctx);
     if (token === undefined) throw new SigilError('invalid_grant', 'No refresh token was presented');
     try {
-      const bundle = await service.refresh(token, requestMeta(req));
+      const bundle = await service.refresh(token);
       sendTokens(res, ctx, bundle, fromCookie || wantsCookieDelivery(req, config));
     } catch (error) {
       if (fromCookie && error instanceof SigilError && error.code === 'invalid_grant') clearRefreshCookie(res, ctx.issuer());
