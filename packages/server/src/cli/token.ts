@@ -43,7 +43,7 @@ function localKeys(server: AuthServer): (kid: string, alg: string) => Promise<Ke
     if (info.alg !== alg) return { error: `the key is ${info.alg}, the token header says ${alg}` };
     const key = await server.keys.verificationKey(kid, alg);
     if (!key) return { error: `${info.state}, no longer published (since ${formatDate(info.publishedUntil)})` };
-    return { key, detail: `${info.alg}, ${info.state}, from this server's storage` };
+    return { key, detail: server.keys.mode === 'shared-secret' ? 'the HS256 shared secret' : `${info.alg}, ${info.state}, from this server's storage` };
   };
 }
 
@@ -143,7 +143,8 @@ export function tokenCommand(): Command {
         return;
       }
       await withAuthServer(async (server) => {
-        const source = server.db.kind === 'pglite' ? `embedded database ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+        const source =
+          server.keys.mode === 'shared-secret' ? 'SIGIL_HS256_SECRET' : server.db.kind === 'pglite' ? `embedded database ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
         const allowed = server.config.alg === 'HS256' ? ['HS256'] : ASYMMETRIC;
         await run(source, localKeys(server), allowed, issuerFor(config, env), 'SIGIL_ISSUER; or --issuer URL to ask a running server');
       });
