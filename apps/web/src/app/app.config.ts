@@ -1,5 +1,6 @@
 import { type ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
+import { provideClientHydration, withNoIncrementalHydration } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
 import { authInterceptor, provideSigilAuth } from '@sigil/angular';
 import { routes } from './app.routes';
@@ -9,6 +10,10 @@ export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
     provideRouter(routes),
+    // Keeps the server-rendered /login DOM (and anything typed into it) instead of re-creating it.
+    // No incremental hydration: its event-replay bootstrap is an inline script, which the app's
+    // Content-Security-Policy (script-src 'self') rightly refuses.
+    provideClientHydration(withNoIncrementalHydration()),
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
     provideSigilAuth({ issuer: AUTH_ISSUER, apiOrigins: [API_ORIGIN], storage: demoStorageMode(), loginRoute: '/login' }),
   ],

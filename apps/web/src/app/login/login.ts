@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, afterNextRender, effect, inject, signal, viewChild } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
 import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
 
@@ -13,7 +13,8 @@ import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
     <section class="card login-card" aria-labelledby="login-title">
       <h1 id="login-title">Sign in</h1>
       <p class="muted">Use your Sigil account to see the lessons.</p>
-      <form (submit)="submit($event)" novalidate [attr.aria-busy]="pending()">
+      <!-- method=post: should the form ever be submitted natively, the password stays out of the URL. -->
+      <form method="post" (submit)="submit($event)" novalidate [attr.aria-busy]="pending()">
         <div class="field">
           <label for="email">Email</label>
           <input #emailInput id="email" name="email" type="email" autocomplete="username" required
@@ -27,7 +28,7 @@ import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
                  [attr.aria-invalid]="error() ? true : null" aria-describedby="login-error" />
         </div>
         <p id="login-error" class="form-error" role="alert" aria-live="assertive">{{ error() }}</p>
-        <button type="submit" class="button button-primary" [disabled]="pending()">
+        <button type="submit" class="button button-primary" [disabled]="pending() || !interactive()">
           {{ pending() ? 'Signing in…' : 'Sign in' }}
         </button>
       </form>
@@ -43,10 +44,13 @@ export class Login {
   protected readonly password = signal('');
   protected readonly error = signal('');
   protected readonly pending = signal(false);
+  /** False in the server-rendered HTML until the app runs in the browser: no native submit. */
+  protected readonly interactive = signal(false);
   private readonly emailInput = viewChild.required<ElementRef<HTMLInputElement>>('emailInput');
   private readonly passwordInput = viewChild.required<ElementRef<HTMLInputElement>>('passwordInput');
 
   constructor() {
+    afterNextRender(() => this.interactive.set(true));
     // Already signed in (a reload in cookie mode, or another tab): go where the user was heading.
     effect(() => {
       if (this.#auth.isLoggedIn()) void this.#router.navigateByUrl(safeReturnUrl(this.#returnUrl, '/lessons'));
@@ -60,8 +64,12 @@ export class Login {
   protected async submit(event: Event): Promise<void> {
     event.preventDefault();
     if (this.pending()) return;
-    const email = this.email().trim();
-    const password = this.password();
+    // Read the fields themselves: text typed into the server-rendered page before the app took
+    // over is in the inputs but not yet in the signals.
+    const data = new FormData(event.target as HTMLFormElement);
+    const email = String(data.get('email') ?? '').trim();
+    const password = String(data.get('password') ?? '');
+    this.email.set(email);
     if (email === '' || password === '') {
       this.error.set('Enter your email and password.');
       this.emailInput().nativeElement.focus();
