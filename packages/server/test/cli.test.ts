@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from './support/database.ts';
 
 // The CLI as users run it: a separate Node 24 process (the one running Vitest) on the sources,
 // with its own embedded database in a temporary directory. Each command that opens storage
@@ -261,3 +262,50 @@ describe('sigil with the embedded database', () => {
     expect(inspected.stdout).toMatch(/✗ kid known\s+\S+: revoked at/);
   }, SLOW * 2);
 });
+
+// With PostgreSQL the CLI manages a running server's data: no lock, changes visible at once.
+// Registered only when TEST_DATABASE_URL is set (DEVELOPERS.md); PGlite above always runs.
+if (TEST_DATABASE_URL) {
+  describe('sigil with PostgreSQL (DATABASE_URL)', () => {
+    const schema = uniqueSchema('sigil_cli');
+    const env = { DATABASE_URL: TEST_DATABASE_URL!, SIGIL_DATABASE_SCHEMA: schema };
+
+    afterAll(async () => {
+      await dropSchema(schema);
+    });
+
+    it('users create and disable act on a running server\'s data', async () => {
+      const server = start(['serve'], cliEnv(env));
+      let stdout = '';
+      let stderr = '';
+      server.stderr.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          server.stdout.on('data', (chunk) => {
+            stdout += chunk;
+            const match = /listening on (http:\/\/\S+)/.exec(stdout);
+            if (match) resolve(match[1]!);
+          });
+          server.on('close', () => reject(new Error(`serve exited: ${stdout} ${stderr}`)));
+        });
+        expect(stdout).toContain('storage PostgreSQL');
+
+        const created = await sigil(['users', 'create', '--email', 'carol@example.com', '--password-stdin'], { env, input: 'carol has a long password' });
+        expect(created.code, created.stderr).toBe(0);
+        const login = await postJson(`${url}/auth/login`, { email: 'carol@example.com', password: 'carol has a long password' });
+        expect(login.status).toBe(200);
+
+        const disabled = await sigil(['users', 'disable', 'carol@example.com'], { env });
+        expect(disabled.code, disabled.stderr).toBe(0);
+        expect((await postJson(`${url}/auth/refresh`, { refresh_token: login.body.refresh_token })).status).toBe(401);
+        expect((await postJson(`${url}/auth/login`, { email: 'carol@example.com', password: 'carol has a long password' })).status).toBe(401);
+
+        server.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        if (server.exitCode === null) server.kill('SIGKILL');
+      }
+    }, SLOW * 2);
+  });
+}
