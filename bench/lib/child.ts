@@ -17,9 +17,9 @@ export interface ChildServer {
 
 let nextId = 1;
 
-export async function startChild(script: string, config: unknown, timeoutMs = 60_000): Promise<ChildServer> {
+export async function startChild(script: string, config: unknown, timeoutMs = 60_000, execArgv: string[] = []): Promise<ChildServer> {
   const child: ChildProcess = fork(fileURLToPath(new URL(`../servers/${script}`, import.meta.url)), [JSON.stringify(config)], {
-    execArgv: ['--conditions=sigil-source', ...extraExecArgv()],
+    execArgv: ['--conditions=sigil-source', ...execArgv, ...extraExecArgv()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

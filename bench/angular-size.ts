@@ -1,0 +1,73 @@
+/**
+ * Benchmark 5: what @sigil/angular adds to an app's JavaScript, gzip-compressed. The library's
+ * built FESM bundle (packages/angular/dist, from ng-packagr) and the @sigil/client it pulls in are
+ * bundled with esbuild, minified, with Angular, rxjs and tslib external (the app has them anyway),
+ * and gzip -9 compressed. The entry imports everything an app uses (provideSigilAuth, AuthService,
+ * authInterceptor, authGuard, roleGuard), so this is an upper bound of the app's growth.
+ * The FESM holds Angular's partial declarations, which the app build links into the final
+ * definitions: close in size, not byte-identical to the app's output.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import { build } from 'esbuild';
+
+export interface AngularSizeResult {
+  available: boolean;
+  reason?: string;
+  fesmBuiltAt?: string;
+  /** bytes */
+  total?: { minified: number; gzip: number; brotli: number };
+  angularOnly?: { minified: number; gzip: number };
+  clientOnly?: { minified: number; gzip: number };
+  demoApp?: { files: number; gzip: number };
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const FESM = `${root}packages/angular/dist/fesm2022/sigil-angular.mjs`;
+const EXTERNAL = ['@angular/*', 'rxjs', 'rxjs/*', 'tslib'];
+
+async function bundle(contents: string, external: string[]): Promise<string> {
+  const out = await build({
+    stdin: { contents, resolveDir: root, loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    conditions: ['sigil-source'],
+    external,
+    logLevel: 'silent',
+  });
+  return out.outputFiles[0]!.text;
+}
+
+const gzip = (text: string | Buffer) => gzipSync(text, { level: 9 }).length;
+
+export async function runAngularSize(log: (line: string) => void): Promise<AngularSizeResult> {
+  if (!existsSync(FESM)) {
+    const reason = 'packages/angular/dist is not built (npm run build -w @sigil/angular)';
+    log(`angular ${reason}`);
+    return { available: false, reason };
+  }
+  const entry = `export { provideSigilAuth, AuthService, authInterceptor, authGuard, roleGuard } from ${JSON.stringify(FESM)};`;
+  const all = await bundle(entry, EXTERNAL);
+  const angularOnly = await bundle(entry, [...EXTERNAL, '@sigil/client']);
+  const clientOnly = await bundle(`export * from '@sigil/client';`, EXTERNAL);
+  const result: AngularSizeResult = {
+    available: true,
+    fesmBuiltAt: statSync(FESM).mtime.toISOString(),
+    total: { minified: Buffer.byteLength(all), gzip: gzip(all), brotli: brotliCompressSync(all, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length },
+    angularOnly: { minified: Buffer.byteLength(angularOnly), gzip: gzip(angularOnly) },
+    clientOnly: { minified: Buffer.byteLength(clientOnly), gzip: gzip(clientOnly) },
+  };
+  const demoDir = `${root}apps/web/dist/browser`;
+  if (existsSync(demoDir)) {
+    const files = readdirSync(demoDir).filter((f) => f.endsWith('.js'));
+    result.demoApp = { files: files.length, gzip: files.reduce((sum, f) => sum + gzip(readFileSync(`${demoDir}/${f}`)), 0) };
+  }
+  log(`angular @sigil/angular + @sigil/client: ${result.total!.gzip} B gzip (${result.total!.minified} B minified); angular part ${result.angularOnly!.gzip} B, client ${result.clientOnly!.gzip} B`);
+  return result;
+}

@@ -1,0 +1,280 @@
+/**
+ * docs/BENCHMARKS.md and docs/images/bench-*.svg from the results of `npm run bench`
+ * (bench/results/latest.json). Ratios are always taken within one section of one run.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AngularSizeResult } from './angular-size.ts';
+import type { AuthResult } from './auth-server.ts';
+import { ALGS, type Alg } from './lib/keys.ts';
+import { barChart } from './lib/svg.ts';
+import { supported, TARGET_LABELS, TARGETS, type Target } from './lib/targets.ts';
+import type { MemoryResult } from './memory.ts';
+import type { RouteResult, RouteRow } from './route.ts';
+import type { VerifyResult } from './verify.ts';
+
+export interface Meta {
+  date: string;
+  command: string;
+  mode: 'quick' | 'full';
+  node: string;
+  cpu: string;
+  nproc: number;
+  memory: string;
+  os: string;
+  commit: string;
+  loadBefore: number[];
+  loadAfter: number[];
+  seconds: number;
+}
+
+export interface Results {
+  verify?: { meta: Meta; data: VerifyResult };
+  route?: { meta: Meta; data: RouteResult };
+  auth?: { meta: Meta; data: AuthResult };
+  memory?: { meta: Meta; data: MemoryResult };
+  angular?: { meta: Meta; data: AngularSizeResult };
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 2 : 1)} ms` : 'n/a');
+const x = (n: number) => `${n.toFixed(2)}x`;
+const yes = (ok: boolean) => (ok ? '**met**' : '**not met**');
+const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' / ');
+
+function routeRow(rows: RouteRow[], alg: Alg, target: Target, workers = 1): RouteRow | undefined {
+  return rows.find((r) => r.alg === alg && r.target === target && r.workers === workers);
+}
+
+export function writeReport(results: Results): void {
+  mkdirSync(`${root}docs/images`, { recursive: true });
+  const md: string[] = [];
+  const targets: string[] = [];
+  const metas = Object.entries(results).map(([section, value]) => [section, (value as { meta: Meta }).meta] as const);
+  const first = metas[0]?.[1];
+
+  md.push('# Benchmarks', '');
+  md.push(
+    'Measured with `npm run bench` (scripts in [`bench/`](../bench)); `npm run bench -- --quick` is the seconds-long smoke run used in CI.',
+    'The machine is shared with other work and small (2 cores): absolute numbers move from run to run, so every',
+    'comparison below is a **ratio between contenders measured in the same section of the same run**. Each protected-route',
+    'target runs in its own child process while autocannon runs in the parent, so the load generator never shares the',
+    "server's event loop; on 2 cores, though, it shares the CPU (one core each), which caps every target alike.",
+    '',
+  );
+  if (first) {
+    md.push('## Machine and runs', '');
+    md.push(`- CPU: ${first.cpu}, ${first.nproc} cores; memory: ${first.memory}; ${first.os}`);
+    md.push(`- Node ${first.node}; commit ${first.commit}`);
+    md.push('', '| section | date (UTC) | command | load average before / after (1, 5, 15 min) | took |', '|---|---|---|---|---|');
+    for (const [section, meta] of metas) md.push(`| ${section} | ${meta.date.replace('T', ' ').slice(0, 19)} | \`${meta.command}\` | ${load(meta.loadBefore)} → ${load(meta.loadAfter)} | ${Math.round(meta.seconds)} s |`);
+    md.push('');
+  }
+
+  const sections: string[] = [];
+
+  // 1. Token verification
+  if (results.verify) {
+    const { rows, poolSize } = results.verify.data;
+    const get = (alg: Alg, c: string) => rows.find((r) => r.alg === alg && r.contender === c);
+    const contenders = [...new Set(rows.map((r) => r.contender))];
+    sections.push('## 1. Token verification (ops/s, one verification at a time, in process)', '');
+    sections.push(
+      `*cold*: ${poolSize} distinct tokens cycled (more than any cache holds, so every call is a full verification; for caching verifiers a miss plus an insertion); *cached*: the same token every call. Sigil is measured through its middleware (\`requireAuth\`, called with a bare request object: @sigil/express has no separate verifier export); jose with \`createRemoteJWKSet\`; fast-jwt with a PEM key (its fastest, synchronous form); jsonwebtoken with \`jwks-rsa\`'s \`getSigningKey\` per token, as express-jwt does. \`crypto.verify\` works on pre-split buffers with a pre-imported key: the floor of any verifier.`,
+      '',
+    );
+    sections.push(`| verifier | ${ALGS.map((a) => `${a} cold | ${a} cached`).join(' | ')} |`, `|---|${ALGS.map(() => '---:|---:').join('|')}|`);
+    for (const c of contenders) {
+      sections.push(`| ${c} | ${ALGS.map((a) => { const r = get(a, c); return `${r?.cold === undefined ? 'n/a' : int(r.cold)} | ${r?.cached === undefined ? '–' : int(r.cached)}`; }).join(' | ')} |`);
+    }
+    sections.push('', 'Cold ops/s relative to `crypto.verify` (1.00 = the floor; higher is faster):', '');
+    sections.push(`| verifier | ${ALGS.join(' | ')} |`, `|---|${ALGS.map(() => '---:').join('|')}|`);
+    for (const c of contenders) {
+      sections.push(`| ${c} | ${ALGS.map((a) => { const r = get(a, c); const f = get(a, 'crypto.verify (floor)'); return r?.cold === undefined || !f?.cold ? 'n/a' : x(r.cold / f.cold); }).join(' | ')} |`);
+    }
+    sections.push('', '![cold verification relative to crypto.verify](images/bench-verify.svg)', '');
+    const shown = contenders.filter((c) => c !== 'crypto.verify (floor)');
+    writeFileSync(
+      `${root}docs/images/bench-verify.svg`,
+      barChart({
+        title: 'Cold token verification, relative to raw crypto.verify',
+        subtitle: `ops/s ÷ crypto.verify ops/s, same run (${results.verify.meta.date.slice(0, 10)}); higher is better`,
+        groups: [...ALGS],
+        series: shown.map((c) => ({ name: c, values: ALGS.map((a) => { const r = get(a, c); const f = get(a, 'crypto.verify (floor)'); return r?.cold === undefined || !f?.cold ? undefined : r.cold / f.cold; }) })),
+        format: (v) => `${v.toFixed(2)}x`,
+        reference: { value: 1, label: 'crypto.verify' },
+      }),
+    );
+    for (const alg of ALGS) {
+      const floor = get(alg, 'crypto.verify (floor)')?.cold;
+      const sigil = get(alg, 'Sigil (cache off)')?.cold;
+      if (floor && sigil) targets.push(`| Cold verify within 1.2x of raw \`crypto.verify\` (${alg}, Sigil cache off) | ${x(floor / sigil)} slower | ${yes(floor / sigil <= 1.2)} |`);
+    }
+  }
+
+  // 2. Protected route
+  if (results.route) {
+    const { rows, options } = results.route.data;
+    sections.push('## 2. Protected route (req/s and latency under autocannon)', '');
+    sections.push(
+      `\`GET /api/lessons\` returning a small JSON body, behind each middleware, every request with the same valid token (a client reuses its access token until it expires). ${options.connections} connections, ${options.durationSec} s measured after ${options.warmupSec} s of warm-up${options.rounds > 1 ? `, best of ${options.rounds} rounds (rounds interleave the targets, so a busy moment of the shared machine does not hit one target only)` : ''}; p50/p99 of 2xx responses, ms at full precision. fast-jwt runs with its verified-token cache (1 000 entries) and the PEM key read from the JWKS at startup; express-jwt + jwks-rsa has no EdDSA (jsonwebtoken 9).`,
+      '',
+    );
+    sections.push('| alg | target | req/s | × bare Express | p50 | p99 |', '|---|---|---:|---:|---:|---:|');
+    for (const alg of ALGS) {
+      const bare = routeRow(rows, alg, 'bare');
+      for (const target of TARGETS) {
+        const r = routeRow(rows, alg, target);
+        if (!supported(target, alg)) sections.push(`| ${alg} | ${TARGET_LABELS[target]} | n/a | | | |`);
+        else if (r) sections.push(`| ${alg} | ${TARGET_LABELS[target]} | ${int(r.rps)} | ${bare ? x(r.rps / bare.rps) : ''} | ${ms(r.p50)} | ${ms(r.p99)} |`);
+      }
+    }
+    sections.push('', '![protected route req/s relative to bare Express](images/bench-route.svg)', '');
+    writeFileSync(
+      `${root}docs/images/bench-route.svg`,
+      barChart({
+        title: 'Protected route throughput, relative to bare Express (no auth)',
+        subtitle: `req/s ÷ bare Express req/s, same run (${results.route.meta.date.slice(0, 10)}), ${options.connections} connections; higher is better`,
+        groups: [...ALGS],
+        series: TARGETS.filter((t) => t !== 'bare').map((t) => ({ name: TARGET_LABELS[t], values: ALGS.map((a) => { const r = routeRow(rows, a, t); const b = routeRow(rows, a, 'bare'); return r && b ? r.rps / b.rps : undefined; }) })),
+        format: (v) => `${v.toFixed(2)}x`,
+        reference: { value: 1, label: 'bare Express' },
+      }),
+    );
+    const clustered = rows.filter((r) => r.workers === 2);
+    if (clustered.length) {
+      sections.push('### 1 vs 2 server processes (node:cluster)', '');
+      sections.push('| alg | target | 1 process req/s | 2 processes req/s | scaling | p99 (1 → 2) |', '|---|---|---:|---:|---:|---:|');
+      for (const r2 of clustered) {
+        const r1 = routeRow(rows, r2.alg, r2.target);
+        if (r1) sections.push(`| ${r2.alg} | ${TARGET_LABELS[r2.target]} | ${int(r1.rps)} | ${int(r2.rps)} | ${x(r2.rps / r1.rps)} | ${ms(r1.p99)} → ${ms(r2.p99)} |`);
+      }
+      sections.push(
+        '',
+        'On this 2-core machine autocannon itself needs most of a core, so a second server process mostly competes with the load generator: the scaling figure says how much headroom a second core gives *here*, not what a dedicated multi-core server would do.',
+        '',
+        '![1 vs 2 processes](images/bench-cluster.svg)',
+        '',
+      );
+      const groups = [...new Set(clustered.map((r) => `${r.alg} ${r.target}`))];
+      writeFileSync(
+        `${root}docs/images/bench-cluster.svg`,
+        barChart({
+          title: 'Protected route: 1 vs 2 server processes (node:cluster)',
+          subtitle: `req/s, same run (${results.route.meta.date.slice(0, 10)}), load generator on the same 2 cores`,
+          groups: groups.map((g) => g.replace('sigil-nocache', 'Sigil no cache').replace('sigil', 'Sigil')),
+          series: [1, 2].map((w) => ({ name: `${w} process${w > 1 ? 'es' : ''}`, values: groups.map((g) => { const [alg, target] = g.split(' ') as [Alg, Target]; return routeRow(rows, alg, target, w)?.rps; }) })),
+          format: (v) => `${int(v)} req/s`,
+        }),
+      );
+    }
+    for (const alg of ALGS) {
+      const bare = routeRow(rows, alg, 'bare');
+      const sigil = routeRow(rows, alg, 'sigil');
+      const cold = routeRow(rows, alg, 'sigil-nocache');
+      const fast = routeRow(rows, alg, 'fast-jwt');
+      const jose = routeRow(rows, alg, 'jose');
+      if (bare && sigil) targets.push(`| Sigil hot >= 0.95x bare Express (${alg}) | ${x(sigil.rps / bare.rps)} | ${yes(sigil.rps / bare.rps >= 0.95)} |`);
+      if (fast && sigil) targets.push(`| Sigil hot ahead of fast-jwt cached (${alg}) | ${x(sigil.rps / fast.rps)} of fast-jwt | ${yes(sigil.rps > fast.rps)} |`);
+      if (jose && cold) targets.push(`| Sigil cache off ahead of jose (${alg}) | ${x(cold.rps / jose.rps)} of jose | ${yes(cold.rps > jose.rps)} |`);
+    }
+  }
+
+  // 3. Auth server
+  if (results.auth) {
+    const a = results.auth.data;
+    const o = a.options;
+    sections.push('## 3. Auth server', '');
+    sections.push(
+      `The real auth server (\`createAuthServer\`, RS256, in-memory PGlite, silent logs, per-IP budgets lifted since all load comes from one address), argon2id at OWASP's minimum (m = 19 MiB, t = 2, p = 1). Logins: ${o.loginConnections} connections for ${o.loginDurationSec} s, cycling through seeded users. Meanwhile one keep-alive client requests the JWKS and \`/healthz\` alternately every ${o.probeIntervalMs} ms; the same probe runs ${o.idleSec} s on the idle server for comparison. Refreshes: ${o.refreshConnections} connections for ${o.refreshDurationSec} s, each presenting a fresh single-use refresh token (rotation on every call). The event-loop delay is the server process's own \`perf_hooks.monitorEventLoopDelay\` histogram (1 ms sampling, so ~1 ms means no delay), read over IPC by the bench harness.`,
+      '',
+    );
+    sections.push('| load | req/s | p50 | p99 | max |', '|---|---:|---:|---:|---:|');
+    sections.push(`| POST /auth/login (saturated) | ${a.login.rps.toFixed(1)} | ${ms(a.login.p50)} | ${ms(a.login.p99)} | ${ms(a.login.max)} |`);
+    sections.push(`| POST /auth/refresh | ${a.refresh.rps.toFixed(1)} | ${ms(a.refresh.p50)} | ${ms(a.refresh.p99)} | ${ms(a.refresh.max)} |`);
+    sections.push('', '| probe | idle p50 | idle p99 | under login p50 | under login p99 | under login max | samples |', '|---|---:|---:|---:|---:|---:|---:|');
+    for (const path of Object.keys(a.underLogin.probes)) {
+      const i = a.idle.probes[path]!;
+      const u = a.underLogin.probes[path]!;
+      sections.push(`| GET ${path} | ${ms(i.p50)} | ${ms(i.p99)} | ${ms(u.p50)} | ${ms(u.p99)} | ${ms(u.max)} | ${u.count} |`);
+    }
+    const d = (l: typeof a.idle.loopDelay) => `${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${ms(l.mean)}`;
+    sections.push('', '| event-loop delay | p50 | p90 | p99 | max | mean |', '|---|---:|---:|---:|---:|---:|');
+    sections.push(`| idle | ${d(a.idle.loopDelay)} |`, `| logins saturating the CPU | ${d(a.underLogin.loopDelay)} |`);
+    sections.push('', '![JWKS and healthz p99 while logins saturate the CPU](images/bench-auth.svg)', '');
+    const paths = Object.keys(a.underLogin.probes);
+    writeFileSync(
+      `${root}docs/images/bench-auth.svg`,
+      barChart({
+        title: 'Auth server: p99 latency of cheap requests while logins saturate the CPU',
+        subtitle: `ms, same run (${results.auth.meta.date.slice(0, 10)}); target < 5 ms; lower is better`,
+        groups: [...paths.map((p) => p.replace('/.well-known/', '')), 'event loop'],
+        series: [
+          { name: 'idle', values: [...paths.map((p) => a.idle.probes[p]!.p99), a.idle.loopDelay.p99] },
+          { name: `under ${a.login.rps.toFixed(0)} logins/s`, values: [...paths.map((p) => a.underLogin.probes[p]!.p99), a.underLogin.loopDelay.p99] },
+        ],
+        format: (v) => `${v.toFixed(2)} ms`,
+        reference: { value: 5, label: '5 ms target' },
+      }),
+    );
+    for (const path of paths) targets.push(`| ${path} p99 < 5 ms while logins saturate the CPU | ${ms(a.underLogin.probes[path]!.p99)} | ${yes(a.underLogin.probes[path]!.p99 < 5)} |`);
+  }
+
+  // 4. Memory
+  if (results.memory) {
+    const m = results.memory.data;
+    sections.push('## 4. Memory (RSS after a forced GC)', '');
+    sections.push(
+      "Each process in its own child, started with `--expose-gc`; RSS and V8 heap read over IPC after `gc()`, idle (after one request) and after the given number of distinct valid tokens (each one a new verification). API: `requireAuth` with the default cache (1 000 tokens), EdDSA keys through the JWKS. Auth server: HS256 mode (so the harness can mint tokens of a real session with the shared secret), tokens sent to `GET /auth/me`, which verifies them and reads the user and session.",
+      '',
+    );
+    sections.push('| process | idle RSS | RSS after | heap idle | heap after | distinct tokens | req/s while sending them |', '|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of m.rows) sections.push(`| ${r.process} | ${r.idle.rssMiB.toFixed(1)} MiB | ${r.after.rssMiB.toFixed(1)} MiB | ${r.idle.heapUsedMiB.toFixed(1)} MiB | ${r.after.heapUsedMiB.toFixed(1)} MiB | ${int(r.tokens)} | ${int(r.rps)} |`);
+    sections.push(`| bare Express (baseline, idle) | ${m.bareIdle.rssMiB.toFixed(1)} MiB | | ${m.bareIdle.heapUsedMiB.toFixed(1)} MiB | | | |`);
+    sections.push('', '![memory](images/bench-memory.svg)', '');
+    writeFileSync(
+      `${root}docs/images/bench-memory.svg`,
+      barChart({
+        title: 'Memory: RSS idle and after many distinct tokens',
+        subtitle: `MiB after gc(), same run (${results.memory.meta.date.slice(0, 10)})`,
+        groups: m.rows.map((r) => (r.process.startsWith('API') ? 'API' : 'auth server')),
+        series: [
+          { name: 'RSS idle', values: m.rows.map((r) => r.idle.rssMiB) },
+          { name: 'RSS after the tokens', values: m.rows.map((r) => r.after.rssMiB) },
+          { name: 'V8 heap idle', values: m.rows.map((r) => r.idle.heapUsedMiB) },
+          { name: 'V8 heap after', values: m.rows.map((r) => r.after.heapUsedMiB) },
+        ],
+        format: (v) => `${v.toFixed(1)} MiB`,
+      }),
+    );
+  }
+
+  // 5. Angular
+  if (results.angular) {
+    const g = results.angular.data;
+    sections.push('## 5. Angular library cost', '');
+    if (!g.available) sections.push(`Not measured: ${g.reason}.`, '');
+    else {
+      sections.push(
+        `The library's built FESM bundle (\`packages/angular/dist\`, built ${g.fesmBuiltAt}) with the \`@sigil/client\` it imports, bundled by esbuild with everything an app uses imported (\`provideSigilAuth\`, \`AuthService\`, \`authInterceptor\`, \`authGuard\`, \`roleGuard\`), minified, Angular/rxjs/tslib external (the app ships them anyway), gzip -9. An upper bound of what the library adds to an app: the FESM holds Angular's partial declarations, which the app build links into final definitions of about the same size.`,
+        '',
+        '| part | minified | gzip |',
+        '|---|---:|---:|',
+        `| @sigil/angular + @sigil/client (what an app adds) | ${int(g.total!.minified)} B | **${int(g.total!.gzip)} B** (brotli ${int(g.total!.brotli)} B) |`,
+        `| of which @sigil/angular alone | ${int(g.angularOnly!.minified)} B | ${int(g.angularOnly!.gzip)} B |`,
+        `| @sigil/client, whole public API | ${int(g.clientOnly!.minified)} B | ${int(g.clientOnly!.gzip)} B |`,
+      );
+      if (g.demoApp) sections.push(`| for scale: the whole demo app (apps/web/dist, ${g.demoApp.files} JS files, Angular included) | | ${int(g.demoApp.gzip)} B |`);
+      sections.push('');
+      targets.push(`| @sigil/angular adds <= 5 kB gzip to an app | ${(g.total!.gzip / 1000).toFixed(2)} kB | ${yes(g.total!.gzip <= 5000)} |`);
+    }
+  }
+
+  md.push('## Targets', '', '| target | measured | result |', '|---|---|---|', ...targets, '');
+  md.push(...sections);
+  const analysis = `${root}bench/analysis.md`;
+  if (existsSync(analysis)) md.push(readFileSync(analysis, 'utf8').trim(), '');
+  md.push('## Reproduce', '', '```', 'npm run bench                 # full run, ~20 min, writes this file and docs/images/bench-*.svg', 'npm run bench -- --quick      # smoke run (CI), prints only', 'npm run bench -- --only=route # one section; the other sections keep their last results', 'npm run bench -- --report     # rewrite this file from bench/results/latest.json', '```', '');
+  writeFileSync(`${root}docs/BENCHMARKS.md`, md.join('\n'));
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: Sigil's benchmarks against its peers (docs/BENCHMARKS.md).
+ *
+ *   --quick          every section for a second or two: proves the scripts work (CI); prints only
+ *   --only=a,b       sections: verify, route, auth, memory, angular (default: all)
+ *   --write          write results and docs in quick mode too (full mode always writes)
+ *   --report         only rewrite docs/BENCHMARKS.md from bench/results/latest.json
+ *
+ * Full mode merges its sections into bench/results/latest.json and rewrites docs/BENCHMARKS.md
+ * and docs/images/bench-*.svg. Load goes to 127.0.0.1 only.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, platform, release, totalmem, availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runAngularSize } from './angular-size.ts';
+import { runAuthServer } from './auth-server.ts';
+import { startJwksServer } from './lib/jwks-server.ts';
+import { createKeyRing, jwksOf } from './lib/keys.ts';
+import { runMemory } from './memory.ts';
+import { writeReport, type Meta, type Results } from './report.ts';
+import { runRoute } from './route.ts';
+import { runVerify } from './verify.ts';
+
+const SECTIONS = ['verify', 'route', 'auth', 'memory', 'angular'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    write: { type: 'boolean', default: false },
+    report: { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick;
+const write = !quick || values.write;
+const only = (values.only?.split(',').map((s) => s.trim()) ?? [...SECTIONS]) as Section[];
+for (const s of only) if (!SECTIONS.includes(s)) throw new TypeError(`--only: unknown section ${s} (known: ${SECTIONS.join(', ')})`);
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const resultsFile = `${root}bench/results/latest.json`;
+const previous: Results = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Results) : {};
+
+if (values.report) {
+  writeReport(previous);
+  console.log('docs/BENCHMARKS.md rewritten from bench/results/latest.json');
+  process.exit(0);
+}
+
+const settings = quick
+  ? {
+      verify: { durationMs: 300, warmupMs: 100, samples: 1 },
+      route: { connections: 10, durationSec: 1, warmupSec: 0.5, rounds: 1, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const },
+      auth: { loginConnections: 4, loginDurationSec: 2, refreshConnections: 4, refreshDurationSec: 1, idleSec: 1, probeIntervalMs: 20 },
+      memory: { apiTokens: 2_000, authTokens: 500, connections: 8 },
+    }
+  : {
+      verify: { durationMs: 2_400, warmupMs: 400, samples: 3 },
+      route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 2, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const },
+      auth: { loginConnections: 16, loginDurationSec: 15, refreshConnections: 8, refreshDurationSec: 10, idleSec: 4, probeIntervalMs: 25 },
+      memory: { apiTokens: 100_000, authTokens: 100_000, connections: 16 },
+    };
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function meta(started: number, loadBefore: number[]): Meta {
+  return {
+    date: new Date(started).toISOString(),
+    command: `npm run bench --${quick ? ' --quick' : ''}${values.only ? ` --only=${values.only}` : ''}`,
+    mode: quick ? 'quick' : 'full',
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    nproc: availableParallelism(),
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end`,
+    os: `${platform()} ${release()}`,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    loadBefore,
+    loadAfter: loadavg(),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+const log = (line: string) => console.log(line);
+console.log(`sigil bench (${quick ? 'quick' : 'full'}): ${only.join(', ')} — Node ${process.version}, ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+const ring = await createKeyRing();
+const jwks = await startJwksServer(jwksOf(ring));
+const results: Results = { ...previous };
+try {
+  for (const section of only) {
+    const started = Date.now();
+    const loadBefore = loadavg();
+    switch (section) {
+      case 'verify':
+        results.verify = { data: await runVerify(ring, jwks.jwksUri, settings.verify, log), meta: meta(started, loadBefore) };
+        break;
+      case 'route':
+        results.route = { data: await runRoute(ring, jwks.jwksUri, settings.route, log), meta: meta(started, loadBefore) };
+        break;
+      case 'auth':
+        results.auth = { data: await runAuthServer(settings.auth, log), meta: meta(started, loadBefore) };
+        break;
+      case 'memory':
+        results.memory = { data: await runMemory(ring, jwks.jwksUri, settings.memory, log), meta: meta(started, loadBefore) };
+        break;
+      case 'angular':
+        results.angular = { data: await runAngularSize(log), meta: meta(started, loadBefore) };
+        break;
+    }
+    console.log(`-- ${section} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (write) {
+      mkdirSync(`${root}bench/results`, { recursive: true });
+      writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+      writeReport(results);
+    }
+  }
+} finally {
+  await jwks.close();
+}
+if (write) console.log('wrote bench/results/latest.json, docs/BENCHMARKS.md and docs/images/bench-*.svg');
