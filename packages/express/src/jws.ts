@@ -59,11 +59,15 @@ export function parseJws(
   if (typ !== false && !typMatches(header.typ, typ)) throw new InvalidTokenError('typ_invalid');
 
   const signatureSegment = token.slice(secondDot + 1);
-  if (signatureSegment.length % 4 === 1) throw new InvalidTokenError('token_malformed');
+  const signature = Buffer.from(signatureSegment, 'base64url');
+  // Node ignores the unused low bits of the last character: without this, several strings would
+  // carry the same valid signature (token malleability). Header and payload need no such check:
+  // any change to them changes the signed input.
+  if (signature.toString('base64url') !== signatureSegment) throw new InvalidTokenError('token_malformed');
   return {
     header: { alg, kid },
     signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
-    signature: Buffer.from(signatureSegment, 'base64url'),
+    signature,
     payloadSegment: token.slice(firstDot + 1, secondDot),
   };
 }

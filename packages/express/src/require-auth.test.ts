@@ -176,6 +176,12 @@ describe('requireAuth', () => {
       expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     }
     expect((await get(url, 'Bearer')).status).toBe(401);
+    // Same signature bytes, non-canonical last character (its unused low bits set).
+    const last = s.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+    expect(Buffer.from(s.slice(0, -1) + sibling, 'base64url').equals(Buffer.from(s, 'base64url'))).toBe(true);
+    expect((await get(url, `Bearer ${h}.${p}.${s.slice(0, -1)}${sibling}`)).status).toBe(401);
     expect((await get(url, `Bearer ${good}`)).status).toBe(200);
   });
 
