@@ -81,7 +81,7 @@ export function writeReport(results: Results): void {
     const contenders = [...new Set(rows.map((r) => r.contender))];
     sections.push('## 1. Token verification (ops/s, one verification at a time, in process)', '');
     sections.push(
-      `*cold*: ${poolSize} distinct tokens cycled (more than any cache holds, so every call is a full verification; for caching verifiers a miss plus an insertion); *cached*: the same token every call. Sigil is measured through its middleware (\`requireAuth\`, called with a bare request object: @sigil/express has no separate verifier export); jose with \`createRemoteJWKSet\`; fast-jwt with a PEM key (its fastest, synchronous form); jsonwebtoken with \`jwks-rsa\`'s \`getSigningKey\` per token, as express-jwt does. \`crypto.verify\` works on pre-split buffers with a pre-imported key: the floor of any verifier.`,
+      `*cold*: ${poolSize} distinct tokens cycled (more than any cache holds, so every call is a full verification; for caching verifiers a miss plus an insertion); *cached*: the same token every call. Sigil through \`createVerifier\` (the token checks of \`requireAuth\` without Express; it returns a promise, awaited per call) with its JWKS cache; jose with \`createRemoteJWKSet\`; fast-jwt with a PEM key (its fastest, synchronous form); jsonwebtoken with \`jwks-rsa\`'s \`getSigningKey\` per token, as express-jwt does. \`crypto.verify\` (for HS256 \`createHmac\` + \`timingSafeEqual\`) works on pre-split buffers with a pre-imported KeyObject: the floor of any verifier.`,
       '',
     );
     sections.push(`| verifier | ${ALGS.map((a) => `${a} cold | ${a} cached`).join(' | ')} |`, `|---|${ALGS.map(() => '---:|---:').join('|')}|`);

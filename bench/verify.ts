@@ -5,14 +5,14 @@
  *   operation is a full verification (for caching verifiers: a miss plus the insertion).
  * - cached: the same token every time (only for verifiers with a verified-token cache).
  *
- * Each contender is configured the way it is used in an API: Sigil's middleware with its JWKS
- * cache (it has no separate verifier export, so it is called as middleware with a bare request
- * object); jose with `createRemoteJWKSet`; fast-jwt with the PEM key (its fastest, synchronous
+ * Each contender is configured the way it is used in an API: Sigil's `createVerifier` (the token
+ * checks of `requireAuth` without Express; promise-returning) with its JWKS cache; jose with `createRemoteJWKSet`; fast-jwt with the PEM key (its fastest, synchronous
  * form); jsonwebtoken with `jwks-rsa`'s `getSigningKey` per token (what express-jwt does).
- * Raw `crypto.verify` on pre-split buffers and a pre-imported key is the floor.
+ * Raw `crypto.verify` (HMAC: `createHmac` + `timingSafeEqual`) on pre-split buffers and a
+ * pre-imported KeyObject is the floor.
  */
-import { createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { requireAuth } from '@sigil/express';
+import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createVerifier as createSigilVerifier } from '@sigil/express';
 import { createVerifier } from 'fast-jwt';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
@@ -52,28 +52,15 @@ export async function runVerify(ring: KeyRing, jwksUri: string, opts: MeasureOpt
   const pemOf = (alg: Alg): string => (alg === 'HS256' ? HS256_SECRET : (publicKeys[alg]!.export({ type: 'spki', format: 'pem' }) as string));
 
   const sigil = (tokenCache: boolean) => async (alg: Alg, tokens: string[]): Promise<Verify> => {
-    const middleware = requireAuth({
+    const verify = createSigilVerifier({
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: [alg],
       ...(alg === 'HS256' ? { secret: HS256_SECRET } : { jwksUri }),
       tokenCache,
-      onError: 'next',
     });
-    const headers = tokens.map((t) => `Bearer ${t}`);
-    const res = {} as never;
-    let failed: unknown;
-    const next = (error?: unknown) => {
-      if (error) failed = error;
-    };
-    // First request loads the key set (asynchronously); wait for it.
-    await new Promise<void>((resolve, reject) => middleware({ headers: { authorization: headers[0] } } as never, res, (e?: unknown) => (e ? reject(e) : resolve())));
-    return (i) => {
-      const req = { headers: { authorization: headers[i % headers.length] } };
-      middleware(req as never, res, next);
-      if (failed) throw failed;
-      return undefined;
-    };
+    await verify(tokens[0]!); // loads the key set
+    return (i) => verify(tokens[i % tokens.length]!);
   };
 
   const contenders: Contender[] = [
@@ -87,7 +74,7 @@ export async function runVerify(ring: KeyRing, jwksUri: string, opts: MeasureOpt
         });
         const key = publicKeys[alg];
         if (alg === 'HS256') {
-          const secret = Buffer.from(HS256_SECRET);
+          const secret = createSecretKey(Buffer.from(HS256_SECRET));
           return (i) => {
             const p = parts[i % parts.length]!;
             const mac = createHmac('sha256', secret).update(p.input).digest();
