@@ -88,7 +88,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
   async function refresh(): Promise<void> {
     jwksUri ??= await discover();
     const response = await get(jwksUri);
-    const next = importKeySet(parseJson(response.text, 'jwks_invalid'));
+    const next = importKeySet(parseJson(response.text, 'jwks_invalid'), keys);
     if (next === undefined) throw new FetchFailure('jwks_invalid', 'response is not a JWKS');
     if (next.all.length === 0 && keys !== undefined) throw new FetchFailure('jwks_invalid', 'key set has no usable key');
     for (const reason of next.skipped) logger.debug?.({ event: 'jwks_key_skipped', reason }, 'sigil: key set entry ignored');

@@ -28,14 +28,17 @@ export interface KeySet {
 
 const PUBLIC_MEMBERS = { RSA: ['n', 'e'], EC: ['crv', 'x', 'y'], OKP: ['crv', 'x'] } as const;
 
-/** Parses a JWKS body; `undefined` when it is not a JWKS at all (so the last good set is kept). */
-export function importKeySet(body: unknown): KeySet | undefined {
+/**
+ * Parses a JWKS body; `undefined` when it is not a JWKS at all (so the last good set is kept).
+ * Keys already in `previous` (same material) are reused, not imported again.
+ */
+export function importKeySet(body: unknown, previous?: KeySet): KeySet | undefined {
   if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys)) return undefined;
   const byKid = new Map<string, VerificationKey>();
   const all: VerificationKey[] = [];
   const skipped: string[] = [];
   for (const jwk of (body as { keys: unknown[] }).keys) {
-    const result = importKey(jwk);
+    const result = importKey(jwk, previous);
     if (typeof result === 'string') {
       skipped.push(result);
       continue;
@@ -76,7 +79,7 @@ export function keyFits(key: VerificationKey, alg: Algorithm): boolean {
   return key.alg === alg || (key.kty === 'OKP' && (key.alg === 'EdDSA' || key.alg === 'Ed25519') && (alg === 'EdDSA' || alg === 'Ed25519'));
 }
 
-function importKey(jwk: unknown): VerificationKey | string {
+function importKey(jwk: unknown, previous: KeySet | undefined): VerificationKey | string {
   if (typeof jwk !== 'object' || jwk === null) return 'not an object';
   const j = jwk as Record<string, unknown>;
   const kid = typeof j.kid === 'string' ? j.kid : undefined;
@@ -90,6 +93,11 @@ function importKey(jwk: unknown): VerificationKey | string {
     if (typeof j[member] !== 'string') return `${label}: missing ${member}`;
     publicJwk[member] = j[member];
   }
+  const crv = j.kty === 'RSA' ? undefined : (j.crv as string);
+  if (j.kty === 'OKP' && crv !== 'Ed25519') return `${label}: curve ${crv} not supported`;
+  const fingerprint = createHash('sha256').update(JSON.stringify(publicJwk)).digest('base64url');
+  const known = previous?.all.find((k) => k.fingerprint === fingerprint && k.kid === kid && k.alg === j.alg);
+  if (known) return known;
   let key: KeyObject;
   try {
     // Only the public members go in: a JWKS that leaks a private key still yields a public key.
@@ -99,8 +107,5 @@ function importKey(jwk: unknown): VerificationKey | string {
   }
   const details = key.asymmetricKeyDetails;
   if (j.kty === 'RSA' && (details?.modulusLength ?? 0) < 2048) return `${label}: RSA key shorter than 2048 bits`;
-  const crv = j.kty === 'RSA' ? undefined : (j.crv as string);
-  if (j.kty === 'OKP' && crv !== 'Ed25519') return `${label}: curve ${crv} not supported`;
-  const fingerprint = createHash('sha256').update(JSON.stringify(publicJwk)).digest('base64url');
   return Object.freeze({ kid, kty: j.kty, crv, alg: j.alg as string | undefined, key, fingerprint });
 }
