@@ -64,7 +64,7 @@ const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
           </div>
           <div class="field">
             <label for="lesson-level">Level</label>
-            <select id="lesson-level" name="level" [value]="level()" (change)="level.set($any(value($event)))">
+            <select id="lesson-level" name="level" [value]="level()" (change)="setLevel($event)">
               @for (l of levels; track l) { <option [value]="l">{{ l }}</option> }
             </select>
           </div>
@@ -93,6 +93,11 @@ export class Lessons {
 
   protected value(event: Event): string {
     return (event.target as HTMLInputElement).value;
+  }
+
+  protected setLevel(event: Event): void {
+    const chosen = LEVELS.find((l) => l === (event.target as HTMLSelectElement).value);
+    if (chosen !== undefined) this.level.set(chosen);
   }
 
   protected async add(event: Event): Promise<void> {
