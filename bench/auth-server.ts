@@ -3,7 +3,7 @@
  * argon2id) under load: logins at saturation, refreshes, and what JWKS and /healthz callers see
  * while logins saturate the CPU, with the server's event-loop delay histogram.
  */
-import { startChild } from './lib/child.ts';
+import { startChild, type ChildServer } from './lib/child.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { startProbe, type ProbeStats } from './lib/probe.ts';
 import { BENCH_PASSWORD, benchEmail, type LoopDelay } from './lib/targets.ts';
@@ -15,6 +15,14 @@ export interface AuthBenchOptions {
   refreshDurationSec: number;
   idleSec: number;
   probeIntervalMs: number;
+  /** Also run the login phase with `UV_THREADPOOL_SIZE=1` (one argon2 hash at a time). */
+  oneHashAtATime: boolean;
+}
+
+export interface LoginPhase {
+  login: LoadResult;
+  probes: Record<string, ProbeStats>;
+  loopDelay: LoopDelay;
 }
 
 export interface AuthResult {
@@ -23,6 +31,29 @@ export interface AuthResult {
   refresh: LoadResult;
   idle: { probes: Record<string, ProbeStats>; loopDelay: LoopDelay };
   underLogin: { probes: Record<string, ProbeStats>; loopDelay: LoopDelay };
+  /** The same login phase on a server whose libuv pool has one thread. */
+  oneHashAtATime?: LoginPhase;
+}
+
+function loginRequestsFor(users: number) {
+  return Array.from({ length: users }, (_, i) => ({
+    method: 'POST',
+    path: '/auth/login',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ email: benchEmail(i), password: BENCH_PASSWORD }),
+  }));
+}
+
+/** Logins at saturation while the prober measures JWKS and healthz; the server's loop delay. */
+async function loginPhase(server: ChildServer, users: number, options: AuthBenchOptions): Promise<LoginPhase> {
+  const requests = loginRequestsFor(users);
+  await server.ask('eld-reset');
+  const probe = startProbe(server.url, PROBE_PATHS, options.probeIntervalMs);
+  const login = await runLoad({ url: server.url, connections: options.loginConnections, durationSec: options.loginDurationSec, requests, headers: JSON_HEADERS });
+  const probes = await probe.stop();
+  const loopDelay = await server.ask<LoopDelay>('eld');
+  if (login.failures > 0) throw new Error(`login: ${login.failures} failed requests`);
+  return { login, probes, loopDelay };
 }
 
 export const PROBE_PATHS = ['/.well-known/jwks.json', '/healthz'];
@@ -32,12 +63,7 @@ export async function runAuthServer(options: AuthBenchOptions, log: (line: strin
   const users = Math.max(options.loginConnections, options.refreshConnections) + 4;
   const server = await startChild('auth.ts', { users }, 120_000);
   try {
-    const loginRequests = Array.from({ length: users }, (_, i) => ({
-      method: 'POST',
-      path: '/auth/login',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ email: benchEmail(i), password: BENCH_PASSWORD }),
-    }));
+    const loginRequests = loginRequestsFor(users);
     // Warm-up: JIT, first key use, the connection pool of the database.
     await runLoad({ url: server.url, connections: 2, durationSec: 1, requests: loginRequests });
 
@@ -46,11 +72,9 @@ export async function runAuthServer(options: AuthBenchOptions, log: (line: strin
     await new Promise((r) => setTimeout(r, options.idleSec * 1000));
     const idle = { probes: await idleProbe.stop(), loopDelay: await server.ask<LoopDelay>('eld') };
 
-    await server.ask('eld-reset');
-    const probe = startProbe(server.url, PROBE_PATHS, options.probeIntervalMs);
-    const login = await runLoad({ url: server.url, connections: options.loginConnections, durationSec: options.loginDurationSec, requests: loginRequests, headers: JSON_HEADERS });
-    const underLogin = { probes: await probe.stop(), loopDelay: await server.ask<LoopDelay>('eld') };
-    if (login.failures > 0) throw new Error(`login: ${login.failures} failed requests`);
+    const phase = await loginPhase(server, users, options);
+    const login = phase.login;
+    const underLogin = { probes: phase.probes, loopDelay: phase.loopDelay };
     log(`auth  login ${login.rps.toFixed(1)}/s p50 ${login.p50.toFixed(1)} ms p99 ${login.p99.toFixed(1)} ms`);
     for (const path of PROBE_PATHS) {
       log(`auth  ${path} idle p99 ${idle.probes[path]!.p99.toFixed(2)} ms, under login p99 ${underLogin.probes[path]!.p99.toFixed(2)} ms (max ${underLogin.probes[path]!.max.toFixed(2)})`);
@@ -83,7 +107,20 @@ export async function runAuthServer(options: AuthBenchOptions, log: (line: strin
     });
     if (refresh.failures > 0) throw new Error(`refresh: ${refresh.failures} failed requests`);
     log(`auth  refresh ${refresh.rps.toFixed(1)}/s p50 ${refresh.p50.toFixed(1)} ms p99 ${refresh.p99.toFixed(1)} ms`);
-    return { options, login, refresh, idle, underLogin };
+    const result: AuthResult = { options, login, refresh, idle, underLogin };
+    if (options.oneHashAtATime) {
+      await server.stop();
+      const single = await startChild('auth.ts', { users }, 120_000, [], { UV_THREADPOOL_SIZE: '1' });
+      try {
+        await runLoad({ url: single.url, connections: 2, durationSec: 1, requests: loginRequests });
+        result.oneHashAtATime = await loginPhase(single, users, options);
+        const p = result.oneHashAtATime;
+        log(`auth  UV_THREADPOOL_SIZE=1: login ${p.login.rps.toFixed(1)}/s p99 ${p.login.p99.toFixed(1)} ms; ${PROBE_PATHS.map((path) => `${path} p99 ${p.probes[path]!.p99.toFixed(2)} ms`).join(', ')}; loop delay p99 ${p.loopDelay.p99.toFixed(2)} ms`);
+      } finally {
+        await single.stop();
+      }
+    }
+    return result;
   } finally {
     await server.stop();
   }

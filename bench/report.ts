@@ -193,15 +193,24 @@ export function writeReport(results: Results): void {
     sections.push('| load | req/s | p50 | p99 | max |', '|---|---:|---:|---:|---:|');
     sections.push(`| POST /auth/login (saturated) | ${a.login.rps.toFixed(1)} | ${ms(a.login.p50)} | ${ms(a.login.p99)} | ${ms(a.login.max)} |`);
     sections.push(`| POST /auth/refresh | ${a.refresh.rps.toFixed(1)} | ${ms(a.refresh.p50)} | ${ms(a.refresh.p99)} | ${ms(a.refresh.max)} |`);
+    const one = a.oneHashAtATime;
+    if (one) sections.push(`| POST /auth/login, server with \`UV_THREADPOOL_SIZE=1\` (one hash at a time) | ${one.login.rps.toFixed(1)} | ${ms(one.login.p50)} | ${ms(one.login.p99)} | ${ms(one.login.max)} |`);
     sections.push('', '| probe | idle p50 | idle p99 | under login p50 | under login p99 | under login max | samples |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const path of Object.keys(a.underLogin.probes)) {
       const i = a.idle.probes[path]!;
       const u = a.underLogin.probes[path]!;
       sections.push(`| GET ${path} | ${ms(i.p50)} | ${ms(i.p99)} | ${ms(u.p50)} | ${ms(u.p99)} | ${ms(u.max)} | ${u.count} |`);
     }
+    if (one) {
+      for (const path of Object.keys(one.probes)) {
+        const u = one.probes[path]!;
+        sections.push(`| GET ${path}, one hash at a time | | | ${ms(u.p50)} | ${ms(u.p99)} | ${ms(u.max)} | ${u.count} |`);
+      }
+    }
     const d = (l: typeof a.idle.loopDelay) => `${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${ms(l.mean)}`;
     sections.push('', '| event-loop delay | p50 | p90 | p99 | max | mean |', '|---|---:|---:|---:|---:|---:|');
     sections.push(`| idle | ${d(a.idle.loopDelay)} |`, `| logins saturating the CPU | ${d(a.underLogin.loopDelay)} |`);
+    if (one) sections.push(`| logins, one hash at a time (\`UV_THREADPOOL_SIZE=1\`) | ${d(one.loopDelay)} |`);
     sections.push('', '![JWKS and healthz p99 while logins saturate the CPU](images/bench-auth.svg)', '');
     const paths = Object.keys(a.underLogin.probes);
     writeFileSync(
@@ -213,6 +222,7 @@ export function writeReport(results: Results): void {
         series: [
           { name: 'idle', values: [...paths.map((p) => a.idle.probes[p]!.p99), a.idle.loopDelay.p99] },
           { name: `under ${a.login.rps.toFixed(0)} logins/s`, values: [...paths.map((p) => a.underLogin.probes[p]!.p99), a.underLogin.loopDelay.p99] },
+          ...(one ? [{ name: `under ${one.login.rps.toFixed(0)} logins/s, one hash at a time`, values: [...paths.map((p) => one.probes[p]!.p99), one.loopDelay.p99] }] : []),
         ],
         format: (v) => `${v.toFixed(2)} ms`,
         reference: { value: 5, label: '5 ms target' },

@@ -17,10 +17,11 @@ export interface ChildServer {
 
 let nextId = 1;
 
-export async function startChild(script: string, config: unknown, timeoutMs = 60_000, execArgv: string[] = []): Promise<ChildServer> {
+export async function startChild(script: string, config: unknown, timeoutMs = 60_000, execArgv: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
   const child: ChildProcess = fork(fileURLToPath(new URL(`../servers/${script}`, import.meta.url)), [JSON.stringify(config)], {
     execArgv: ['--conditions=sigil-source', ...execArgv, ...extraExecArgv()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   child.on('message', (message: { type: string; id?: number; answer?: unknown; error?: string }) => {
