@@ -5,11 +5,37 @@
  *   node --conditions=sigil-source bench/profile.ts [hot|cold|miss] [RS256|ES256|EdDSA|HS256] [seconds]
  *
  * hot: same token (cache hit); cold: token cache off; miss: cache on, 1 200 distinct tokens.
+ *
+ *   node bench/profile.ts summarize FILE.cpuprofile
+ *
+ * prints the same summary for a profile written by `--cpu-prof` (e.g. a target server run with
+ * BENCH_CHILD_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
-import { Session } from 'node:inspector/promises';
+import { readFileSync } from 'node:fs';
+import { Session, type Profiler } from 'node:inspector/promises';
 import { requireAuth } from '@sigil/express';
 import { startJwksServer } from './lib/jwks-server.ts';
 import { ALGS, AUDIENCE, createKeyRing, HS256_SECRET, ISSUER, jwksOf, signToken, signTokens, type Alg } from './lib/keys.ts';
+
+function summarize(profile: Profiler.Profile, title: string): void {
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const deltas = profile.timeDeltas ?? [];
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const where = f.url ? `${f.url.replace(/^.*\/(packages|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}` : '';
+    const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + (deltas[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`${title}; self time:`);
+  for (const [key, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${key}`);
+}
+
+if (process.argv[2] === 'summarize') {
+  summarize(JSON.parse(readFileSync(process.argv[3]!, 'utf8')) as Profiler.Profile, process.argv[3]!);
+  process.exit(0);
+}
 
 const mode = (process.argv[2] ?? 'cold') as 'hot' | 'cold' | 'miss';
 const alg = (process.argv[3] ?? 'RS256') as Alg;
@@ -47,16 +73,4 @@ const { profile } = await session.post('Profiler.stop');
 session.disconnect();
 await jwks.close();
 
-const self = new Map<string, number>();
-const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-const deltas = profile.timeDeltas ?? [];
-(profile.samples ?? []).forEach((id, i) => {
-  const node = byId.get(id)!;
-  const f = node.callFrame;
-  const where = f.url ? `${f.url.replace(/^.*\/(packages|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}` : '';
-  const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
-  self.set(key, (self.get(key) ?? 0) + (deltas[i] ?? 0));
-});
-const total = [...self.values()].reduce((a, b) => a + b, 0);
-console.log(`${mode} ${alg}: ${Math.round(ops / seconds).toLocaleString('en-US')} ops/s under the profiler; self time:`);
-for (const [key, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${key}`);
+summarize(profile, `${mode} ${alg}: ${Math.round(ops / seconds).toLocaleString('en-US')} ops/s under the profiler`);
