@@ -2,8 +2,11 @@ import { DestroyRef, Injectable, PLATFORM_ID, computed, inject, signal } from '@
 import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { Subject, type Observable } from 'rxjs';
-import { createSigilClient, SigilClientError, type AuthEvent, type LoginInput, type SignupInput, type SigilClient, type SigilUser } from '@sigil/client';
+import { createSigilClient, SigilClientError, type AuthEvent, type SigilClientErrorCode, type LoginInput, type SignupInput, type SigilClient, type SigilUser } from '@sigil/client';
 import { SIGIL_AUTH_CONFIG } from './config';
+
+/** Refresh failures that say the auth server could not answer, not that the session is over. */
+const TRANSIENT: ReadonlySet<SigilClientErrorCode> = new Set(['network_error', 'internal_error', 'rate_limited']);
 
 /**
  * What happened to the session, for toasts and navigation. `login` and `logout` fire for this
@@ -104,13 +107,23 @@ export class AuthService {
    * Resolves to the new access token, or `null` when the session could not be renewed.
    */
   refresh(): Promise<string | null> {
+    return this.#refreshOnce().catch(() => null);
+  }
+
+  /**
+   * The shared refresh. Resolves to the new token, or `null` when the server refused the session
+   * (the client has then logged out); rejects when the auth server could not answer (network,
+   * 5xx, rate limit), which says nothing about the session.
+   */
+  #refreshOnce(): Promise<string | null> {
     const client = this.#client;
     if (client === null) return Promise.resolve(null);
     this.#refreshing ??= (async () => {
       try {
         await client.refresh();
         return await client.getAccessToken();
-      } catch {
+      } catch (error) {
+        if (error instanceof SigilClientError && TRANSIENT.has(error.code)) throw error;
         return null;
       } finally {
         this.#refreshing = null;
@@ -126,7 +139,7 @@ export class AuthService {
   async getAccessToken(): Promise<string | null> {
     const client = this.#client;
     if (client === null) return null;
-    if (this.#refreshing !== null) return this.#refreshing;
+    if (this.#refreshing !== null) return this.#refreshing.catch(() => null);
     try {
       return await client.getAccessToken();
     } catch {
@@ -149,13 +162,14 @@ export class AuthService {
 
   /**
    * A token `rejected` drew a 401. Returns the token to retry with: the current one if someone
-   * already renewed it meanwhile, else a fresh one from a (shared) refresh; `null` if none.
+   * already renewed it meanwhile, else a fresh one from a (shared) refresh; `null` if the session
+   * is over. Rejects when the auth server could not be asked (the session may still be fine).
    * @internal used by `authInterceptor`
    */
   async tokenAfterUnauthorized(rejected: string): Promise<string | null> {
     const current = await this.getAccessToken();
     if (current !== null && current !== rejected) return current;
-    return this.refresh();
+    return this.#refreshOnce();
   }
 
   /**

@@ -162,6 +162,20 @@ describe('authInterceptor', () => {
     expect(events).toEqual(['session-expired']);
   });
 
+  it('keeps the session when the auth server cannot be reached for the refresh', async () => {
+    server.state.refreshUnreachable = true;
+    const events: string[] = [];
+    auth.events.subscribe((event) => events.push(event.type));
+    const { request, response } = await send(`${API}/api/lessons`);
+    request.flush(null, { status: 401, statusText: 'Unauthorized' });
+
+    await expect(response).rejects.toMatchObject({ status: 401 });
+    expect(server.state.refreshCalls).toBe(1);
+    expect(auth.isLoggedIn()).toBe(true);
+    expect(events).toEqual([]);
+    expect(router.url).toBe('/lessons?page=2');
+  });
+
   it('passes other errors through without refreshing', async () => {
     const { request, response } = await send(`${API}/api/lessons`);
     request.flush(null, { status: 403, statusText: 'Forbidden' });

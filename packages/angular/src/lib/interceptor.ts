@@ -34,6 +34,8 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
 /** One refresh, one retry. A second 401, or no new token, ends the session: no loop is possible. */
 function retryOnce(req: HttpRequest<unknown>, next: HttpHandlerFn, auth: AuthService, rejected: string, firstError: unknown): Observable<HttpEvent<unknown>> {
   return from(auth.tokenAfterUnauthorized(rejected)).pipe(
+    // The auth server could not be asked (offline, 5xx): keep the session, report the 401.
+    catchError(() => throwError(() => firstError)),
     switchMap((token) => {
       if (token === null) {
         void auth.expireSession();

@@ -23,6 +23,8 @@ export function fakeAuthServer() {
     logoutCalls: 0,
     /** When set, /auth/refresh answers 401 invalid_grant. */
     refuseRefresh: false,
+    /** When set, /auth/refresh cannot be reached (fetch rejects, as it does offline). */
+    refreshUnreachable: false,
     /** When set, /auth/refresh waits for this promise before answering. */
     holdRefresh: undefined as Promise<void> | undefined,
     lastAccessToken: '',
@@ -49,6 +51,7 @@ export function fakeAuthServer() {
       case '/auth/refresh': {
         state.refreshCalls++;
         await state.holdRefresh;
+        if (state.refreshUnreachable) throw new TypeError('Failed to fetch');
         const user = refreshTokens.get(body['refresh_token'] ?? '');
         refreshTokens.delete(body['refresh_token'] ?? '');
         if (state.refuseRefresh || user === undefined) return problem(401, 'invalid_grant');
