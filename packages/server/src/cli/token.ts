@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { importJWK, type JWK } from 'jose';
+import type { Config } from '../config.ts';
 import type { AuthServer } from '../server.ts';
 import { CliError, EXIT, issuerFor, loadCliConfig, withAuthServer } from './context.ts';
 import { formatDate, print, printJson } from './output.ts';
@@ -127,7 +128,7 @@ export function tokenCommand(): Command {
       }
 
       const env = process.env;
-      const config = loadCliConfig(env, { logLevel: (env.LOG_LEVEL || 'error') as never, redisUrl: undefined });
+      const config = loadCliConfig(env, { logLevel: (env.LOG_LEVEL || 'error') as Config['logLevel'], redisUrl: undefined });
       const audience = options.audience ?? config.audience;
       const run = async (source: string, resolveKey: (kid: string, alg: string) => Promise<KeyLookup>, allowedAlgorithms: string[], issuer: string | undefined, issuerHint: string) => {
         const result = await inspectToken(jwt, { allowedAlgorithms, issuer, issuerHint, audience, now, clockTolerance, resolveKey });
