@@ -3,6 +3,7 @@
  * argon2id) under load: logins at saturation, refreshes, and what JWKS and /healthz callers see
  * while logins saturate the CPU, with the server's event-loop delay histogram.
  */
+import pg from 'pg';
 import { startChild, type ChildServer } from './lib/child.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { startProbe, type ProbeStats } from './lib/probe.ts';
@@ -15,8 +16,17 @@ export interface AuthBenchOptions {
   refreshDurationSec: number;
   idleSec: number;
   probeIntervalMs: number;
-  /** Also run the login phase with `UV_THREADPOOL_SIZE=1` (one argon2 hash at a time). */
-  oneHashAtATime: boolean;
+  /** The login phase again on other servers: one argon2 hash at a time, PostgreSQL storage. */
+  variants: readonly AuthVariant[];
+  /** PostgreSQL for the `postgres` variants (skipped without it). */
+  databaseUrl: string | undefined;
+}
+
+export interface AuthVariant {
+  label: string;
+  storage: 'pglite' | 'postgres';
+  /** libuv pool size of the server process (argon2 hashes in parallel). @default 4 */
+  threadpool?: number;
 }
 
 export interface LoginPhase {
@@ -31,8 +41,8 @@ export interface AuthResult {
   refresh: LoadResult;
   idle: { probes: Record<string, ProbeStats>; loopDelay: LoopDelay };
   underLogin: { probes: Record<string, ProbeStats>; loopDelay: LoopDelay };
-  /** The same login phase on a server whose libuv pool has one thread. */
-  oneHashAtATime?: LoginPhase;
+  /** The same login phase on other server setups. */
+  variants: Array<LoginPhase & { label: string }>;
 }
 
 function loginRequestsFor(users: number) {
@@ -107,21 +117,38 @@ export async function runAuthServer(options: AuthBenchOptions, log: (line: strin
     });
     if (refresh.failures > 0) throw new Error(`refresh: ${refresh.failures} failed requests`);
     log(`auth  refresh ${refresh.rps.toFixed(1)}/s p50 ${refresh.p50.toFixed(1)} ms p99 ${refresh.p99.toFixed(1)} ms`);
-    const result: AuthResult = { options, login, refresh, idle, underLogin };
-    if (options.oneHashAtATime) {
-      await server.stop();
-      const single = await startChild('auth.ts', { users }, 120_000, [], { UV_THREADPOOL_SIZE: '1' });
-      try {
-        await runLoad({ url: single.url, connections: 2, durationSec: 1, requests: loginRequests });
-        result.oneHashAtATime = await loginPhase(single, users, options);
-        const p = result.oneHashAtATime;
-        log(`auth  UV_THREADPOOL_SIZE=1: login ${p.login.rps.toFixed(1)}/s p99 ${p.login.p99.toFixed(1)} ms; ${PROBE_PATHS.map((path) => `${path} p99 ${p.probes[path]!.p99.toFixed(2)} ms`).join(', ')}; loop delay p99 ${p.loopDelay.p99.toFixed(2)} ms`);
-      } finally {
-        await single.stop();
+    const result: AuthResult = { options, login, refresh, idle, underLogin, variants: [] };
+    await server.stop();
+    for (const variant of options.variants) {
+      if (variant.storage === 'postgres' && !options.databaseUrl) {
+        log(`auth  ${variant.label}: skipped (set TEST_DATABASE_URL)`);
+        continue;
       }
+      result.variants.push({ label: variant.label, ...(await runVariant(variant, users, options, log)) });
     }
     return result;
   } finally {
     await server.stop();
+  }
+}
+
+async function runVariant(variant: AuthVariant, users: number, options: AuthBenchOptions, log: (line: string) => void): Promise<LoginPhase> {
+  const schema = `sigil_bench_${process.pid}_${Date.now()}`;
+  const config = { users, ...(variant.storage === 'postgres' ? { databaseUrl: options.databaseUrl, databaseSchema: schema } : {}) };
+  const env: Record<string, string> = variant.threadpool ? { UV_THREADPOOL_SIZE: String(variant.threadpool) } : {};
+  const server = await startChild('auth.ts', config, 120_000, [], env);
+  try {
+    await runLoad({ url: server.url, connections: 2, durationSec: 1, requests: loginRequestsFor(users) });
+    const phase = await loginPhase(server, users, options);
+    log(`auth  ${variant.label}: login ${phase.login.rps.toFixed(1)}/s p99 ${phase.login.p99.toFixed(1)} ms; ${PROBE_PATHS.map((path) => `${path} p99 ${phase.probes[path]!.p99.toFixed(2)} ms`).join(', ')}; loop delay p99 ${phase.loopDelay.p99.toFixed(2)} ms`);
+    return phase;
+  } finally {
+    await server.stop();
+    if (variant.storage === 'postgres') {
+      const client = new pg.Client({ connectionString: options.databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
   }
 }

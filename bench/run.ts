@@ -49,17 +49,25 @@ if (values.report) {
   process.exit(0);
 }
 
+// PostgreSQL variants of the auth server benchmark run when a database is given (as for the tests).
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const AUTH_VARIANTS = [
+  { label: 'one hash at a time (UV_THREADPOOL_SIZE=1)', storage: 'pglite', threadpool: 1 },
+  { label: 'PostgreSQL storage', storage: 'postgres' },
+  { label: 'PostgreSQL, one hash at a time', storage: 'postgres', threadpool: 1 },
+] as const;
+
 const settings = quick
   ? {
       verify: { durationMs: 300, warmupMs: 100, samples: 1 },
       route: { connections: 10, durationSec: 1, warmupSec: 0.5, rounds: 1, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const },
-      auth: { loginConnections: 4, loginDurationSec: 2, refreshConnections: 4, refreshDurationSec: 1, idleSec: 1, probeIntervalMs: 20, oneHashAtATime: false },
+      auth: { loginConnections: 4, loginDurationSec: 2, refreshConnections: 4, refreshDurationSec: 1, idleSec: 1, probeIntervalMs: 20, variants: [], databaseUrl },
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8 },
     }
   : {
       verify: { durationMs: 2_400, warmupMs: 400, samples: 3 },
       route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 2, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const },
-      auth: { loginConnections: 16, loginDurationSec: 15, refreshConnections: 8, refreshDurationSec: 10, idleSec: 4, probeIntervalMs: 25, oneHashAtATime: true },
+      auth: { loginConnections: 16, loginDurationSec: 15, refreshConnections: 8, refreshDurationSec: 10, idleSec: 4, probeIntervalMs: 25, variants: AUTH_VARIANTS, databaseUrl },
       memory: { apiTokens: 100_000, authTokens: 100_000, connections: 16 },
     };
 

@@ -1,8 +1,9 @@
 /**
- * Child process: the real Sigil auth server (`createAuthServer`, in-memory PGlite, silent logs),
+ * Child process: the real Sigil auth server (`createAuthServer`, in-memory PGlite or a PostgreSQL
+ * schema, silent logs),
  * with seeded users and, as part of this harness only, an event-loop delay histogram
  * (`perf_hooks.monitorEventLoopDelay`, 1 ms resolution) read and reset over IPC.
- * argv[2]: JSON `{ users: number, alg?: 'RS256'|'ES256'|'EdDSA'|'HS256', hs256Secret?: string }`.
+ * argv[2]: JSON `{ users, alg?, hs256Secret?, databaseUrl?, databaseSchema? }`.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAuthServer } from '@sigil/server';
@@ -10,10 +11,18 @@ import { answerParent } from '../lib/child.ts';
 import { BENCH_PASSWORD, benchEmail } from '../lib/targets.ts';
 
 
-const config = JSON.parse(process.argv[2] ?? '{}') as { users?: number; alg?: 'RS256' | 'ES256' | 'EdDSA' | 'HS256'; hs256Secret?: string };
+const config = JSON.parse(process.argv[2] ?? '{}') as {
+  users?: number;
+  alg?: 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
+  hs256Secret?: string;
+  /** PostgreSQL instead of the in-memory PGlite, in its own schema (the parent drops it). */
+  databaseUrl?: string;
+  databaseSchema?: string;
+};
 
 const auth = await createAuthServer({
   dataDir: 'memory://',
+  ...(config.databaseUrl ? { databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema } : {}),
   logLevel: 'silent',
   alg: config.alg ?? 'RS256',
   ...(config.hs256Secret ? { hs256Secret: config.hs256Secret } : {}),
