@@ -1,5 +1,6 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
-import { Router, RouterLink, RouterOutlet } from '@angular/router';
+import { ChangeDetectionStrategy, Component, DestroyRef, PLATFORM_ID, inject } from '@angular/core';
+import { DOCUMENT, isPlatformBrowser } from '@angular/common';
+import { NavigationEnd, Router, RouterLink, RouterOutlet } from '@angular/router';
 import { AuthService } from '@sigil/angular';
 import { ToastService } from './toast/toast.service';
 import { Toasts } from './toast/toasts';
@@ -43,7 +44,21 @@ export class App {
       }
       else this.#toasts.show('Your session has expired. Please sign in again.', 'error');
     });
-    inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
+    // After an in-app navigation, move focus to the new page so screen readers announce it and
+    // keyboard users start from its top (the first page load keeps the browser's own focus).
+    const document = inject(DOCUMENT);
+    let first = true;
+    const navigations = isPlatformBrowser(inject(PLATFORM_ID))
+      ? this.#router.events.subscribe((event) => {
+          if (!(event instanceof NavigationEnd)) return;
+          if (!first) setTimeout(() => document.getElementById('main')?.focus());
+          first = false;
+        })
+      : undefined;
+    inject(DestroyRef).onDestroy(() => {
+      subscription.unsubscribe();
+      navigations?.unsubscribe();
+    });
   }
 
   protected async logout(): Promise<void> {
