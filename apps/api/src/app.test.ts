@@ -35,7 +35,7 @@ beforeAll(async () => {
   api = createApiApp({ issuer: auth.issuer, allowedOrigins: [WEB] }).listen(0, '127.0.0.1');
   await once(api, 'listening');
   base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-});
+}, 120_000);
 
 afterAll(async () => {
   api?.closeAllConnections();

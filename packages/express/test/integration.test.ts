@@ -51,7 +51,7 @@ beforeAll(async () => {
   ({ url: authUrl } = await auth.listen(0));
   await auth.createUser({ email: 'ann@example.com', password: PASSWORD, name: 'Ann', roles: ['admin'] });
   await auth.createUser({ email: 'bob@example.com', password: PASSWORD, name: 'Bob' });
-});
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(closers.map((c) => c.close()));
