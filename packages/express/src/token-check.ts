@@ -52,7 +52,7 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
     if (!verifySignature(parsed.header.alg, isSecret ? key : key.key, parsed.signingInput, parsed.signature)) {
       throw new InvalidTokenError('signature_invalid');
     }
-    const { claims, validFrom, validUntil } = validateClaims(decodePayload(parsed.payloadSegment), config, Date.now());
+    const { claims, validFrom, validUntil } = validateClaims(decodePayload(parsed.payloadSegment), config, Date.now(), cache !== undefined);
     cache?.set(token, { claims, validFrom, validUntil, keyFingerprint: isSecret ? SECRET_FINGERPRINT : key.fingerprint });
     return claims;
   }

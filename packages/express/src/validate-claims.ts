@@ -18,8 +18,11 @@ export interface ClaimRules {
   readonly clockToleranceMs: number;
 }
 
-/** Validates `payload` at time `now` (epoch ms). Throws {@link InvalidTokenError}. */
-export function validateClaims(payload: Record<string, unknown>, rules: ClaimRules, now: number): ValidatedClaims {
+/**
+ * Validates `payload` at time `now` (epoch ms). Throws {@link InvalidTokenError}. `freeze` (deep)
+ * is for claims shared through the token cache; without the cache each request owns its copy.
+ */
+export function validateClaims(payload: Record<string, unknown>, rules: ClaimRules, now: number, freeze = true): ValidatedClaims {
   const { exp, nbf, iat, iss, aud } = payload;
   if (!isNumericDate(exp)) throw new InvalidTokenError('claims_invalid');
   if (nbf !== undefined && !isNumericDate(nbf)) throw new InvalidTokenError('claims_invalid');
@@ -48,7 +51,7 @@ export function validateClaims(payload: Record<string, unknown>, rules: ClaimRul
   if (iat !== undefined) validFrom = Math.max(validFrom, iat * 1000 - tolerance);
   if (now < validFrom) throw new InvalidTokenError('token_not_yet_valid');
 
-  return { claims: deepFreeze(payload) as SigilClaims, validFrom, validUntil };
+  return { claims: (freeze ? deepFreeze(payload) : payload) as SigilClaims, validFrom, validUntil };
 }
 
 function isNumericDate(value: unknown): value is number {
