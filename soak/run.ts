@@ -49,8 +49,10 @@ const thinkMs = int(values.think, 100, 'think', 0, 10_000);
 // Auth instance settings: short access tokens so refreshes happen during the phases.
 const ACCESS_TTL_S = 20;
 const JWKS_MAX_AGE_S = 5;
-const PUBLISH_LEAD_S = quick ? 6 : 10;
 const JWKS_COOLDOWN_S = 10; // @sigil/express default `jwks.cooldown`, which apps/api uses
+// An API refetches its key set at most every max(max-age, cooldown): the lead must cover that
+// (a lead of only the max-age, 5 s, let tokens of the new key be refused for ~1 s in a trial).
+const PUBLISH_LEAD_S = Math.max(JWKS_MAX_AGE_S, JWKS_COOLDOWN_S) + 5;
 const MAX_FAILURES = 5;
 const IP_PER_MINUTE = 100;
 
@@ -120,12 +122,13 @@ try {
   log(`cluster up in ${((Date.now() - t) / 1000).toFixed(1)} s: nginx ${cluster.url} -> auth ${cluster.auth.map((a) => a.addr).join(', ')}; api ${cluster.apiAddrs.join(', ')}; schema ${cluster.schema}, Redis prefix ${cluster.redisPrefix}`);
 
   const print = (r: PhaseResult) => {
+    if (cluster!.unexpectedExits.length) r.failures.push(`process crashed: ${cluster!.unexpectedExits.splice(0).join('; ')}`);
     results.push(r);
     for (const line of r.lines) log(`  ${line}`);
     log(`  => ${r.name}: ${r.failures.length === 0 ? 'PASS' : `FAIL (${r.failures.join('; ')})`}`);
   };
 
-  log(`\n[1/3] scale-out: ${users} users through nginx, kill -9 of auth-2 at 40%, restart at 75%`);
+  log(`\n[1/3] scale-out: ${users} users through nginx, kill -9 of auth-2 at 40%, restart from 60%`);
   const one = await scaleOut(cluster, { users, durationMs: durationS * 1000, thinkMs, accessTtlS: ACCESS_TTL_S, log });
   print(one);
 

@@ -16,9 +16,8 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { sleep } from './util.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const AUTH_ENTRY = fileURLToPath(new URL('../auth-instance.ts', import.meta.url));
-const API_ENTRY = join(ROOT, 'apps/api/src/main.ts');
+const API_ENTRY = fileURLToPath(new URL('../api-instance.ts', import.meta.url));
 
 export interface ClusterOptions {
   databaseUrl: string;
@@ -45,6 +44,10 @@ export interface Cluster {
   redisPrefix: string;
   auth: AuthInstance[];
   apiAddrs: string[];
+  /** Key-set events the API instances logged: `jwks_refreshed` (with the key count), `jwks_unknown_kid`. */
+  apiEvents: Array<{ api: string; at: number; event: string; keys?: number }>;
+  /** Processes that exited without being told to (crashes): must stay empty. */
+  unexpectedExits: string[];
   kill9(instance: AuthInstance): void;
   restart(instance: AuthInstance): Promise<void>;
   close(): Promise<{ schemaDropped: boolean; redisKeysDeleted: number }>;
@@ -83,6 +86,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const redisPrefix = `sigil-soak:${tag}:`;
   const dir = mkdtempSync(join(tmpdir(), `sigil-soak-${process.pid}-`));
   const children = new Set<ChildProcess>();
+  const unexpectedExits: string[] = [];
+  let closing = false;
+  const watch = (name: string, child: ChildProcess) => {
+    child.once('exit', (code, signal) => {
+      if (!closing && !(child as ChildProcess & { soakKilled?: boolean }).soakKilled) unexpectedExits.push(`${name} exited (${code ?? signal}) at ${new Date().toISOString()}`);
+    });
+  };
   const logs: WriteStream[] = [];
   const logFile = (name: string) => {
     const stream = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
@@ -114,6 +124,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     });
     children.add(child);
     child.once('exit', () => children.delete(child));
+    watch(instance.name, child);
     const out = logFile(instance.name);
     child.stdout?.pipe(out, { end: false });
     child.stderr?.pipe(out, { end: false });
@@ -158,8 +169,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const auth = [makeAuth('auth-1'), makeAuth('auth-2')];
   const apiAddrs: string[] = [];
+  const apiEvents: Cluster['apiEvents'] = [];
 
   const close = async () => {
+    closing = true;
     for (const child of children) child.kill('SIGTERM');
     const deadline = Date.now() + 5_000;
     while (children.size > 0 && Date.now() < deadline) await sleep(100);
@@ -208,15 +221,23 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       });
       children.add(child);
       child.once('exit', () => children.delete(child));
+      watch(name, child);
       const out = logFile(name);
       child.stderr.pipe(out, { end: false });
       const listening = new Promise<string>((resolve, reject) => {
         let buffered = '';
+        let partial = '';
         child.stdout.on('data', (chunk: Buffer) => {
           out.write(chunk);
-          buffered += chunk.toString();
+          if (buffered.length < 4096) buffered += chunk.toString();
           const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
           if (match) resolve(match[1]!);
+          const lines = (partial + chunk.toString()).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) {
+            const event = /"event":"(jwks_[a-z_]+)"/.exec(line)?.[1];
+            if (event && apiEvents.length < 100_000) apiEvents.push({ api: name, at: Date.now(), event, keys: Number(/"keys":(\d+)/.exec(line)?.[1] ?? Number.NaN) });
+          }
         });
         child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
       });
@@ -267,6 +288,7 @@ ${upstream(apiAddrs)}
     });
     children.add(nginx);
     nginx.once('exit', () => children.delete(nginx));
+    watch('nginx', nginx);
     const nginxOut = logFile('nginx');
     nginx.stdout.pipe(nginxOut, { end: false });
     nginx.stderr.pipe(nginxOut, { end: false });
@@ -293,7 +315,10 @@ ${upstream(apiAddrs)}
     redisPrefix,
     auth,
     apiAddrs,
+    unexpectedExits,
+    apiEvents,
     kill9(instance) {
+      if (instance.child) (instance.child as ChildProcess & { soakKilled?: boolean }).soakKilled = true;
       instance.child?.kill('SIGKILL');
       instance.child = undefined;
     },

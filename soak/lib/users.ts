@@ -20,8 +20,6 @@ export interface SimUser {
   refresh?: string;
   /** Access token expiry, ms since the epoch. */
   expMs: number;
-  /** Refresh earlier than `expMs` (the stagger), cleared by the next token. */
-  refreshAtMs?: number;
   /** The signup answered 201 (directly, or confirmed by a login after an ambiguous 5xx). */
   created: boolean;
 }
@@ -39,6 +37,7 @@ export interface LoadStats {
   refreshGaveUp: number;
   apiLatencies: number[];
   kidsSeen: Counter; // kid of every access token received
+  tokenTimes: number[]; // when each access token was received (ms since the epoch)
   notes: string[];
 }
 
@@ -55,6 +54,7 @@ export function newStats(): LoadStats {
     refreshGaveUp: 0,
     apiLatencies: [],
     kidsSeen: new Counter(),
+    tokenTimes: [],
     notes: [],
   };
 }
@@ -67,10 +67,7 @@ export interface LoadContext {
   /** Refresh this long before `exp` (the client's clock margin). */
   refreshMarginMs: number;
   thinkMs: number;
-  /**
-   * Users that signed up or logged in together would all refresh together; each refreshes its
-   * first token at a random point within this many ms instead, so new tokens arrive steadily.
-   */
+  /** Refresh period of the staggered schedule (see runUser); the access token lifetime minus the margin. */
   staggerMs?: number;
 }
 
@@ -104,9 +101,9 @@ function take(ctx: LoadContext, user: SimUser, body: any): void {
   user.access = body.access_token;
   user.refresh = body.refresh_token;
   user.expMs = Number(body.expires_at) * 1000;
-  user.refreshAtMs = undefined;
   const kid = kidOf(user.access);
   if (kid) ctx.stats.kidsSeen.add(kid);
+  if (ctx.stats.tokenTimes.length < 100_000) ctx.stats.tokenTimes.push(Date.now());
 }
 
 const retriable = (r: Reply) => r.status === 0 || r.status === 502 || r.status === 503 || r.status === 504;
@@ -191,7 +188,11 @@ export async function refresh(ctx: LoadContext, user: SimUser): Promise<void> {
 
 /** One user's loop until `deadline` (bounded by time and by a request budget). */
 export async function runUser(ctx: LoadContext, user: SimUser, deadline: number): Promise<void> {
-  if (ctx.staggerMs) user.refreshAtMs = Date.now() + Math.random() * ctx.staggerMs;
+  // Each user refreshes on its own schedule, offset at random within one token lifetime, so new
+  // tokens arrive steadily (users that logged in together would otherwise refresh in waves). A
+  // token that expires before the planned time is refreshed at its expiry as usual.
+  const period = ctx.staggerMs ?? 0;
+  let planned = period > 0 ? Date.now() + Math.random() * period : Infinity;
   for (let i = 0; i < 100_000 && Date.now() < deadline; i++) {
     if (!user.refresh) {
       if (!(await login(ctx, user, 'relogin'))) {
@@ -199,7 +200,10 @@ export async function runUser(ctx: LoadContext, user: SimUser, deadline: number)
         continue;
       }
     }
-    if (Date.now() >= Math.min(user.expMs - ctx.refreshMarginMs, user.refreshAtMs ?? Infinity)) await refresh(ctx, user);
+    if (Date.now() >= Math.min(user.expMs - ctx.refreshMarginMs, planned)) {
+      if (Date.now() >= planned) planned += period;
+      await refresh(ctx, user);
+    }
     let retriedAfter401 = false;
     for (let tries = 0; tries < 4; tries++) {
       const token = user.access;

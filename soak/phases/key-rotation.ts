@@ -39,7 +39,7 @@ export async function keyRotation(cluster: Cluster, options: KeyRotationOptions)
   const lines: string[] = [];
   const stats = newStats();
   const revokedKids = new Set<string>();
-  const ctx: LoadContext = { url: cluster.url, stats, revokedKids, refreshMarginMs: 1_500, thinkMs: options.thinkMs, staggerMs: options.accessTtlS * 1000 };
+  const ctx: LoadContext = { url: cluster.url, stats, revokedKids, refreshMarginMs: 1_500, thinkMs: options.thinkMs, staggerMs: options.accessTtlS * 1000 - 1_500 };
   const [a1, a2] = cluster.auth as [(typeof cluster.auth)[0], (typeof cluster.auth)[0]];
   // + 5 s: one key-set fetch and one poll on a loaded machine.
   const boundMs = Math.max(options.jwksMaxAgeS, options.jwksCooldownS) * 1000 + 5_000;
@@ -106,17 +106,26 @@ export async function keyRotation(cluster: Cluster, options: KeyRotationOptions)
   }
   if (jwksKids.has(k1!) || jwksKids.has(x.kid)) failures.push('a revoked key is still in the JWKS after the revoke and reload');
   const refusedAt = new Map<string, number>();
+  const pollAnswers = new Map<string, number>();
   const flips: string[] = [];
   let polls = 0;
   for (; polls < 400 && Date.now() < pExp - 500 && refusedAt.size < cluster.apiAddrs.length; polls++) {
     const r = await call(`${cluster.url}/api/lessons`, { token: p, timeoutMs: 5_000 });
     const by = answeredBy(r) ?? '?';
+    pollAnswers.set(`${by} ${r.status}`, (pollAnswers.get(`${by} ${r.status}`) ?? 0) + 1);
     if (r.status === 401 && !refusedAt.has(by)) refusedAt.set(by, Date.now() - tRevoke);
     else if (r.status === 200 && refusedAt.has(by)) flips.push(by);
     await sleep(200);
   }
   const refusal = cluster.apiAddrs.map((a) => `${a}: ${refusedAt.has(a) ? `${s(refusedAt.get(a)!)} s` : 'still accepted'}`).join(', ');
-  lines.push(`revoked K1 at ${s(tRevoke - start)} s; the probe token (K1) was refused after ${refusal} (${polls} polls; bound ${s(boundMs)} s = max(JWKS max-age ${options.jwksMaxAgeS} s, API refetch cooldown ${options.jwksCooldownS} s) + 5 s)`);
+  lines.push(`revoked K1 at ${s(tRevoke - start)} s; the probe token (K1) was refused after ${refusal} (${polls} polls: ${[...pollAnswers].map(([k, n]) => `${k}=${n}`).join(' ')}; bound ${s(boundMs)} s = max(JWKS max-age ${options.jwksMaxAgeS} s, API refetch cooldown ${options.jwksCooldownS} s) + 5 s)`);
+  // When each API refetched its key set around the revocation (from the instances' debug logs).
+  const fetches = cluster.apiEvents
+    .filter((e) => e.event === 'jwks_refreshed' && e.at >= tRevoke - 15_000)
+    .map((e) => `${e.api} ${e.at >= tRevoke ? '+' : ''}${s(e.at - tRevoke)} s (${e.keys} keys)`);
+  const newTokens = stats.tokenTimes.filter((t) => t >= tRevoke - 10_000 && t <= tRevoke + 20_000).map((t) => Math.round((t - tRevoke) / 1000));
+  lines.push(`API key-set fetches from 15 s before the revocation: ${fetches.join(', ') || 'none'}`);
+  lines.push(`new access tokens (cache misses) by second relative to the revocation: ${newTokens.join(' ')}`);
   for (const a of cluster.apiAddrs) {
     const ms = refusedAt.get(a);
     if (ms === undefined) failures.push(`API ${a} still accepted the revoked key's token when it expired`);
@@ -134,6 +143,7 @@ export async function keyRotation(cluster: Cluster, options: KeyRotationOptions)
   lines.unshift(
     `clients: ${options.users.length - 1} users + 1 probe, ${elapsed.toFixed(1)} s; requests: ${stats.requests.total()} (${stats.requests}) = ${(stats.requests.total() / elapsed).toFixed(0)} req/s`,
     `statuses: ${stats.statuses}`,
+    `answered by: ${stats.upstreams}`,
     `API 200 latency: p50 ${percentile(stats.apiLatencies, 50).toFixed(1)} ms, p99 ${percentile(stats.apiLatencies, 99).toFixed(1)} ms`,
   );
   lines.push(
