@@ -1,7 +1,7 @@
 /**
  * The demo web app's server (SSR build): static files from dist/browser, `/login` rendered on the
  * server, every other route handed to the browser. `npm start -w @sigil/demo-web` after a build;
- * PORT (default 4200) and HOST (default localhost) override where it listens.
+ * PORT (default 4200) and HOST (default 127.0.0.1) override where it listens.
  */
 import { AngularNodeAppEngine, createNodeRequestHandler, isMainModule, writeResponseToNodeResponse } from '@angular/ssr/node';
 import express from 'express';
@@ -37,6 +37,12 @@ app.use((_req, res, next) => {
 
 app.use(express.static(browserDistFolder, { maxAge: '1y', index: false, redirect: false }));
 
+// A missing file (an old chunk after a new build) is a 404, not the app's fallback route.
+app.use((req, res, next) => {
+  if (/\.[a-z0-9]+$/i.test(req.path)) res.status(404).type('text/plain').send('Not found');
+  else next();
+});
+
 app.use((req, res, next) => {
   angularApp
     .handle(req)
@@ -46,7 +52,7 @@ app.use((req, res, next) => {
 
 if (isMainModule(import.meta.url)) {
   const port = Number(process.env['PORT'] ?? 4200);
-  const host = process.env['HOST'] ?? 'localhost';
+  const host = process.env['HOST'] ?? '127.0.0.1';
   app.listen(port, host, (error) => {
     if (error) throw error;
     console.log(`Sigil demo web app on http://${host}:${port}`);
