@@ -2,7 +2,7 @@
  * Debian's Chromium driven by playwright-core (DEVELOPERS.md "Browser tests"), and the helpers
  * every e2e file shares: a context that records console errors, and signing in through the UI.
  */
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { WEB } from './stack.ts';
 
@@ -50,7 +50,7 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function newSession(browser: Browser, expected: ExpectedFailure[] = [COOKIE_RESTORE_PROBE], options: { javaScriptEnabled?: boolean } = {}): Promise<Session> {
+export async function newSession(browser: Browser, expected: ExpectedFailure[] = [COOKIE_RESTORE_PROBE], options: BrowserContextOptions = {}): Promise<Session> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   context.setDefaultTimeout(STEP_TIMEOUT);
   context.setDefaultNavigationTimeout(STEP_TIMEOUT);
