@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { apiLogin, claims, listSessions, revokeSession, signupFreshUser } from './support/api.ts';
+import { apiLogin, apiLogout, claims, listSessions, revokeSession, signupFreshUser } from './support/api.ts';
 import { expectLessons, expectLoginPage, launch, login, logoutButton, newSession, unexpectedErrors, type Session } from './support/browser.ts';
 import { ACCESS_TTL_SECONDS, ADMIN, API, AUTH, DEMO, WEB } from './support/stack.ts';
 
@@ -148,6 +148,24 @@ describe('sessions in the browser', () => {
     await page.reload();
     await expectLoginPage(page);
     expect(await listSessions(other.access_token)).toHaveLength(1);
+  });
+
+  test('localStorage mode: another client logging out with the refresh token ends the browser session too', async () => {
+    const user = await signupFreshUser();
+    session = await newSession(browser);
+    const page = await session.newPage();
+    await login(page, user, '?storage=local');
+    // In this mode the refresh token sits in localStorage (the documented XSS trade-off): take it,
+    // as a second client would, and end the session with it.
+    const stored = await page.evaluate(() => Object.values(localStorage).join('\n'));
+    const refreshToken = /"refresh_?[tT]oken"\s*:\s*"([^"]+)"/.exec(stored)?.[1];
+    expect(refreshToken, 'refresh token in localStorage').toBeTruthy();
+    await apiLogout(refreshToken!);
+
+    await expectLoginPage(page, '/lessons');
+    await expect.poll(() => toasts(page), { timeout: 10_000 }).toContain(EXPIRED);
+    await page.reload();
+    await expectLoginPage(page);
   });
 
   test('no console errors or uncaught exceptions on any page above', () => {
