@@ -10,5 +10,11 @@ export const routes: Routes = [
     canActivate: [authGuard],
     loadComponent: () => import('./lessons/lessons').then((m) => m.Lessons),
   },
+  {
+    path: 'profile',
+    title: 'Profile · Sigil demo',
+    canActivate: [authGuard],
+    loadComponent: () => import('./profile/profile').then((m) => m.Profile),
+  },
   { path: '**', redirectTo: 'lessons' },
 ];

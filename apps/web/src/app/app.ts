@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, PLATFORM_ID, inject } from '@angular/core';
 import { DOCUMENT, isPlatformBrowser } from '@angular/common';
-import { NavigationEnd, Router, RouterLink, RouterOutlet } from '@angular/router';
+import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { AuthService } from '@sigil/angular';
 import { ToastService } from './toast/toast.service';
 import { Toasts } from './toast/toasts';
@@ -8,13 +8,17 @@ import { Toasts } from './toast/toasts';
 /** The shell: header with the signed-in user and "Log out", the page, and the toasts. */
 @Component({
   selector: 'app-root',
-  imports: [RouterOutlet, RouterLink, Toasts],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, Toasts],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <a class="skip-link" href="#main">Skip to content</a>
     <header class="site-header">
       <a class="brand" routerLink="/lessons"><span class="brand-mark" aria-hidden="true">S</span> Sigil lessons</a>
       @if (auth.user(); as user) {
+        <nav class="nav" aria-label="Main">
+          <a routerLink="/lessons" routerLinkActive="active" ariaCurrentWhenActive="page">Lessons</a>
+          <a routerLink="/profile" routerLinkActive="active" ariaCurrentWhenActive="page">Profile</a>
+        </nav>
         <div class="user">
           <span class="user-name">Signed in as <strong>{{ user.name || user.email }}</strong>
             @if (auth.hasRole('admin')) { <span class="badge">admin</span> }
