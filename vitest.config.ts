@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest 5's on-disk module cache can replay stale transforms after a change: correctness first.
+    fsModuleCache: false,
   },
 });

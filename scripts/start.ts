@@ -95,7 +95,8 @@ await waitFor(`http://127.0.0.1:${API_PORT}/api/public`, 60_000);
 const webDir = path.join(root, 'apps', 'web');
 const webServer = path.join(webDir, 'serve.ts');
 if (existsSync(webServer)) {
-  if (!existsSync(path.join(webDir, 'dist', 'browser', 'index.html'))) {
+  // An SSR build writes dist/server/server.mjs (and index.csr.html, not index.html).
+  if (!existsSync(path.join(webDir, 'dist', 'server', 'server.mjs'))) {
     process.stdout.write('[web]   building the demo web app (first start only)...\n');
     await new Promise<void>((resolve, reject) => {
       const build = spawn('npm', ['run', 'build', '-w', '@sigil/demo-web'], { cwd: root, stdio: 'inherit' });
