@@ -215,19 +215,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.all(auth.map(startAuth));
 
     for (const name of ['api-1', 'api-2']) {
-      const child = spawn(process.execPath, ['--conditions=sigil-source', API_ENTRY], {
+      // Forked (IPC channel) only so that it exits if this runner dies without cleaning up.
+      const child = fork(API_ENTRY, [], {
+        execArgv: ['--conditions=sigil-source'],
         env: { ...baseEnv(), PORT: '0', HOST: '127.0.0.1', SIGIL_ISSUER: url, SIGIL_AUDIENCE: 'sigil' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
       children.add(child);
       child.once('exit', () => children.delete(child));
       watch(name, child);
       const out = logFile(name);
-      child.stderr.pipe(out, { end: false });
+      child.stderr!.pipe(out, { end: false });
       const listening = new Promise<string>((resolve, reject) => {
         let buffered = '';
         let partial = '';
-        child.stdout.on('data', (chunk: Buffer) => {
+        child.stdout!.on('data', (chunk: Buffer) => {
           out.write(chunk);
           if (buffered.length < 4096) buffered += chunk.toString();
           const match = /listening on (http:\/\/[^\s]+)/.exec(buffered);
