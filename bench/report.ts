@@ -193,14 +193,14 @@ export function writeReport(results: Results): void {
     sections.push('| load | req/s | p50 | p99 | max |', '|---|---:|---:|---:|---:|');
     sections.push(`| POST /auth/login (saturated) | ${a.login.rps.toFixed(1)} | ${ms(a.login.p50)} | ${ms(a.login.p99)} | ${ms(a.login.max)} |`);
     sections.push(`| POST /auth/refresh | ${a.refresh.rps.toFixed(1)} | ${ms(a.refresh.p50)} | ${ms(a.refresh.p99)} | ${ms(a.refresh.max)} |`);
-    for (const v of a.variants) sections.push(`| POST /auth/login (saturated), ${v.label} | ${v.login.rps.toFixed(1)} | ${ms(v.login.p50)} | ${ms(v.login.p99)} | ${ms(v.login.max)} |`);
+    for (const v of a.variants ?? []) sections.push(`| POST /auth/login (saturated), ${v.label} | ${v.login.rps.toFixed(1)} | ${ms(v.login.p50)} | ${ms(v.login.p99)} | ${ms(v.login.max)} |`);
     sections.push('', '| probe | idle p50 | idle p99 | under login p50 | under login p99 | under login max | samples |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const path of Object.keys(a.underLogin.probes)) {
       const i = a.idle.probes[path]!;
       const u = a.underLogin.probes[path]!;
       sections.push(`| GET ${path} | ${ms(i.p50)} | ${ms(i.p99)} | ${ms(u.p50)} | ${ms(u.p99)} | ${ms(u.max)} | ${u.count} |`);
     }
-    for (const v of a.variants) {
+    for (const v of a.variants ?? []) {
       for (const path of Object.keys(v.probes)) {
         const u = v.probes[path]!;
         sections.push(`| GET ${path}, ${v.label} | | | ${ms(u.p50)} | ${ms(u.p99)} | ${ms(u.max)} | ${u.count} |`);
@@ -209,7 +209,7 @@ export function writeReport(results: Results): void {
     const d = (l: typeof a.idle.loopDelay) => `${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${ms(l.mean)}`;
     sections.push('', '| event-loop delay | p50 | p90 | p99 | max | mean |', '|---|---:|---:|---:|---:|---:|');
     sections.push(`| idle | ${d(a.idle.loopDelay)} |`, `| logins saturating the CPU | ${d(a.underLogin.loopDelay)} |`);
-    for (const v of a.variants) sections.push(`| logins saturating the CPU, ${v.label} | ${d(v.loopDelay)} |`);
+    for (const v of a.variants ?? []) sections.push(`| logins saturating the CPU, ${v.label} | ${d(v.loopDelay)} |`);
     sections.push('', '![JWKS and healthz p99 while logins saturate the CPU](images/bench-auth.svg)', '');
     const paths = Object.keys(a.underLogin.probes);
     writeFileSync(
@@ -221,14 +221,14 @@ export function writeReport(results: Results): void {
         series: [
           { name: 'idle', values: [...paths.map((p) => a.idle.probes[p]!.p99), a.idle.loopDelay.p99] },
           { name: `under ${a.login.rps.toFixed(0)} logins/s`, values: [...paths.map((p) => a.underLogin.probes[p]!.p99), a.underLogin.loopDelay.p99] },
-          ...a.variants.map((v) => ({ name: `under ${v.login.rps.toFixed(0)} logins/s, ${v.label}`, values: [...paths.map((p) => v.probes[p]!.p99), v.loopDelay.p99] })),
+          ...(a.variants ?? []).map((v) => ({ name: `under ${v.login.rps.toFixed(0)} logins/s, ${v.label}`, values: [...paths.map((p) => v.probes[p]!.p99), v.loopDelay.p99] })),
         ],
         format: (v) => `${v.toFixed(2)} ms`,
         reference: { value: 5, label: '5 ms target' },
       }),
     );
     for (const path of paths) targets.push(`| ${path} p99 < 5 ms while logins saturate the CPU (PGlite, default setup) | ${ms(a.underLogin.probes[path]!.p99)} | ${yes(a.underLogin.probes[path]!.p99 < 5)} |`);
-    for (const v of a.variants) for (const path of paths) targets.push(`| ${path} p99 < 5 ms while logins saturate the CPU (${v.label}) | ${ms(v.probes[path]!.p99)} | ${yes(v.probes[path]!.p99 < 5)} |`);
+    for (const v of a.variants ?? []) for (const path of paths) targets.push(`| ${path} p99 < 5 ms while logins saturate the CPU (${v.label}) | ${ms(v.probes[path]!.p99)} | ${yes(v.probes[path]!.p99 < 5)} |`);
   }
 
   // 4. Memory

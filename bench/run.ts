@@ -65,7 +65,7 @@ const settings = quick
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8 },
     }
   : {
-      verify: { durationMs: 2_400, warmupMs: 400, samples: 3 },
+      verify: { durationMs: 2_500, warmupMs: 300, samples: 5 },
       route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 2, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const },
       auth: { loginConnections: 16, loginDurationSec: 15, refreshConnections: 8, refreshDurationSec: 10, idleSec: 4, probeIntervalMs: 25, variants: AUTH_VARIANTS, databaseUrl },
       memory: { apiTokens: 100_000, authTokens: 100_000, connections: 16 },

@@ -18,7 +18,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
 import { ALGS, AUDIENCE, HS256_SECRET, ISSUER, signToken, signTokens, type Alg, type KeyRing } from './lib/keys.ts';
-import { measureOps, type MeasureOptions } from './lib/measure.ts';
+import { measureOps, median, type MeasureOptions } from './lib/measure.ts';
 
 export const POOL_SIZE = 1_200;
 
@@ -133,24 +133,34 @@ export async function runVerify(ring: KeyRing, jwksUri: string, opts: MeasureOpt
   ];
 
   const rows: VerifyRow[] = [];
+  const samples = opts.samples ?? 3;
   for (const alg of ALGS) {
     const pool = await signTokens(ring[alg], POOL_SIZE);
     const hot = [await signToken(ring[alg])];
+    // Every job keeps its own position in the pool across samples, so a caching verifier never
+    // sees a token again before the pool has gone round (always a miss when cold).
+    const jobs: Array<{ row: VerifyRow; kind: 'cold' | 'cached'; fn: Verify; samples: number[] }> = [];
+    const job = (row: VerifyRow, kind: 'cold' | 'cached', verify: Verify) => {
+      let next = 0;
+      jobs.push({ row, kind, fn: () => verify(next++), samples: [] });
+    };
     for (const contender of contenders) {
+      const row: VerifyRow = { alg, contender: contender.name, cold: undefined, cached: undefined };
+      rows.push(row);
       const coldFn = await contender.make(alg, pool);
-      if (coldFn === null) {
-        rows.push({ alg, contender: contender.name, cold: undefined, cached: undefined });
-        continue;
-      }
+      if (coldFn === null) continue;
       await coldFn(0); // proves the setup accepts the token (throws otherwise)
-      const cold = (await measureOps(coldFn, opts)).opsPerSec;
-      let cached: number | undefined;
-      if (contender.cached) {
-        const hotFn = (await contender.make(alg, hot))!;
-        cached = (await measureOps(hotFn, opts)).opsPerSec;
-      }
-      rows.push({ alg, contender: contender.name, cold, cached });
-      log(`verify ${alg.padEnd(5)} ${contender.name.padEnd(26)} cold ${fmt(cold)}${cached === undefined ? '' : `  cached ${fmt(cached)}`}`);
+      job(row, 'cold', coldFn);
+      if (contender.cached) job(row, 'cached', (await contender.make(alg, hot))!);
+    }
+    // Samples interleave the contenders: a busy moment of the shared machine hits them all alike.
+    for (const j of jobs) await measureOps(j.fn, { durationMs: 0, warmupMs: opts.warmupMs, samples: 0 });
+    for (let s = 0; s < samples; s++) {
+      for (const j of jobs) j.samples.push((await measureOps(j.fn, { durationMs: opts.durationMs / samples, warmupMs: 0, samples: 1 })).opsPerSec);
+    }
+    for (const j of jobs) j.row[j.kind] = median(j.samples);
+    for (const row of rows.filter((r) => r.alg === alg)) {
+      log(`verify ${alg.padEnd(5)} ${row.contender.padEnd(26)} ${row.cold === undefined ? 'n/a' : `cold ${fmt(row.cold)}`}${row.cached === undefined ? '' : `  cached ${fmt(row.cached)}`}`);
     }
   }
   return { rows, poolSize: POOL_SIZE };

@@ -46,6 +46,7 @@ export async function measureOps(fn: (i: number) => unknown, options: MeasureOpt
   };
   await runFor(options.warmupMs);
   const count = options.samples ?? 3;
+  if (count === 0) return { opsPerSec: NaN, samples: [] };
   const samples: number[] = [];
   for (let s = 0; s < count; s++) samples.push(await runFor(options.durationMs / count));
   return { opsPerSec: median(samples), samples };
