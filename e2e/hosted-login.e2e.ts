@@ -5,7 +5,7 @@
  */
 import type { Browser, BrowserContextOptions } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { COOKIE_RESTORE_PROBE, launch, newSession, unexpectedErrors, type ExpectedFailure, type Session } from './support/browser.ts';
+import { COOKIE_RESTORE_PROBE, expectLessons, launch, newSession, unexpectedErrors, type ExpectedFailure, type Session } from './support/browser.ts';
 import { AUTH, DEMO, WEB } from './support/stack.ts';
 
 let browser: Browser;
@@ -48,6 +48,37 @@ describe('hosted login page', () => {
     const csrf = await page.locator('input[name=csrf_token]').inputValue();
     expect(csrf.length).toBeGreaterThanOrEqual(32);
     expect((await noJs.context.cookies(AUTH)).find((c) => c.name === 'sigil_csrf')?.value).toBe(csrf);
+  });
+
+  test('with JavaScript disabled it signs in and redirects to the app, which then has the session', async () => {
+    const noJs = await open({ javaScriptEnabled: false }, [{ url: `${AUTH}/login`, status: 401 }]);
+    const page = await noJs.newPage();
+    const shown = await page.goto(hostedLogin(`${WEB}/lessons`));
+    expect(shown?.status()).toBe(200);
+    const csp = shown?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+
+    // Wrong password first: the page says so and keeps the form.
+    await page.locator('input[type=email]').fill(DEMO.email);
+    await page.locator('input[type=password]').fill('not-the-password');
+    await page.locator('button[type=submit]').click();
+    await page.getByRole('alert').filter({ hasText: 'Invalid email or password' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(AUTH);
+
+    await page.locator('input[type=email]').fill(DEMO.email);
+    await page.locator('input[type=password]').fill(DEMO.password);
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${WEB}/lessons`);
+    const cookies = await noJs.context.cookies(`${AUTH}/auth/refresh`);
+    expect(cookies.some((c) => c.httpOnly && c.sameSite === 'Strict')).toBe(true);
+
+    // The app, with JavaScript, picks the session up from the cookie alone.
+    const app = await open({ storageState: await noJs.context.storageState() });
+    const appPage = await app.newPage();
+    await appPage.goto(`${WEB}/lessons`);
+    await expectLessons(appPage);
+    expect(await appPage.locator('.user-name').textContent()).toContain(DEMO.name);
   });
 
   test('foreign return_to targets are refused: no form, no redirect', async () => {

@@ -43,10 +43,12 @@ function run(name: string, args: string[], env: Record<string, string>, cwd = ro
   return child;
 }
 
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
+/** Waits for `url` to answer, served by `child` (a port held by another process must not count). */
+async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (stopping) return;
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${url}: its process exited before it became ready`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -80,17 +82,17 @@ async function stopAll(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-run('auth', ['packages/server/src/cli.ts', 'serve', '--seed-demo'], {
+const auth = run('auth', ['packages/server/src/cli.ts', 'serve', '--seed-demo'], {
   PORT: AUTH_PORT,
   SIGIL_ISSUER: process.env.SIGIL_ISSUER ?? issuer,
   SIGIL_ALLOWED_ORIGINS: process.env.SIGIL_ALLOWED_ORIGINS ?? webOrigin,
   SIGIL_DATA_DIR: process.env.SIGIL_DATA_DIR ?? path.join(root, '.sigil', 'data'),
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
-await waitFor(`http://127.0.0.1:${AUTH_PORT}/readyz`, 120_000);
+await waitFor(`http://127.0.0.1:${AUTH_PORT}/readyz`, auth, 120_000);
 
-run('api', ['apps/api/src/main.ts'], { PORT: API_PORT, SIGIL_ISSUER: issuer, API_ALLOWED_ORIGINS: webOrigin });
-await waitFor(`http://127.0.0.1:${API_PORT}/api/public`, 60_000);
+const api = run('api', ['apps/api/src/main.ts'], { PORT: API_PORT, SIGIL_ISSUER: issuer, API_ALLOWED_ORIGINS: webOrigin });
+await waitFor(`http://127.0.0.1:${API_PORT}/api/public`, api, 60_000);
 
 const webDir = path.join(root, 'apps', 'web');
 const webServer = path.join(webDir, 'serve.ts');
@@ -103,8 +105,8 @@ if (existsSync(webServer)) {
       build.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`web build failed (${code})`))));
     });
   }
-  run('web', ['serve.ts'], { PORT: WEB_PORT, SIGIL_ISSUER: issuer, DEMO_API_ORIGIN: `http://localhost:${API_PORT}` }, webDir);
-  await waitFor(`http://127.0.0.1:${WEB_PORT}/`, 60_000);
+  const web = run('web', ['serve.ts'], { PORT: WEB_PORT, SIGIL_ISSUER: issuer, DEMO_API_ORIGIN: `http://localhost:${API_PORT}` }, webDir);
+  await waitFor(`http://127.0.0.1:${WEB_PORT}/`, web, 60_000);
 }
 
 process.stdout.write(`

@@ -47,7 +47,9 @@ describe('hosted login page', () => {
     const csp = res.headers.get('content-security-policy')!;
     expect(csp).toMatch(/default-src 'none'/);
     expect(csp).toMatch(/frame-ancestors 'none'/);
-    expect(csp).toMatch(/form-action 'self'/);
+    // The post-login redirect target must be allowed, or browsers block the 303 (form-action applies to it).
+    expect(csp).toMatch(/form-action 'self' http:\/\/localhost:4200;/);
+    expect(html).toContain('<meta name="referrer" content="same-origin">');
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 

@@ -51,7 +51,7 @@ function page(o: PageOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>Sign in · Sigil</title>
 <style nonce="${o.nonce}">
   body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #1c2024; display: grid; place-items: center; min-height: 100vh; margin: 0; }
@@ -86,7 +86,8 @@ function sendPage(res: Response, status: number, options: Omit<PageOptions, 'non
   const nonce = randomBytes(16).toString('base64');
   res.setHeader(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    // Browsers apply form-action to the redirect after the POST too, so the app's origin is listed.
+    `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self' ${new URL(options.returnTo).origin}; frame-ancestors 'none'; base-uri 'none'`,
   );
   res.setHeader('Cache-Control', 'no-store');
   res.status(status).type('html').send(page({ ...options, nonce }));
