@@ -145,7 +145,6 @@ try {
       jwksMaxAgeS: JWKS_MAX_AGE_S,
       publishLeadS: PUBLISH_LEAD_S,
       jwksCooldownS: JWKS_COOLDOWN_S,
-      log,
     }),
   );
 } catch (error) {

@@ -28,13 +28,11 @@ export interface KeyRotationOptions {
   publishLeadS: number;
   /** The API middleware's unknown-kid / background refetch cooldown (apps/api uses the default). */
   jwksCooldownS: number;
-  log: (line: string) => void;
 }
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
 export async function keyRotation(cluster: Cluster, options: KeyRotationOptions): Promise<PhaseResult> {
-  const { log } = options;
   const failures: string[] = [];
   const lines: string[] = [];
   const stats = newStats();
