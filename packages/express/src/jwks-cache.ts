@@ -28,6 +28,12 @@ export interface JwksCache {
    * attempt is within the cooldown. Never rejects.
    */
   reload(kid: string | undefined): Promise<void>;
+  /**
+   * Starts a background refresh when the set is stale. Called on verified-token cache hits too:
+   * otherwise an API that only sees cached tokens would never refetch, and a revoked key's tokens
+   * would stay accepted until they expire. Cheap: one comparison when fresh.
+   */
+  refreshIfStale(now: number): void;
   /** True once a key set has been loaded successfully. */
   readonly loaded: boolean;
 }
@@ -168,14 +174,18 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     return start(kid, 'unknown_kid');
   }
 
+  function refreshIfStale(now: number): void {
+    // Stale keys still verify (the server published them recently); refresh behind the request.
+    if (keys !== undefined && now >= freshUntil && inflight === undefined && now - lastAttempt >= cooldown) void start(undefined, 'stale');
+  }
+
   return {
     lookup(kid, alg) {
       if (keys === undefined) return undefined;
-      const now = Date.now();
-      // Stale keys still verify (the server published them recently); refresh behind the request.
-      if (now >= freshUntil && inflight === undefined && now - lastAttempt >= cooldown) void start(undefined, 'stale');
+      refreshIfStale(Date.now());
       return selectKey(keys, kid, alg);
     },
+    refreshIfStale,
     reload,
     get loaded() {
       return keys !== undefined;

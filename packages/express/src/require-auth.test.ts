@@ -1,7 +1,7 @@
 import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, claims, ISSUER, keyServer, listen, makeKey, sign, signRaw, type TestKey } from '../test/support.ts';
+import { AUDIENCE, claims, ISSUER, keyServer, listen, makeKey, sign, signRaw, until, type TestKey } from '../test/support.ts';
 import { requireAuth, sigilErrorHandler, type RequireAuthOptions } from './index.ts';
 
 let rsa: TestKey, ec: TestKey, ed: TestKey, ps: TestKey, other: TestKey;
@@ -276,6 +276,29 @@ describe('verified-token cache', () => {
     const res = await get(url, `Bearer ${token}`);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { detail: string }).detail).toBe('The access token expired');
+  });
+
+  it('a cached token stops working once its key leaves the key set, even if only cached tokens arrive', async () => {
+    const own = await makeKey('ES256');
+    const keys = await keyServer([own], { cacheControl: 'max-age=1' });
+    servers.push(keys);
+    const url = await start({ jwksUri: keys.url, jwks: { cooldown: 0 } });
+    const token = await sign(own);
+    expect((await get(url, `Bearer ${token}`)).status).toBe(200);
+    expect((await get(url, `Bearer ${token}`)).status).toBe(200);
+    const fetchesBefore = keys.requests;
+    keys.keys = [other]; // the key is revoked at the issuer (another one stays published)
+    await new Promise((r) => setTimeout(r, 1_100));
+    // This hit is served from the cache but notices the stale key set and refreshes it behind the request...
+    await get(url, `Bearer ${token}`);
+    await until(() => keys.requests > fetchesBefore);
+    // ...so once the refresh lands, the token is refused.
+    let status = 200;
+    for (let i = 0; i < 50 && status === 200; i++) {
+      status = (await get(url, `Bearer ${token}`)).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(401);
   });
 
   it('works with the cache off', async () => {

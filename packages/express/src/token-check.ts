@@ -69,6 +69,7 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
         const hit = cache.get(token);
         if (hit !== undefined) {
           const now = Date.now();
+          jwks?.refreshIfStale(now);
           if (now >= hit.validFrom && now < hit.validUntil) return hit.claims;
           // Out of its window: forget it and let a full check produce the precise error.
           cache.delete(token);
