@@ -295,7 +295,7 @@ describe('real responses match the document', () => {
     const discovery = await call('/.well-known/openid-configuration', 'get');
     expect(discovery.body.issuer).toBe(test.server.issuer);
     // Every endpoint the discovery document advertises is described here too.
-    for (const field of ['jwks_uri', 'token_endpoint', 'userinfo_endpoint', 'revocation_endpoint', 'registration_endpoint', 'service_documentation']) {
+    for (const field of ['jwks_uri', 'service_documentation', 'sigil_signup_endpoint', 'sigil_login_endpoint', 'sigil_refresh_endpoint', 'sigil_logout_endpoint', 'sigil_userinfo_endpoint']) {
       const advertised = new URL(discovery.body[field]).pathname;
       expect(Object.keys(doc.paths), field).toContain(advertised);
     }

@@ -19,7 +19,7 @@ export function createApp(ctx: AppContext): Express {
   // A JSON API: no scripts, no framing, no sniffing. The hosted login page sets its own CSP.
   app.use(
     helmet({
-      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );

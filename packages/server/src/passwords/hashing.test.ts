@@ -59,6 +59,8 @@ describe('password policy', () => {
     ['512 two-byte characters (1024 bytes)', 'é'.repeat(512), true],
     ['513 two-byte characters (1026 bytes)', 'é'.repeat(513), false],
     ['only spaces', ' '.repeat(12), false],
+    ['5 emoji (10 UTF-16 units)', '🔑'.repeat(5), false],
+    ['10 emoji', '🔑'.repeat(10), true],
   ])('%s -> %s', (_label, password, ok) => {
     expect(newPasswordSchema.safeParse(password).success).toBe(ok);
   });

@@ -114,7 +114,15 @@ export function hostedLoginRoutes(ctx: AppContext): Router {
   });
 
   router.post('/login', parseForm, async (req: Request, res: Response) => {
-    await ctx.limits.consumeIp(req.ip ?? 'unknown');
+    try {
+      await ctx.limits.consumeIp(req.ip ?? 'unknown');
+    } catch (error) {
+      // A browser posted a form: answer with a page, not problem+json.
+      if (!(error instanceof SigilError) || error.code !== 'rate_limited') throw error;
+      for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+      res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+      return res.status(429).type('html').send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in · Sigil</title><p role="alert">Too many attempts. Try again later.</p></html>');
+    }
     const body = (req.body ?? {}) as Record<string, unknown>;
     const returnTo = allowedReturnTo(body.return_to, config.allowedOrigins);
     if (!returnTo) return sendRefusal(res, 'This sign-in link is not valid: return_to must be an allowed application URL.');

@@ -12,24 +12,25 @@ export function wellKnownRoutes(ctx: AppContext): Router {
   });
   router.get('/.well-known/openid-configuration', (_req, res) => {
     const issuer = ctx.issuer();
-    const asymmetric = ctx.config.alg !== 'HS256';
     res.setHeader('Cache-Control', `public, max-age=${ctx.config.jwksMaxAge}`);
     res.setHeader('Access-Control-Allow-Origin', '*');
+    // Only what is true of Sigil: resource servers need `issuer` and `jwks_uri`. Sigil's endpoints
+    // take JSON (not OAuth form posts) and it issues no ID tokens, so it advertises no OAuth token,
+    // revocation or registration endpoint and no grant types: generic OAuth clients must not be
+    // misled into talking to it. Its own endpoints are listed under `sigil_*` names.
     res.json({
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
-      token_endpoint: `${issuer}/auth/login`,
-      userinfo_endpoint: `${issuer}/auth/me`,
-      revocation_endpoint: `${issuer}/auth/logout`,
-      registration_endpoint: `${issuer}/auth/signup`,
-      response_types_supported: ['token'],
-      grant_types_supported: ['password', 'refresh_token'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: asymmetric ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'],
-      token_endpoint_auth_methods_supported: ['none'],
       scopes_supported: ['openid', 'profile', 'email'],
       claims_supported: ['iss', 'sub', 'aud', 'iat', 'exp', 'jti', 'email', 'name', 'roles', 'scope', 'sid'],
       service_documentation: `${issuer}/openapi.json`,
+      sigil_access_token_signing_alg: ctx.config.alg,
+      sigil_signup_endpoint: `${issuer}/auth/signup`,
+      sigil_login_endpoint: `${issuer}/auth/login`,
+      sigil_refresh_endpoint: `${issuer}/auth/refresh`,
+      sigil_logout_endpoint: `${issuer}/auth/logout`,
+      sigil_userinfo_endpoint: `${issuer}/auth/me`,
     });
   });
   return router;
