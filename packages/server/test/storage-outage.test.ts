@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD, expectProblem, request, signup, startTestServer, type TestServer } from './helpers/auth-server.ts';
-import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from './support/database.ts';
 
 describe('embedded storage closed under the server', () => {
@@ -32,7 +32,7 @@ if (TEST_DATABASE_URL) {
 
     it('gives clear 503s while it is down and recovers with nothing lost', async () => {
       const target = new URL(TEST_DATABASE_URL!);
-      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      proxy = await startTcpProxy(target);
       const viaProxy = new URL(TEST_DATABASE_URL!);
       viaProxy.host = `127.0.0.1:${proxy.port}`;
       t = await startTestServer({ databaseUrl: viaProxy.href, databaseSchema: schema });
@@ -50,7 +50,7 @@ if (TEST_DATABASE_URL) {
       // Keys are served from memory: resource servers keep verifying tokens.
       expect((await request(`${t.url}/.well-known/jwks.json`)).status).toBe(200);
 
-      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }, port);
+      proxy = await startTcpProxy(target, port);
       let ready = 0;
       for (let i = 0; i < 50 && ready !== 200; i++) {
         ready = (await request(`${t.url}/readyz`)).status;

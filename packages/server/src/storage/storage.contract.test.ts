@@ -2,7 +2,7 @@
  * The storage contract: one suite, run against every driver this run has (PGlite always,
  * PostgreSQL when TEST_DATABASE_URL is set). Every test gets its own schema.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { startTcpProxy } from '../../test/support/tcp-proxy.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, dropSchema, sharedMemoryPGlite, testDrivers, uniqueSchema, type TestDriver } from '../../test/support/database.ts';
@@ -482,38 +482,11 @@ describe('storage errors', () => {
   });
 });
 
-/** A TCP proxy in front of PostgreSQL that can be stopped and started again, like the server. */
-async function startProxy(target: URL, port = 0): Promise<{ port: number; stop(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => {});
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    async stop() {
-      const closed = new Promise((resolve) => server.close(resolve));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
-}
-
 // Registered only when TEST_DATABASE_URL is set (nothing shows as skipped without it).
 describe.each(testDrivers().filter((driver) => driver.name === 'postgres'))('PostgreSQL outage on $name', () => {
   it('a server that stops answering is StorageUnavailableError, and the pool recovers when it is back', async () => {
     const target = new URL(TEST_DATABASE_URL!);
-    let proxy = await startProxy(target);
+    let proxy = await startTcpProxy(target);
     const schema = uniqueSchema();
     const url = new URL(TEST_DATABASE_URL!);
     url.host = `127.0.0.1:${proxy.port}`;
@@ -526,7 +499,7 @@ describe.each(testDrivers().filter((driver) => driver.name === 'postgres'))('Pos
       await expect(users.listUsers(db)).rejects.toBeInstanceOf(StorageUnavailableError);
       await expect(db.transaction((tx) => users.listUsers(tx))).rejects.toBeInstanceOf(StorageUnavailableError);
 
-      proxy = await startProxy(target, proxy.port);
+      proxy = await startTcpProxy(target, proxy.port);
       await db.ping();
       expect(await users.listUsers(db)).toHaveLength(1);
     } finally {
