@@ -9,6 +9,11 @@ export interface AuthApi {
   /** `refreshToken` is undefined in cookie mode: the browser sends the HttpOnly cookie. */
   refresh(refreshToken: string | undefined): Promise<Session>;
   logout(refreshToken: string | undefined): Promise<void>;
+  /**
+   * Cookie mode: asks the server whether this browser holds a refresh cookie (HttpOnly, so the page
+   * cannot tell). `undefined` when the server does not say; never rejects.
+   */
+  hasSessionCookie(): Promise<boolean | undefined>;
 }
 
 /** A hung auth server must not hold the cross-tab refresh lock forever. */
@@ -41,16 +46,20 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
     }
   }
 
-  async function getCsrfToken(): Promise<string> {
-    if (csrfToken !== undefined) return csrfToken;
+  /** GET /auth/csrf: remembers the CSRF token and returns whether a refresh cookie was sent. */
+  async function fetchCsrf(): Promise<{ token: string; session: boolean | undefined }> {
     const response = await request('/auth/csrf', { method: 'GET', headers: { Accept: 'application/json' } });
     if (!response.ok) throw await errorFromResponse(response, options.now());
-    const body = (await response.json().catch(() => undefined)) as { csrf_token?: unknown } | undefined;
+    const body = (await response.json().catch(() => undefined)) as { csrf_token?: unknown; session?: unknown } | undefined;
     if (typeof body?.csrf_token !== 'string' || body.csrf_token === '') {
       throw new SigilClientError('invalid_response', 'The auth server did not return a CSRF token');
     }
     csrfToken = body.csrf_token;
-    return csrfToken;
+    return { token: body.csrf_token, session: typeof body.session === 'boolean' ? body.session : undefined };
+  }
+
+  async function getCsrfToken(): Promise<string> {
+    return csrfToken ?? (await fetchCsrf()).token;
   }
 
   /** Cookie-authenticated POST: a stale CSRF token (cookie expired or rotated) gets one retry. */
@@ -84,6 +93,12 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
       const sentAt = options.now();
       if (cookieMode) return tokens(sentAt, sendWithCookie('/auth/refresh'));
       return tokens(sentAt, send('/auth/refresh', { refresh_token: refreshToken }, false));
+    },
+    async hasSessionCookie() {
+      return fetchCsrf().then(
+        (answer) => answer.session,
+        () => undefined,
+      );
     },
     async logout(refreshToken) {
       const response = cookieMode ? await sendWithCookie('/auth/logout') : await send('/auth/logout', { refresh_token: refreshToken }, false);

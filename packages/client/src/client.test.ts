@@ -334,6 +334,8 @@ describe("storage: 'cookie'", () => {
     const tab = client({ storage: 'cookie', fetch: browser });
     await tab.ready;
     expect(tab.isLoggedIn).toBe(false);
+    // A browser without a refresh cookie is not sent to /auth/refresh (a certain 401) at startup.
+    expect(refreshes()).toBe(0);
     await login(tab);
     const loginRequest = auth.requests.find((r) => r.path === '/auth/login')!;
     expect(header(loginRequest, 'x-sigil-token-delivery')).toBe('cookie');

@@ -230,10 +230,14 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
 
   const ready: Promise<void> =
     opts.mode === 'cookie' && opts.restore && session === undefined
-      ? refreshShared(undefined).then(
-          () => {},
-          () => {},
-        )
+      ? api
+          .hasSessionCookie()
+          // No refresh cookie: signed out, without a refresh that could only fail (and show a 401).
+          .then((hasCookie) => (hasCookie === false ? undefined : refreshShared(undefined)))
+          .then(
+            () => {},
+            () => {},
+          )
       : Promise.resolve();
   schedule();
 

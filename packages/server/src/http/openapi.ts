@@ -176,9 +176,12 @@ function schemas(): Json {
     },
     CsrfResponse: {
       type: 'object',
-      required: ['csrf_token'],
+      required: ['csrf_token', 'session'],
       additionalProperties: false,
-      properties: { csrf_token: { type: 'string', pattern: '^[A-Za-z0-9_-]{32,64}$' } },
+      properties: {
+        csrf_token: { type: 'string', pattern: '^[A-Za-z0-9_-]{32,64}$' },
+        session: { type: 'boolean', description: 'Whether the browser sent a refresh cookie (it cannot read the HttpOnly cookie itself): false means a refresh would fail.' },
+      },
     },
     Jwk: {
       type: 'object',

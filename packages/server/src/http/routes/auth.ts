@@ -111,7 +111,10 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.get('/csrf', (req, res) => {
     const token = ensureCsrfCookie(req, res, ctx.issuer());
-    res.setHeader('Cache-Control', 'no-store').json({ csrf_token: token });
+    // Whether this browser holds a refresh cookie (the page cannot see an HttpOnly cookie): a
+    // signed-out visitor's client then skips a refresh that could only fail with a 401.
+    const session = config.cookieMode !== 'off' && readCookie(req, REFRESH_COOKIE) !== undefined;
+    res.setHeader('Cache-Control', 'no-store').json({ csrf_token: token, session });
   });
 
   return router;
