@@ -114,7 +114,12 @@ if (workers > 1 && cluster.isPrimary) {
   const port = await serve();
   if (cluster.isWorker) process.send!({ type: 'listening', port });
   else {
-    answerParent({ memory: () => process.memoryUsage() });
+    answerParent({
+      memory: () => {
+        globalThis.gc?.();
+        return process.memoryUsage();
+      },
+    });
     process.send!({ type: 'listening', port });
   }
 }
