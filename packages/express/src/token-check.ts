@@ -3,6 +3,7 @@
  * first, then parse, key lookup, signature and claims. Synchronous whenever the key is at hand;
  * only a key set fetch makes a check asynchronous (the caller gets a `Pending` to finish).
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { SigilClaims } from './claims.ts';
 import { InvalidTokenError, SigilAuthError } from './errors.ts';
 import { createJwksCache, type JwksCache } from './jwks-cache.ts';
@@ -35,6 +36,8 @@ const SECRET_FINGERPRINT = 'secret';
 
 /** Builds the checker for `config`: one token cache and one key set cache. */
 export function createTokenCheck(config: ResolvedOptions): TokenCheck {
+  // Imported once: createHmac() re-imports a Buffer key on every call (most of an HS256 check).
+  const secretKey = config.secret ? createSecretKey(config.secret) : undefined;
   const cache = config.tokenCacheMaxEntries > 0 ? createTokenCache(config.tokenCacheMaxEntries) : undefined;
   const jwks: JwksCache | undefined = config.secret
     ? undefined
@@ -47,13 +50,13 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
         onKeysRemoved: cache ? (removed) => cache.evictKeys(removed) : undefined,
       });
 
-  function accept(token: string, parsed: ParsedJws, key: VerificationKey | Buffer): SigilClaims {
-    const isSecret = Buffer.isBuffer(key);
-    if (!verifySignature(parsed.header.alg, isSecret ? key : key.key, parsed.signingInput, parsed.signature)) {
+  function accept(token: string, parsed: ParsedJws, key: VerificationKey | KeyObject): SigilClaims {
+    const isSecret = key === secretKey;
+    if (!verifySignature(parsed.header.alg, isSecret ? (key as KeyObject) : (key as VerificationKey).key, parsed.signingInput, parsed.signature)) {
       throw new InvalidTokenError('signature_invalid');
     }
     const { claims, validFrom, validUntil } = validateClaims(decodePayload(parsed.payloadSegment), config, Date.now(), cache !== undefined);
-    cache?.set(token, { claims, validFrom, validUntil, keyFingerprint: isSecret ? SECRET_FINGERPRINT : key.fingerprint });
+    cache?.set(token, { claims, validFrom, validUntil, keyFingerprint: isSecret ? SECRET_FINGERPRINT : (key as VerificationKey).fingerprint });
     return claims;
   }
 
@@ -76,7 +79,7 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
         }
       }
       const parsed = parseJws(token, config.maxTokenLength, config.algorithms, config.typ);
-      const key = config.secret ?? findKey(jwks as JwksCache, parsed);
+      const key = secretKey ?? findKey(jwks as JwksCache, parsed);
       return key === undefined ? { [PENDING]: true, parsed, token } : accept(token, parsed, key);
     },
 
