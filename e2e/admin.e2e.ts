@@ -3,29 +3,16 @@
  * user, whose POST the API itself refuses (403), whatever the UI shows.
  */
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { apiLogin, lessonTitles, postLesson } from './support/api.ts';
-import { launch, login, newSession, unexpectedErrors, type Session } from './support/browser.ts';
+import { login, unexpectedErrors, useBrowser } from './support/browser.ts';
 import { ADMIN, API, DEMO } from './support/stack.ts';
 
-let browser: Browser;
-let session: Session | undefined;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const { open } = useBrowser();
 
 describe('admin-only add-lesson form', () => {
   test('the admin sees the form and adds a lesson: listed in the page and by the API', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await login(page, ADMIN);
     expect(await page.locator('.user .badge').textContent()).toContain('admin');
@@ -47,7 +34,7 @@ describe('admin-only add-lesson form', () => {
   });
 
   test('the demo user sees no form, and the API answers his POST with 403 insufficient_scope', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await login(page, DEMO);
     expect(await page.getByRole('heading', { name: 'Add lesson' }).count()).toBe(0);

@@ -4,23 +4,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { COOKIE_RESTORE_PROBE, expectLessons, expectLoginPage, launch, login, logoutButton, newSession, submitLogin, unexpectedErrors, type Session } from './support/browser.ts';
+import { describe, expect, test } from 'vitest';
+import { COOKIE_RESTORE_PROBE, expectLessons, expectLoginPage, login, logoutButton, submitLogin, unexpectedErrors, useBrowser } from './support/browser.ts';
 import { AUTH, DEMO, WEB } from './support/stack.ts';
 
-let browser: Browser;
-let session: Session;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await session?.close();
-});
+const { open } = useBrowser();
 
 /** `npm run screenshots -w @sigil/e2e` refreshes docs/images; a plain test run leaves them alone. */
 async function screenshot(page: import('playwright-core').Page, name: string): Promise<void> {
@@ -34,7 +22,7 @@ async function screenshot(page: import('playwright-core').Page, name: string): P
 
 describe('demo web app', () => {
   test('the guard sends a visitor to /login with returnUrl, and back there after signing in', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await page.goto(`${WEB}/lessons`);
     await expectLoginPage(page, '/lessons');
@@ -48,7 +36,7 @@ describe('demo web app', () => {
   });
 
   test('a wrong password shows "Invalid email or password" and does not sign in', async () => {
-    session = await newSession(browser, [COOKIE_RESTORE_PROBE, { url: `${AUTH}/auth/login`, status: 401 }]);
+    const session = await open([COOKIE_RESTORE_PROBE, { url: `${AUTH}/auth/login`, status: 401 }]);
     const page = await session.newPage();
     await page.goto(`${WEB}/login`);
     await submitLogin(page, DEMO.email, 'not-the-password');
@@ -60,7 +48,7 @@ describe('demo web app', () => {
   });
 
   test('signing in lists the lessons and greets the user; a reload keeps the session (cookie mode, the default)', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await login(page, DEMO);
     const titles = await page.locator('li.lesson h2').allTextContents();
@@ -80,7 +68,7 @@ describe('demo web app', () => {
   });
 
   test('a reload keeps the session with localStorage (?storage=local)', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await login(page, DEMO, '?storage=local');
     expect(await page.evaluate(() => Object.keys(localStorage).length)).toBeGreaterThan(0);
@@ -89,7 +77,7 @@ describe('demo web app', () => {
   });
 
   test('memory storage (?storage=memory) asks to sign in again after a reload', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await login(page, DEMO, '?storage=memory');
     await page.reload();
@@ -97,7 +85,7 @@ describe('demo web app', () => {
   });
 
   test('"Log out" ends the session: back to /login, and a reload or /lessons stays signed out', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await login(page, DEMO);
     await logoutButton(page).click();
@@ -110,7 +98,7 @@ describe('demo web app', () => {
   });
 
   test('a foreign returnUrl is ignored after signing in (no open redirect)', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await page.goto(`${WEB}/login?returnUrl=${encodeURIComponent('https://evil.example/steal')}`);
     await submitLogin(page, DEMO.email, DEMO.password);

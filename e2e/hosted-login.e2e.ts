@@ -3,29 +3,16 @@
  * JavaScript off, behind a strict CSP and a CSRF token; foreign `return_to` targets are refused,
  * on the link and in a tampered form.
  */
-import type { Browser, BrowserContextOptions } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { COOKIE_RESTORE_PROBE, expectLessons, launch, newSession, unexpectedErrors, type ExpectedFailure, type Session } from './support/browser.ts';
+import type { BrowserContextOptions } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { COOKIE_RESTORE_PROBE, expectLessons, unexpectedErrors, useBrowser, type ExpectedFailure } from './support/browser.ts';
 import { AUTH, DEMO, WEB } from './support/stack.ts';
 
-let browser: Browser;
-const sessions: Session[] = [];
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((s) => s.close()));
-});
+const browserSessions = useBrowser();
 
 /** A context; `expected` adds failed requests it makes on purpose (to the cookie-mode probe). */
-async function open(options: BrowserContextOptions = {}, expected: ExpectedFailure[] = []) {
-  const session = await newSession(browser, [COOKIE_RESTORE_PROBE, ...expected], options);
-  sessions.push(session);
-  return session;
+function open(options: BrowserContextOptions = {}, expected: ExpectedFailure[] = []) {
+  return browserSessions.open([COOKIE_RESTORE_PROBE, ...expected], options);
 }
 
 const hostedLogin = (returnTo: string) => `${AUTH}/login?return_to=${encodeURIComponent(returnTo)}`;

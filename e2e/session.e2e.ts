@@ -4,28 +4,16 @@
  * elsewhere.
  */
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { apiLogin, apiLogout, claims, listSessions, revokeSession, signupFreshUser } from './support/api.ts';
-import { expectLessons, expectLoginPage, launch, login, logoutButton, newSession, unexpectedErrors, type Session } from './support/browser.ts';
+import { expectLessons, expectLoginPage, login, logoutButton, unexpectedErrors, useBrowser } from './support/browser.ts';
 import { ACCESS_TTL_SECONDS, ADMIN, API, AUTH, DEMO, WEB } from './support/stack.ts';
 
 const EXPIRED = 'Your session has expired. Please sign in again.';
 const TTL_MS = ACCESS_TTL_SECONDS * 1000;
 
-let browser: Browser;
-let session: Session | undefined;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const { open } = useBrowser();
 
 /** What one browser context sent: statuses of `POST /auth/refresh`, bearer tokens sent to the API. */
 function traffic(context: BrowserContext) {
@@ -57,7 +45,7 @@ async function toasts(page: Page): Promise<string[]> {
 
 describe('sessions in the browser', () => {
   test('the access token expires mid-session and is renewed silently: the next API call just works', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const seen = traffic(session.context);
     const page = await session.newPage();
     await login(page, ADMIN);
@@ -88,7 +76,7 @@ describe('sessions in the browser', () => {
   });
 
   test('two tabs reloading (so refreshing) at once and across expiries both stay signed in', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const seen = traffic(session.context);
     const one = await session.newPage();
     await login(one, DEMO);
@@ -111,7 +99,7 @@ describe('sessions in the browser', () => {
   });
 
   test('logging out in one tab logs out the other', async () => {
-    session = await newSession(browser);
+    const session = await open();
     const one = await session.newPage();
     await login(one, DEMO);
     const two = await session.newPage();
@@ -129,7 +117,7 @@ describe('sessions in the browser', () => {
 
   test('a session revoked elsewhere (DELETE /auth/sessions/:id) sends the browser back to the login page', async () => {
     const user = await signupFreshUser();
-    session = await newSession(browser);
+    const session = await open();
     const seen = traffic(session.context);
     const page = await session.newPage();
     await login(page, user);
@@ -152,7 +140,7 @@ describe('sessions in the browser', () => {
 
   test('localStorage mode: another client logging out with the refresh token ends the browser session too', async () => {
     const user = await signupFreshUser();
-    session = await newSession(browser);
+    const session = await open();
     const page = await session.newPage();
     await login(page, user, '?storage=local');
     // In this mode the refresh token sits in localStorage (the documented XSS trade-off): take it,

@@ -3,7 +3,7 @@
  * every e2e file shares: a context that records console errors, and signing in through the UI.
  */
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { WEB } from './stack.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -77,6 +77,32 @@ export async function newSession(browser: Browser, expected: ExpectedFailure[] =
     errors,
     newPage: () => context.newPage(),
     close: () => context.close(),
+  };
+}
+
+/**
+ * One browser for the calling test file (launched before its tests, closed after them) and an
+ * `open` that gives a recording context, closed after each test.
+ */
+export function useBrowser(): { open(expected?: ExpectedFailure[], options?: BrowserContextOptions): Promise<Session> } {
+  let browser: Browser | undefined;
+  const sessions: Session[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((session) => session.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    async open(expected = [COOKIE_RESTORE_PROBE], options = {}) {
+      if (!browser) throw new Error('useBrowser: the browser is not launched yet');
+      const session = await newSession(browser, expected, options);
+      sessions.push(session);
+      return session;
+    },
   };
 }
 
