@@ -1,25 +1,17 @@
 import { calculateJwkThumbprint, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, type SigningAlgorithm } from '../config.ts';
 import { SigilError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { openDatabase, type Database } from '../storage/index.ts';
 import { createKeyManager, sharedSecretKid, type KeyManager } from './index.ts';
-import { captureLogger, manualClock, randomSchema, signWith, testConfig, verifyWithJwks } from './test-support.ts';
+import { captureLogger, manualClock, randomSchema, signWith, testConfig, useKeysDatabase, verifyWithJwks } from './test-support.ts';
 
 const logger = createLogger({ level: 'silent' });
 const KEY_SECRET = 'k'.repeat(8) + 'correct horse battery staple 0123456789';
 let db: Database;
 
-beforeAll(async () => {
-  db = await openDatabase({ dataDir: 'memory://', databaseSchema: randomSchema() });
-});
-afterAll(async () => {
-  await db?.close();
-});
-beforeEach(async () => {
-  await db.query('DELETE FROM signing_keys');
-});
+useKeysDatabase((opened) => (db = opened));
 
 interface Row {
   kid: string;

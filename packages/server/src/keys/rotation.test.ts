@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger.ts';
-import { openDatabase, type Database } from '../storage/index.ts';
+import type { Database } from '../storage/index.ts';
 import { createKeyManager, type KeyManager, type PublicJwk } from './index.ts';
-import { manualClock, randomSchema, signWith, testConfig, verifyWithJwks } from './test-support.ts';
+import { manualClock, signWith, testConfig, useKeysDatabase, verifyWithJwks } from './test-support.ts';
 
 const logger = createLogger({ level: 'silent' });
 const SECOND = 1000;
@@ -13,15 +13,7 @@ const ACCESS_TTL = 900 * SECOND;
 const SKEW = 60 * SECOND;
 
 let db: Database;
-beforeAll(async () => {
-  db = await openDatabase({ dataDir: 'memory://', databaseSchema: randomSchema() });
-});
-afterAll(async () => {
-  await db?.close();
-});
-beforeEach(async () => {
-  await db.query('DELETE FROM signing_keys');
-});
+useKeysDatabase((opened) => (db = opened));
 
 const kids = async (keys: KeyManager) => (await keys.jwks()).keys.map((key) => key.kid);
 const stateOf = async (keys: KeyManager, kid: string) => (await keys.list()).find((info) => info.kid === kid);

@@ -2,8 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { parseConfig, type ConfigInput } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { openDatabase, type Database } from '../storage/index.ts';
 import type { KeyManager, PublicJwk } from './types.ts';
 
 export const T0 = Date.parse('2026-03-01T12:00:00Z');
@@ -55,4 +57,22 @@ export async function signWith(keys: KeyManager, at: Date, ttlSeconds = 900): Pr
 /** Verifies like a resource server holding the JWKS document `jwks` (e.g. a cached copy). */
 export async function verifyWithJwks(token: string, jwks: { keys: PublicJwk[] }, at: Date) {
   return jwtVerify(token, createLocalJWKSet(jwks), { currentDate: at, typ: 'at+jwt' });
+}
+
+/**
+ * One in-memory database for the calling test file (its own schema), handed to `use` once open,
+ * closed after the file, and emptied of signing keys before each test.
+ */
+export function useKeysDatabase(use: (db: Database) => void): void {
+  let db: Database | undefined;
+  beforeAll(async () => {
+    db = await openDatabase({ dataDir: 'memory://', databaseSchema: randomSchema() });
+    use(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  beforeEach(async () => {
+    await db!.query('DELETE FROM signing_keys');
+  });
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Database } from './database.ts';
-import { migrate } from './migrations.ts';
+import { migrateOrClose } from './migrations.ts';
 import { openPGlite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 
@@ -12,11 +12,5 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databas
   const db = config.databaseUrl
     ? await openPostgres({ connectionString: config.databaseUrl, schema: config.databaseSchema })
     : await openPGlite({ dataDir: config.dataDir, schema: config.databaseSchema });
-  try {
-    await migrate(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return db;
+  return migrateOrClose(db);
 }

@@ -87,3 +87,14 @@ function splitStatements(sql: string): string[] {
     .map((statement) => statement.trim())
     .filter(Boolean);
 }
+
+/** Migrates a database just opened; on failure closes it (no pool or lock left behind) and rethrows. */
+export async function migrateOrClose(db: Database): Promise<Database> {
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}

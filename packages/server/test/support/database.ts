@@ -23,7 +23,7 @@ import { afterAll } from 'vitest';
 import type { ConfigInput } from '../../src/config.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { quoteIdent } from '../../src/storage/database.ts';
-import { migrate } from '../../src/storage/migrations.ts';
+import { migrate, migrateOrClose } from '../../src/storage/migrations.ts';
 import { openPGlite } from '../../src/storage/pglite.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
 
@@ -76,15 +76,7 @@ function postgresDriver(url: string): TestDriver {
     async open(schema, options = {}) {
       createdSchemas.add(schema);
       const db = await openPostgres({ connectionString: url, schema, maxConnections: 4 });
-      if (options.migrate ?? true) {
-        try {
-          await migrate(db);
-        } catch (error) {
-          await db.close();
-          throw error;
-        }
-      }
-      return db;
+      return (options.migrate ?? true) ? migrateOrClose(db) : db;
     },
     configFor(schema) {
       createdSchemas.add(schema);
