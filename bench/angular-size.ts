@@ -4,13 +4,20 @@
  * bundled with esbuild, minified, with Angular, rxjs and tslib external (the app has them anyway),
  * and gzip -9 compressed. The entry imports everything an app uses (provideSigilAuth, AuthService,
  * authInterceptor, authGuard, roleGuard), so this is an upper bound of the app's growth.
- * The FESM holds Angular's partial declarations, which the app build links into the final
- * definitions: close in size, not byte-identical to the app's output.
+ *
+ * The FESM holds Angular's partial declarations (`ɵɵngDeclareInjectable`, ...). An app's production
+ * build first runs the Angular linker over them and then defines `ngDevMode` (and `ngJitMode`) as
+ * false, which drops dev-only code such as signal debug names and `ɵsetClassMetadata`. The headline
+ * numbers do the same: the FESM goes through `@angular/compiler-cli/linker/babel` before esbuild,
+ * with both flags defined as false. What remains are the differences between esbuild's and the
+ * Angular CLI's minifiers.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
-import { build } from 'esbuild';
+import { transformAsync } from '@babel/core';
+import linkerPlugin from '@angular/compiler-cli/linker/babel';
+import { build, type Plugin } from 'esbuild';
 
 export interface AngularSizeResult {
   available: boolean;
@@ -27,7 +34,28 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const FESM = `${root}packages/angular/dist/fesm2022/sigil-angular.mjs`;
 const EXTERNAL = ['@angular/*', 'rxjs', 'rxjs/*', 'tslib'];
 
-async function bundle(contents: string, external: string[]): Promise<string> {
+/** Feeds esbuild the FESM after the Angular linker, as an app's production build sees it. */
+function angularLinker(): Plugin {
+  let linked: Promise<string> | undefined;
+  return {
+    name: 'angular-linker',
+    setup(builder) {
+      builder.onLoad({ filter: /\.mjs$/ }, async (args) => {
+        if (args.path !== FESM) return undefined;
+        linked ??= link(args.path);
+        return { contents: await linked, loader: 'js' };
+      });
+    },
+  };
+}
+
+async function link(filename: string): Promise<string> {
+  const result = await transformAsync(readFileSync(filename, 'utf8'), { filename, plugins: [linkerPlugin], configFile: false, babelrc: false });
+  if (typeof result?.code !== 'string') throw new Error(`the Angular linker returned no code for ${filename}`);
+  return result.code;
+}
+
+async function bundle(contents: string, external: string[], plugins: Plugin[]): Promise<string> {
   const out = await build({
     stdin: { contents, resolveDir: root, loader: 'js' },
     bundle: true,
@@ -39,6 +67,9 @@ async function bundle(contents: string, external: string[]): Promise<string> {
     legalComments: 'none',
     conditions: ['sigil-source'],
     external,
+    // What an Angular production build defines: dev-mode-only code is dropped.
+    define: { ngDevMode: 'false', ngJitMode: 'false' },
+    plugins,
     logLevel: 'silent',
   });
   return out.outputFiles[0]!.text;
@@ -53,9 +84,10 @@ export async function runAngularSize(log: (line: string) => void): Promise<Angul
     return { available: false, reason };
   }
   const entry = `export { provideSigilAuth, AuthService, authInterceptor, authGuard, roleGuard } from ${JSON.stringify(FESM)};`;
-  const all = await bundle(entry, EXTERNAL);
-  const angularOnly = await bundle(entry, [...EXTERNAL, '@sigil/client']);
-  const clientOnly = await bundle(`export * from '@sigil/client';`, EXTERNAL);
+  const linker = angularLinker();
+  const all = await bundle(entry, EXTERNAL, [linker]);
+  const angularOnly = await bundle(entry, [...EXTERNAL, '@sigil/client'], [linker]);
+  const clientOnly = await bundle(`export * from '@sigil/client';`, EXTERNAL, []);
   const result: AngularSizeResult = {
     available: true,
     fesmBuiltAt: statSync(FESM).mtime.toISOString(),
