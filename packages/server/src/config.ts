@@ -104,6 +104,10 @@ export const configSchema = z
     loginLockout: duration('30s'),
     ipRequestsPerMinute: z.coerce.number().int().min(1).default(100),
     signupsPerHour: z.coerce.number().int().min(1).default(30),
+    /** argon2id threads (low priority, so hashing never starves the event loop). @default os.availableParallelism() */
+    hashThreads: z.coerce.number().int().min(1).max(256).optional(),
+    /** Password hashes allowed to wait for a thread; beyond it logins and signups get 503 + Retry-After. @default 256 */
+    hashQueue: z.coerce.number().int().min(0).default(256),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -148,6 +152,8 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   loginLockout: 'SIGIL_LOGIN_LOCKOUT',
   ipRequestsPerMinute: 'SIGIL_IP_REQUESTS_PER_MINUTE',
   signupsPerHour: 'SIGIL_SIGNUPS_PER_HOUR',
+  hashThreads: 'SIGIL_HASH_THREADS',
+  hashQueue: 'SIGIL_HASH_QUEUE',
   logLevel: 'LOG_LEVEL',
 };
 

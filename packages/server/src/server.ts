@@ -10,7 +10,7 @@ import type { AppContext } from './http/context.ts';
 import { parseBody } from './http/validate.ts';
 import { createKeyManager, type KeyManager } from './keys/index.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createPasswordHasher } from './passwords/hashing.ts';
+import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.ts';
 import { newPasswordSchema } from './passwords/policy.ts';
 import { createRateLimits } from './rate-limit/limits.ts';
 import { createAuthService, type AuthService, type PublicUser } from './sessions/auth-service.ts';
@@ -88,7 +88,14 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     await closeDb();
     throw error;
   }
-  const hasher = await createPasswordHasher();
+  let hasher: PasswordHasher;
+  try {
+    hasher = await createPasswordHasher(undefined, { ...(config.hashThreads ? { threads: config.hashThreads } : {}), maxQueued: config.hashQueue });
+  } catch (error) {
+    keys.stop();
+    await closeDb();
+    throw error;
+  }
   const limits = createRateLimits(config, logger);
   const service = createAuthService({ db, config, keys, hasher, logger, now, issuer: () => issuer });
   const ctx: AppContext = { config, db, keys, service, limits, logger, issuer: () => issuer };
@@ -146,6 +153,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
           clearTimeout(timer);
         }
         await limits.close();
+        await hasher.close();
         await closeDb();
         logger.flush?.();
       })();

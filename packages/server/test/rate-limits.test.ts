@@ -67,6 +67,28 @@ describe('brute-force limits (memory)', () => {
     }
   });
 
+  it('sheds password work beyond SIGIL_HASH_QUEUE with 503 unavailable + Retry-After, not counted as a failure', async () => {
+    const fresh = await startTestServer({ hashThreads: 1, hashQueue: 1, loginMaxFailures: 20 });
+    try {
+      const user = await signup(fresh.url);
+      // 1 hashing + 1 waiting fit; the rest of a burst of 20 is refused at once.
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, () => request(`${fresh.url}/auth/login`, { body: { email: user.email, password: 'wrong password!' } })),
+      );
+      const shed = burst.filter((response) => response.status === 503);
+      expect(shed.length).toBeGreaterThanOrEqual(1);
+      for (const response of shed) {
+        expectProblem(response, 503, 'unavailable');
+        expect(response.headers.get('retry-after')).toBe('1');
+      }
+      // Shed attempts say nothing about the password: were they counted, the 20 attempts would have
+      // reached loginMaxFailures and the right password would now get 429.
+      expect((await request(`${fresh.url}/auth/login`, { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('limits auth requests per IP per minute', async () => {
     const fresh = await startTestServer({ ipRequestsPerMinute: 5 });
     try {

@@ -332,7 +332,7 @@ function components(): Json {
       }),
       CsrfRefused: problem('Cookie-authenticated request from a disallowed Origin or without the CSRF token.', ['invalid_request']),
       InternalError: problem('An unexpected failure (details are logged, never sent).', ['internal_error']),
-      Unavailable: problem('Storage is temporarily unavailable: retry later (not a reason to log the user out).', ['unavailable']),
+      Unavailable: problem('Storage is unreachable or the server is overloaded: retry later (not a reason to log the user out).', ['unavailable']),
     },
     schemas: schemas(),
   };

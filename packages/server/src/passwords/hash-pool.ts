@@ -1,0 +1,147 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { SigilError } from '../errors.ts';
+
+/**
+ * argon2id runs on worker threads of their own, at a lower CPU priority than the event loop.
+ *
+ * Why not @node-rs/argon2's async API? It hashes on libuv's shared thread pool (4 threads by
+ * default) at the event loop's priority: a login flood on a 2-core machine then leaves the event
+ * loop a third of a core, and JWKS, /healthz and refresh callers wait tens of milliseconds behind
+ * password hashes (measured: bench, section 3). Here every core still hashes when there is nothing
+ * else to do, but the kernel runs the event loop first whenever it has work (Linux: the threads are
+ * re-niced; elsewhere they run at normal priority). The pool is bounded: beyond `maxQueued` waiting
+ * hashes, callers get 503 `unavailable` with Retry-After at once instead of a queue that only grows.
+ */
+export interface HashPoolOptions {
+  /** Worker threads. @default os.availableParallelism() */
+  threads?: number;
+  /** Hashes allowed to wait for a thread before new ones are refused. @default 256 */
+  maxQueued?: number;
+  /** Niceness of the hashing threads (Linux), 0..19. @default 10 */
+  nice?: number;
+}
+
+export type HashTask = { op: 'hash'; password: string; options: object } | { op: 'verify'; hash: string; password: string };
+
+export interface HashPool {
+  /**
+   * Resolves with the hash, or with whether the password matches (false for a malformed stored
+   * hash). Rejects only when hashing itself failed: pool closed or overloaded, thread lost.
+   */
+  run(task: HashTask): Promise<string | boolean>;
+  /** Terminates the threads; pending and later tasks reject. */
+  close(): Promise<void>;
+}
+
+type Reply = { id: number; ok: true; value: string | boolean } | { id: number; ok: false; message: string };
+
+interface Job {
+  id: number;
+  task: HashTask;
+  resolve(value: string | boolean): void;
+  reject(error: Error): void;
+}
+
+// Plain CommonJS run with `eval: true`: no file to locate next to the compiled or source module,
+// and no TypeScript loader needed in the thread. The argon2 binding is passed as an absolute path.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { hashSync, verifySync } = require(workerData.argon2);
+try {
+  // /proc/thread-self -> "<pid>/task/<tid>"; setpriority on a tid re-nices only this thread.
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(tid, workerData.nice);
+} catch {}
+parentPort.on('message', ({ id, task }) => {
+  try {
+    let value;
+    if (task.op === 'hash') value = hashSync(task.password, task.options);
+    else {
+      // A malformed stored hash verifies as false: a thrown error here means the pool failed.
+      try { value = verifySync(task.hash, task.password); } catch { value = false; }
+    }
+    parentPort.postMessage({ id, ok: true, value });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, message: String(error && error.message || error) });
+  }
+});
+`;
+
+const argon2Path = createRequire(import.meta.url).resolve('@node-rs/argon2');
+
+export function createHashPool(options: HashPoolOptions = {}): HashPool {
+  const size = Math.max(1, options.threads ?? availableParallelism());
+  const maxQueued = options.maxQueued ?? 256;
+  const nice = options.nice ?? 10;
+  const idle: Worker[] = [];
+  const busy = new Map<Worker, Job>();
+  const queue: Job[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  function spawn(): Worker {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2: argon2Path, nice } });
+    worker.on('message', (reply: Reply) => {
+      const job = busy.get(worker);
+      if (job === undefined || job.id !== reply.id) return;
+      busy.delete(worker);
+      if (reply.ok) job.resolve(reply.value);
+      else job.reject(new Error(reply.message));
+      release(worker);
+    });
+    // A thread that dies (out of memory, terminated) takes only its own task down.
+    const fail = (error: Error) => {
+      const job = busy.get(worker);
+      busy.delete(worker);
+      const at = idle.indexOf(worker);
+      if (at >= 0) idle.splice(at, 1);
+      job?.reject(error);
+      if (!closed) dispatch();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`password hashing thread exited (code ${code})`)));
+    return worker;
+  }
+
+  function release(worker: Worker): void {
+    // An idle thread must not keep a CLI process alive; a busy one must (its caller awaits it).
+    worker.unref();
+    idle.push(worker);
+    dispatch();
+  }
+
+  function dispatch(): void {
+    while (queue.length > 0) {
+      const worker = idle.pop() ?? (busy.size < size ? spawn() : undefined);
+      if (worker === undefined) return;
+      const job = queue.shift()!;
+      busy.set(worker, job);
+      worker.ref();
+      worker.postMessage({ id: job.id, task: job.task });
+    }
+  }
+
+  return {
+    run(task) {
+      if (closed) return Promise.reject(new Error('password hashing pool is closed'));
+      if (queue.length >= maxQueued) {
+        return Promise.reject(
+          new SigilError('unavailable', 'Too many password checks in progress; retry shortly', { headers: { 'Retry-After': '1' } }),
+        );
+      }
+      return new Promise((resolve, reject) => {
+        queue.push({ id: nextId++, task, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(new Error('password hashing pool is closed'));
+      const workers = [...idle, ...busy.keys()];
+      idle.length = 0;
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}
