@@ -1,6 +1,17 @@
 /** Paths under the issuer that authenticate by body or cookie, never by Bearer token. */
 const TOKEN_ENDPOINTS = ['/auth/login', '/auth/signup', '/auth/refresh', '/auth/logout', '/auth/csrf'];
 
+/**
+ * Whether `url` is one of the auth server's own token endpoints or public `.well-known` documents.
+ * A Bearer header is useless there, and a 401 from them (wrong password, refused refresh token)
+ * must never start the refresh-and-retry dance. `issuer` is the resolved one (no trailing slash).
+ * @internal exported for @sigil/angular's interceptor; not part of the documented API
+ */
+export function isAuthServerEndpoint(url: URL, issuer: string): boolean {
+  const path = url.origin + url.pathname.replace(/\/+$/, '');
+  return path.startsWith(`${issuer}/.well-known/`) || TOKEN_ENDPOINTS.some((endpoint) => path === issuer + endpoint);
+}
+
 /** What the authenticated fetch needs from the client, kept narrow so it can be read alone. */
 export interface AuthFetchDeps {
   readonly fetch: typeof globalThis.fetch;
@@ -23,17 +34,11 @@ export interface AuthFetchDeps {
  * make it loop.
  */
 export function createAuthFetch(deps: AuthFetchDeps): typeof globalThis.fetch {
-  const tokenEndpoints = new Set(TOKEN_ENDPOINTS.map((path) => deps.issuer + path));
   return async function sigilFetch(input, init) {
     const request = new Request(input, init);
     const url = new URL(request.url);
-    // An explicit Authorization header is the caller's decision; we never override it. The token
-    // endpoints answer 401 for wrong passwords and refused refresh tokens: no retry dance there.
-    if (
-      !deps.apiOrigins.has(url.origin) ||
-      request.headers.has('authorization') ||
-      tokenEndpoints.has(url.origin + url.pathname.replace(/\/+$/, ''))
-    ) {
+    // An explicit Authorization header is the caller's decision; we never override it.
+    if (!deps.apiOrigins.has(url.origin) || request.headers.has('authorization') || isAuthServerEndpoint(url, deps.issuer)) {
       return deps.fetch(request);
     }
     const token = await deps.getAccessToken();

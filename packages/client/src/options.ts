@@ -57,110 +57,98 @@ export interface ResolvedOptions {
   readonly restore: boolean;
 }
 
+/** Options checked by type alone: `undefined` takes the default. */
+const TYPED_OPTIONS = { fetch: 'function', now: 'function', restore: 'boolean', lockName: 'string', channelName: 'string' } as const;
+
 /** Validates options; a caller's mistake is a `TypeError` here, never a failure per request. */
 export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('createSigilClient: options object required');
-  const issuer = parseIssuer(options.issuer);
-
-  if (!Array.isArray(options.apiOrigins)) throw new TypeError('createSigilClient: apiOrigins must be an array of origins');
-  const apiOrigins = new Set(options.apiOrigins.map(parseOrigin));
-
+  const { issuer, apiOrigins, refreshLeeway } = resolveCommonOptions(options);
   const storage = options.storage ?? 'memory';
-  let adapter: StorageAdapter;
-  let mode: 'body' | 'cookie' = 'body';
-  let sharedStorage = false;
-  let usesLocalStorage = false;
-  if (storage === 'memory') adapter = memoryStorage();
-  else if (storage === 'cookie') {
-    // The access token stays in this tab's memory; the refresh token never reaches JavaScript.
-    adapter = memoryStorage();
-    mode = 'cookie';
-  } else if (storage === 'local') {
-    const local = browserLocalStorage();
-    // Under SSR or with storage disabled there is nothing to persist to: behave as memory.
-    adapter = local ?? memoryStorage();
-    sharedStorage = usesLocalStorage = local !== undefined;
-  } else if (
-    storage !== null &&
-    typeof storage === 'object' &&
-    typeof storage.getItem === 'function' &&
-    typeof storage.setItem === 'function' &&
-    typeof storage.removeItem === 'function'
-  ) {
-    adapter = storage;
-    sharedStorage = true;
-  } else {
-    throw new TypeError("createSigilClient: storage must be 'memory', 'local', 'cookie' or a StorageAdapter");
+  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie' && !isStorageAdapter(storage)) {
+    invalidOption('storage', "'memory', 'local', 'cookie' or a StorageAdapter");
   }
-
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError('createSigilClient: fetch must be a function');
-  const customFetch = options.fetch;
-  // Resolved per call and called unbound from globalThis: browsers throw "Illegal invocation"
-  // for a detached `window.fetch`.
-  const fetchFn: typeof globalThis.fetch = customFetch ?? ((input, init) => globalThis.fetch(input, init));
-
-  const leeway = options.refreshLeeway ?? 60;
-  if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
-    throw new TypeError('createSigilClient: refreshLeeway must be a number of seconds >= 0');
+  for (const [name, type] of Object.entries(TYPED_OPTIONS)) {
+    const value = options[name as keyof typeof TYPED_OPTIONS];
+    // The names key a lock and a channel: an empty one would be shared with unrelated code.
+    if (value !== undefined && (typeof value !== type || value === '')) invalidOption(name, type === 'string' ? 'a non-empty string' : `a ${type}`);
   }
-  const lockName = options.lockName ?? `sigil:refresh:${issuer}`;
-  const channelName = options.channelName ?? `sigil:auth:${issuer}`;
-  if (typeof lockName !== 'string' || lockName === '') throw new TypeError('createSigilClient: lockName must be a non-empty string');
-  if (typeof channelName !== 'string' || channelName === '') throw new TypeError('createSigilClient: channelName must be a non-empty string');
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('createSigilClient: now must be a function returning epoch milliseconds');
-  const restore = options.restore ?? true;
-  if (typeof restore !== 'boolean') throw new TypeError('createSigilClient: restore must be a boolean');
-
+  // Under SSR or with storage disabled, 'local' has nothing to persist to: it behaves as memory.
+  const local = storage === 'local' ? browserLocalStorage() : undefined;
+  const custom = typeof storage === 'object' ? storage : undefined;
   return Object.freeze({
     issuer,
     apiOrigins,
-    mode,
-    adapter,
-    sharedStorage,
-    usesLocalStorage,
-    fetch: fetchFn,
-    refreshLeewayMs: leeway * 1000,
-    lockName,
-    channelName,
+    // Cookie mode: the refresh token stays in the server's HttpOnly cookie, the access token in memory.
+    mode: storage === 'cookie' ? 'cookie' : 'body',
+    adapter: custom ?? local ?? memoryStorage(),
+    sharedStorage: (custom ?? local) !== undefined,
+    usesLocalStorage: local !== undefined,
+    // Resolved per call and called unbound from globalThis: browsers throw "Illegal invocation"
+    // for a detached `window.fetch`.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    refreshLeewayMs: (refreshLeeway ?? 60) * 1000,
+    lockName: options.lockName ?? `sigil:refresh:${issuer}`,
+    channelName: options.channelName ?? `sigil:auth:${issuer}`,
     storageKey: `sigil:session:${issuer}`,
-    now,
-    restore,
+    now: options.now ?? Date.now,
+    restore: options.restore ?? true,
   });
 }
 
-function parseIssuer(value: unknown): string {
-  let url: URL;
+function isStorageAdapter(value: unknown): value is StorageAdapter {
+  const adapter = value as Partial<StorageAdapter> | null;
+  return typeof adapter === 'object' && adapter !== null && [adapter.getItem, adapter.setItem, adapter.removeItem].every((method) => typeof method === 'function');
+}
+
+/**
+ * The options `createSigilClient` shares with `provideSigilAuth` of @sigil/angular, checked in one
+ * place so both report a mistake alike.
+ * @internal exported for @sigil/angular; not part of the documented API
+ */
+export function resolveCommonOptions(options: Pick<SigilClientOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway'>): {
+  issuer: string;
+  apiOrigins: Set<string>;
+  /** Seconds; undefined when not given (the client's default applies). */
+  refreshLeeway: number | undefined;
+} {
+  if (options === null || typeof options !== 'object') invalidOption('options', 'an object');
+  const issuer = httpUrl(options.issuer);
+  // Query, fragment or credentials in the issuer would corrupt every endpoint URL built from it.
+  if (issuer === undefined || issuer.href !== issuer.origin + issuer.pathname) {
+    invalidOption('issuer', 'an absolute http(s) URL without query, fragment or credentials');
+  }
+  if (!Array.isArray(options.apiOrigins)) invalidOption('apiOrigins', `an array of ${ORIGINS}`);
+  const refreshLeeway = options.refreshLeeway ?? undefined;
+  if (refreshLeeway !== undefined && !(Number.isFinite(refreshLeeway) && refreshLeeway >= 0)) {
+    invalidOption('refreshLeeway', 'a number of seconds >= 0');
+  }
+  return { issuer: issuer.href.replace(/\/+$/, ''), apiOrigins: new Set(options.apiOrigins.map(parseOrigin)), refreshLeeway };
+}
+
+/**
+ * Throws the `TypeError` for a bad option, naming it and what it must be.
+ * @internal exported for @sigil/angular; not part of the documented API
+ */
+export function invalidOption(name: string, expected: string): never {
+  throw new TypeError(`Sigil: ${name} must be ${expected}`);
+}
+
+const ORIGINS = 'origins like https://api.example.com';
+
+function httpUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined;
   try {
-    url = new URL(String(value));
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
   } catch {
-    throw new TypeError('createSigilClient: issuer must be an absolute http(s) URL');
+    return undefined;
   }
-  if (typeof value !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-    throw new TypeError('createSigilClient: issuer must be an absolute http(s) URL without query or fragment');
-  }
-  return url.href.replace(/\/+$/, '');
 }
 
 function parseOrigin(value: unknown): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(String(value));
-  } catch {
-    url = undefined;
-  }
-  // Only a bare origin: a path here would suggest prefix matching, which we deliberately do not do.
-  if (
-    typeof value !== 'string' ||
-    url === undefined ||
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.pathname !== '/' ||
-    url.search ||
-    url.hash ||
-    url.username ||
-    url.password
-  ) {
-    throw new TypeError(`createSigilClient: apiOrigins entries must be origins like https://api.example.com (got ${String(value)})`);
-  }
+  const url = httpUrl(value);
+  // Only a bare origin (no path, query, fragment or credentials): a path here would suggest prefix
+  // matching, which we deliberately do not do.
+  if (url === undefined || url.href !== `${url.origin}/`) invalidOption('apiOrigins entries', `${ORIGINS} (got ${String(value)})`);
   return url.origin;
 }

@@ -1,5 +1,5 @@
 import { InjectionToken } from '@angular/core';
-import type { SigilClient } from '@sigil/client';
+import { invalidOption, resolveCommonOptions, type SigilClient } from '@sigil/client';
 
 /**
  * Options of {@link provideSigilAuth}. Only `issuer` and `apiOrigins` are required.
@@ -61,40 +61,22 @@ export interface ResolvedSigilAuthConfig {
 /** The resolved configuration, provided by {@link provideSigilAuth}. */
 export const SIGIL_AUTH_CONFIG = new InjectionToken<ResolvedSigilAuthConfig>('SIGIL_AUTH_CONFIG');
 
-/** Validates the config; a caller's mistake is a `TypeError` at startup, never per request. */
+/**
+ * Validates the config; a caller's mistake is a `TypeError` at startup, never per request. The
+ * options shared with `createSigilClient` are checked by the client's own code, so both report a
+ * mistake alike; only the routes are Angular's own.
+ */
 export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAuthConfig {
-  if (config === null || typeof config !== 'object') throw new TypeError('provideSigilAuth: config object required');
-  let issuerUrl: URL;
-  try {
-    issuerUrl = new URL(config.issuer);
-  } catch {
-    throw new TypeError('provideSigilAuth: issuer must be an absolute http(s) URL');
-  }
-  if (issuerUrl.protocol !== 'http:' && issuerUrl.protocol !== 'https:') {
-    throw new TypeError('provideSigilAuth: issuer must be an absolute http(s) URL');
-  }
-  if (!Array.isArray(config.apiOrigins)) throw new TypeError('provideSigilAuth: apiOrigins must be an array of origins');
-  const apiOrigins = new Set(config.apiOrigins.map(parseOrigin));
-
+  const { issuer, apiOrigins, refreshLeeway } = resolveCommonOptions(config);
   const storage = config.storage ?? 'memory';
-  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie') {
-    throw new TypeError("provideSigilAuth: storage must be 'memory', 'local' or 'cookie'");
-  }
+  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie') invalidOption('storage', "'memory', 'local' or 'cookie'");
   const loginRoute = config.loginRoute ?? '/login';
-  if (typeof loginRoute !== 'string' || !loginRoute.startsWith('/')) {
-    throw new TypeError("provideSigilAuth: loginRoute must be an absolute app path such as '/login'");
-  }
+  if (!isAppPath(loginRoute)) invalidOption('loginRoute', "an absolute app path such as '/login'");
   const forbiddenRoute = config.forbiddenRoute ?? null;
-  if (forbiddenRoute !== null && (typeof forbiddenRoute !== 'string' || !forbiddenRoute.startsWith('/'))) {
-    throw new TypeError('provideSigilAuth: forbiddenRoute must be an absolute app path or null');
-  }
-  const refreshLeeway = config.refreshLeeway;
-  if (refreshLeeway !== undefined && (typeof refreshLeeway !== 'number' || !(refreshLeeway >= 0))) {
-    throw new TypeError('provideSigilAuth: refreshLeeway must be a number of seconds >= 0');
-  }
+  if (forbiddenRoute !== null && !isAppPath(forbiddenRoute)) invalidOption('forbiddenRoute', 'an absolute app path or null');
   return Object.freeze({
-    issuer: issuerUrl.href.replace(/\/+$/, ''),
-    issuerUrl,
+    issuer,
+    issuerUrl: new URL(issuer),
     apiOrigins,
     storage,
     loginRoute,
@@ -104,16 +86,6 @@ export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAu
   });
 }
 
-function parseOrigin(value: unknown): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(String(value));
-  } catch {
-    url = undefined;
-  }
-  // Only a bare origin: a path would suggest prefix matching, which is deliberately not done.
-  if (typeof value !== 'string' || url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash) {
-    throw new TypeError(`provideSigilAuth: apiOrigins entries must be origins like https://api.example.com (got ${String(value)})`);
-  }
-  return url.origin;
+function isAppPath(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith('/');
 }

@@ -1,17 +1,13 @@
+import { isAuthServerEndpoint } from '@sigil/client';
 import type { ResolvedSigilAuthConfig } from './config';
-
-/**
- * The auth server's own token endpoints. A Bearer header is useless there, and a 401 from them
- * (wrong password, refused refresh token) must never start the refresh-and-retry dance.
- */
-const TOKEN_ENDPOINTS = ['/auth/login', '/auth/signup', '/auth/refresh', '/auth/logout', '/auth/csrf'];
 
 /** How the interceptor should treat a request URL. */
 export type UrlKind = 'api' | 'auth-endpoint' | 'other';
 
 /**
  * Classifies `url` (absolute, or relative to `base`, the document's base URI). `api` means it goes
- * to one of the configured origins and is not a token endpoint.
+ * to one of the configured origins and is not one of the auth server's token endpoints (the same
+ * list `@sigil/client`'s `fetch` skips).
  */
 export function classifyUrl(url: string, base: string, config: ResolvedSigilAuthConfig): UrlKind {
   let target: URL;
@@ -20,13 +16,7 @@ export function classifyUrl(url: string, base: string, config: ResolvedSigilAuth
   } catch {
     return 'other';
   }
-  if (target.origin === config.issuerUrl.origin) {
-    const prefix = config.issuerUrl.pathname.replace(/\/+$/, '');
-    const path = target.pathname;
-    if (path.startsWith(`${prefix}/.well-known/`) || TOKEN_ENDPOINTS.some((endpoint) => path === prefix + endpoint)) {
-      return 'auth-endpoint';
-    }
-  }
+  if (isAuthServerEndpoint(target, config.issuer)) return 'auth-endpoint';
   return config.apiOrigins.has(target.origin) ? 'api' : 'other';
 }
 
