@@ -23,51 +23,56 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
   const cookieMode = options.mode === 'cookie';
   let csrfToken: string | undefined;
 
-  /** POSTs JSON; `csrf` adds the double-submit header for cookie-authenticated endpoints. */
-  async function send(path: string, body: Record<string, unknown>, csrf: boolean): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
-    if (cookieMode) headers['X-Sigil-Token-Delivery'] = 'cookie';
-    if (csrf) headers['X-CSRF-Token'] = await getCsrfToken();
-    return request(path, { method: 'POST', headers, body: JSON.stringify(body) });
-  }
-
   async function request(path: string, init: RequestInit): Promise<Response> {
-    const timeout = typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined;
     try {
       return await options.fetch(options.issuer + path, {
         ...init,
         // Cookie mode needs the browser to send and store the auth server's cookies cross-origin.
         credentials: cookieMode ? 'include' : 'same-origin',
         cache: 'no-store',
-        ...(timeout ? { signal: timeout } : {}),
+        signal: AbortSignal.timeout?.(REQUEST_TIMEOUT_MS),
       });
     } catch (cause) {
       throw new SigilClientError('network_error', `Could not reach the auth server at ${options.issuer}`, { cause });
     }
   }
 
-  /** GET /auth/csrf: remembers the CSRF token and returns whether a refresh cookie was sent. */
-  async function fetchCsrf(): Promise<{ token: string; session: boolean | undefined }> {
-    const response = await request('/auth/csrf', { method: 'GET', headers: { Accept: 'application/json' } });
-    if (!response.ok) throw await errorFromResponse(response, options.now());
-    const body = (await response.json().catch(() => undefined)) as { csrf_token?: unknown; session?: unknown } | undefined;
-    if (typeof body?.csrf_token !== 'string' || body.csrf_token === '') {
-      throw new SigilClientError('invalid_response', 'The auth server did not return a CSRF token');
-    }
-    csrfToken = body.csrf_token;
-    return { token: body.csrf_token, session: typeof body.session === 'boolean' ? body.session : undefined };
-  }
-
-  async function getCsrfToken(): Promise<string> {
-    return csrfToken ?? (await fetchCsrf()).token;
+  /** POSTs `body` as JSON; `csrf` is the double-submit token for cookie-authenticated endpoints. */
+  function post(path: string, body: object, csrf?: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
+    if (cookieMode) headers['X-Sigil-Token-Delivery'] = 'cookie';
+    if (csrf !== undefined) headers['X-CSRF-Token'] = csrf;
+    return request(path, { method: 'POST', headers, body: JSON.stringify(body) });
   }
 
   /** Cookie-authenticated POST: a stale CSRF token (cookie expired or rotated) gets one retry. */
-  async function sendWithCookie(path: string): Promise<Response> {
-    const response = await send(path, {}, true);
+  async function postWithCookie(path: string): Promise<Response> {
+    const response = await post(path, {}, csrfToken ?? (await fetchCsrf()).token);
     if (response.status !== 403) return response;
     csrfToken = undefined;
-    return send(path, {}, true);
+    return post(path, {}, (await fetchCsrf()).token);
+  }
+
+  /** Refresh and logout present the refresh token: in the body, or as the HttpOnly cookie. */
+  function postRefreshToken(path: string, refreshToken: string | undefined): Promise<Response> {
+    return cookieMode ? postWithCookie(path) : post(path, { refresh_token: refreshToken });
+  }
+
+  /** The JSON body of a successful answer (undefined when there is none); a failed answer throws. */
+  // `any`: the body is untrusted and every use below checks the shape it needs.
+  async function json(pending: Promise<Response>): Promise<any> {
+    const response = await pending;
+    if (!response.ok) throw await errorFromResponse(response, options.now());
+    return response.json().catch(() => undefined);
+  }
+
+  /** GET /auth/csrf: remembers the CSRF token and returns whether a refresh cookie was sent. */
+  async function fetchCsrf(): Promise<{ token: string; session: boolean | undefined }> {
+    const body = await json(request('/auth/csrf', { headers: { Accept: 'application/json' } }));
+    const token: unknown = body?.csrf_token;
+    if (typeof token !== 'string' || token === '') throw new SigilClientError('invalid_response', 'The auth server did not return a CSRF token');
+    csrfToken = token;
+    return { token, session: typeof body.session === 'boolean' ? body.session : undefined };
   }
 
   /**
@@ -75,24 +80,19 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
    * the client errs on the side of refreshing a little early, whatever its clock says in absolute terms.
    */
   async function tokens(sentAt: number, pending: Promise<Response>): Promise<Session> {
-    const response = await pending;
-    if (!response.ok) throw await errorFromResponse(response, options.now());
-    const body: unknown = await response.json().catch(() => undefined);
-    return sessionFromTokenResponse(body, sentAt, !cookieMode);
+    return sessionFromTokenResponse(await json(pending), sentAt, !cookieMode);
   }
 
   return {
     async login(email, password) {
-      return tokens(options.now(), send('/auth/login', { email, password }, false));
+      return tokens(options.now(), post('/auth/login', { email, password }));
     },
     async signup(email, password, name) {
-      const body = name === undefined ? { email, password } : { email, password, name };
-      return tokens(options.now(), send('/auth/signup', body, false));
+      // JSON.stringify leaves out a name that is undefined.
+      return tokens(options.now(), post('/auth/signup', { email, password, name }));
     },
     async refresh(refreshToken) {
-      const sentAt = options.now();
-      if (cookieMode) return tokens(sentAt, sendWithCookie('/auth/refresh'));
-      return tokens(sentAt, send('/auth/refresh', { refresh_token: refreshToken }, false));
+      return tokens(options.now(), postRefreshToken('/auth/refresh', refreshToken));
     },
     async hasSessionCookie() {
       return fetchCsrf().then(
@@ -101,8 +101,8 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
       );
     },
     async logout(refreshToken) {
-      const response = cookieMode ? await sendWithCookie('/auth/logout') : await send('/auth/logout', { refresh_token: refreshToken }, false);
-      if (!response.ok) throw await errorFromResponse(response, options.now());
+      // Reading the (ignored) body also releases the connection.
+      await json(postRefreshToken('/auth/logout', refreshToken));
     },
   };
 }

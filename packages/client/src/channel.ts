@@ -14,11 +14,10 @@ export interface SyncChannel {
  * `storage` events (localStorage) or not at all (memory).
  */
 export function openSyncChannel(name: string, onMessage: (message: SyncMessage) => void): SyncChannel {
-  const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
-  if (typeof Channel !== 'function') return { post() {}, close() {} };
   let channel: BroadcastChannel;
   try {
-    channel = new Channel(name);
+    // Throws where there is no BroadcastChannel (SSR, old runtimes) or it is disabled.
+    channel = new (globalThis as { BroadcastChannel: typeof BroadcastChannel }).BroadcastChannel(name);
   } catch {
     return { post() {}, close() {} };
   }
@@ -28,28 +27,22 @@ export function openSyncChannel(name: string, onMessage: (message: SyncMessage) 
   };
   // Node keeps the process alive while a channel is open; a browser has no `unref`.
   (channel as { unref?: () => void }).unref?.();
-  let closed = false;
   return {
     post(message) {
-      if (closed) return;
       try {
         channel.postMessage(message);
       } catch {
-        // A closed or broken channel only costs us cross-tab sync.
+        // Closed (after `destroy`) or broken: it only costs us cross-tab sync.
       }
     },
-    close() {
-      closed = true;
-      channel.close();
-    },
+    close: () => channel.close(),
   };
 }
 
 // Anything on the channel could come from another version of this library or another script:
 // accept only the shapes we send.
 function parseMessage(data: unknown): SyncMessage | undefined {
-  if (data === null || typeof data !== 'object') return undefined;
-  const m = data as Record<string, unknown>;
+  const m = (data ?? {}) as Record<string, unknown>;
   if (m['type'] === 'logout') return { type: 'logout' };
   if (m['type'] === 'session' && typeof m['data'] === 'string') return { type: 'session', data: m['data'] };
   return undefined;

@@ -1,7 +1,7 @@
 import { createAuthApi } from './auth-api.ts';
 import { createAuthFetch } from './auth-fetch.ts';
 import { openSyncChannel, type SyncMessage } from './channel.ts';
-import { SigilClientError } from './errors.ts';
+import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEventReason, type AuthListener } from './events.ts';
 import { withLock } from './lock.ts';
 import { resolveOptions, type SigilClientOptions } from './options.ts';
@@ -81,20 +81,21 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
   let epoch = 0;
   let inflight: Promise<Session | undefined> | undefined;
   let destroyed = false;
-  const changeWaiters = new Set<() => void>();
+  // Wakes the refresh waiting in `sessionChange`: there is at most one, refreshes being single-flight.
+  let wakeOnAdopt: (() => void) | undefined;
 
   /** Resolves on the next adopted session or after `ms`, whichever comes first. */
   function sessionChange(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
+    return new Promise<void>((resolve) => {
+      const timeout = setTimeout(resolve, ms);
+      wakeOnAdopt = () => {
         clearTimeout(timeout);
-        changeWaiters.delete(done);
         resolve();
       };
-      const timeout = setTimeout(done, ms);
-      changeWaiters.add(done);
-    });
+    }).finally(() => (wakeOnAdopt = undefined));
   }
+
+  const expiring = (current: Session) => isExpiring(current, opts.refreshLeewayMs, now());
 
   const channel = openSyncChannel(opts.channelName, onSyncMessage);
   // `storage` events tell this tab that another one changed localStorage (key null: cleared).
@@ -102,9 +103,8 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     const key = (event as StorageEvent).key;
     if (key === store.key || key === null) syncFromStorage();
   };
-  const target = globalThis as unknown as Partial<EventTarget>;
-  const listenStorage = opts.usesLocalStorage && typeof target.addEventListener === 'function';
-  if (listenStorage) target.addEventListener!('storage', onStorage);
+  const storageEvents: Partial<EventTarget> = opts.usesLocalStorage ? globalThis : {};
+  storageEvents.addEventListener?.('storage', onStorage);
 
   function emit(type: 'login' | 'refresh' | 'logout', reason: AuthEventReason, error?: SigilClientError): void {
     emitter.emit({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error ? { error } : {}) });
@@ -119,7 +119,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     if (origin === 'here' || !store.shared) store.write(next);
     if (origin === 'here') channel.post({ type: 'session', data: serializeSession(next, opts.issuer) });
     schedule();
-    for (const wake of [...changeWaiters]) wake();
+    wakeOnAdopt?.();
     const sameUser = previous !== undefined && previous.user.id === next.user.id;
     emit(sameUser && (reason === 'refresh' || reason === 'sync') ? 'refresh' : 'login', reason);
   }
@@ -164,10 +164,10 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     timer.arm(proactiveDelay(current, opts.refreshLeewayMs, now()), () => {
       if (session !== current) return;
       // Long delays are capped by the timer; a wake-up before the window just re-arms.
-      if (!isExpiring(current, opts.refreshLeewayMs, now())) return schedule();
+      if (!expiring(current)) return schedule();
       refreshShared(current.accessToken).catch((error: unknown) => {
         // Network trouble: try again later while the token still has life; requests will retry too.
-        if (session === current && !(error instanceof SigilClientError && error.code === 'invalid_grant')) {
+        if (session === current && !hasCode(error, 'invalid_grant')) {
           const left = current.expiresAt - now();
           if (left > 1000) timer.arm(Math.min(30_000, left / 2), () => schedule());
         }
@@ -194,7 +194,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     // Without shared storage that message is our only way to learn of it: give it a moment.
     if (waited && !store.shared && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
     const current = session;
-    if (current !== undefined && current.accessToken !== stale && !isExpiring(current, opts.refreshLeewayMs, now())) return current;
+    if (current !== undefined && current.accessToken !== stale && !expiring(current)) return current;
     if (current === undefined && (stale !== undefined || opts.mode === 'body')) return undefined;
     const startEpoch = epoch;
     try {
@@ -203,7 +203,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
       adopt(next, current === undefined ? 'restore' : 'refresh', 'here');
       return next;
     } catch (error) {
-      if (error instanceof SigilClientError && error.code === 'invalid_grant') {
+      if (hasCode(error, 'invalid_grant')) {
         // Without Web Locks another tab may have rotated the token under us: take its result.
         syncFromStorage();
         if (session !== undefined && session.accessToken !== current?.accessToken) return session;
@@ -217,11 +217,11 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     await ready;
     const current = session;
     if (current === undefined) return null;
-    if (!isExpiring(current, opts.refreshLeewayMs, now())) return current.accessToken;
+    if (!expiring(current)) return current.accessToken;
     try {
       return (await refreshShared(current.accessToken))?.accessToken ?? null;
     } catch (error) {
-      if (error instanceof SigilClientError && error.code === 'invalid_grant') return null;
+      if (hasCode(error, 'invalid_grant')) return null;
       // Could not refresh (offline?): a token still inside its lifetime is better than none.
       if (session === current && now() < current.expiresAt) return current.accessToken;
       throw error;
@@ -241,19 +241,16 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
       : Promise.resolve();
   schedule();
 
+  async function signIn(reason: 'login' | 'signup', answer: Promise<Session>): Promise<SigilUser> {
+    const next = await answer;
+    epoch++;
+    adopt(next, reason, 'here');
+    return next.user;
+  }
+
   const client: SigilClient = {
-    async signup({ email, password, name }) {
-      const next = await api.signup(email, password, name);
-      epoch++;
-      adopt(next, 'signup', 'here');
-      return next.user;
-    },
-    async login({ email, password }) {
-      const next = await api.login(email, password);
-      epoch++;
-      adopt(next, 'login', 'here');
-      return next.user;
-    },
+    signup: async ({ email, password, name }) => signIn('signup', api.signup(email, password, name)),
+    login: async ({ email, password }) => signIn('login', api.login(email, password)),
     async logout() {
       const current = session;
       drop('logout', 'here');
@@ -265,15 +262,13 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     async refresh() {
       await ready;
       const current = session;
-      if (current === undefined && opts.mode === 'body') throw new SigilClientError('not_logged_in', 'No session to refresh');
-      const next = await refreshShared(current?.accessToken);
+      // Only cookie mode can start from nothing: the browser may hold a refresh cookie.
+      const next = current === undefined && opts.mode === 'body' ? undefined : await refreshShared(current?.accessToken);
       if (next === undefined) throw new SigilClientError('not_logged_in', 'No session to refresh');
     },
     getAccessToken,
     fetch: createAuthFetch({
-      fetch: opts.fetch,
-      apiOrigins: opts.apiOrigins,
-      issuer: opts.issuer,
+      ...opts,
       getAccessToken,
       async renewAfterRejection(rejected) {
         if (session === undefined) return null;
@@ -299,7 +294,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
       timer.cancel();
       channel.close();
       emitter.clear();
-      if (listenStorage) target.removeEventListener?.('storage', onStorage);
+      storageEvents.removeEventListener?.('storage', onStorage);
     },
   };
   return client;

@@ -16,7 +16,7 @@ export type SigilClientErrorCode =
   | 'network_error'
   | 'invalid_response';
 
-const SERVER_CODES: ReadonlySet<string> = new Set([
+const SERVER_CODES: ReadonlySet<unknown> = new Set([
   'invalid_request',
   'invalid_credentials',
   'email_taken',
@@ -51,21 +51,24 @@ export interface SigilClientErrorDetails {
  * }
  */
 export class SigilClientError extends Error {
-  readonly code: SigilClientErrorCode;
-  readonly status: number | undefined;
-  readonly retryAfter: number | undefined;
-  readonly detail: string | undefined;
-  readonly errors: unknown;
+  // Declared only: the constructor assigns them all at once.
+  declare readonly code: SigilClientErrorCode;
+  declare readonly status: number | undefined;
+  declare readonly retryAfter: number | undefined;
+  declare readonly detail: string | undefined;
+  declare readonly errors: unknown;
 
-  constructor(code: SigilClientErrorCode, message: string, details: SigilClientErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(code: SigilClientErrorCode, message: string, { cause, status, retryAfter, detail, errors }: SigilClientErrorDetails = {}) {
+    // No `cause` property at all unless there is one.
+    super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
-    this.code = code;
-    this.status = details.status;
-    this.retryAfter = details.retryAfter;
-    this.detail = details.detail;
-    this.errors = details.errors;
+    Object.assign(this, { code, status, retryAfter, detail, errors });
   }
+}
+
+/** Whether `error` is a `SigilClientError` with one of `codes`. */
+export function hasCode(error: unknown, ...codes: SigilClientErrorCode[]): error is SigilClientError {
+  return error instanceof SigilClientError && codes.includes(error.code);
 }
 
 /** Seconds from a `Retry-After` header (delta-seconds or HTTP date), or undefined. */
@@ -81,31 +84,24 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
  * a proxy's HTML error page or an unknown code still maps to a stable code by status.
  */
 export async function errorFromResponse(response: Response, nowMs: number): Promise<SigilClientError> {
-  let problem: Record<string, unknown> = {};
-  try {
-    const body: unknown = await response.json();
-    if (body !== null && typeof body === 'object') problem = body as Record<string, unknown>;
-  } catch {
-    // Not JSON: keep the status-based code below.
-  }
-  const serverCode = typeof problem['code'] === 'string' ? problem['code'] : undefined;
-  const code: SigilClientErrorCode =
-    serverCode !== undefined && SERVER_CODES.has(serverCode) ? (serverCode as SigilClientErrorCode) : codeForStatus(response.status);
-  const detail = typeof problem['detail'] === 'string' ? problem['detail'] : undefined;
-  const title = typeof problem['title'] === 'string' ? problem['title'] : response.statusText;
-  return new SigilClientError(code, `${title || 'Request failed'} (HTTP ${response.status}, ${code})`, {
-    status: response.status,
+  const { status, statusText } = response;
+  // Not JSON (or JSON null): no problem details, the status decides.
+  const problem: Record<string, unknown> = (await response.json().catch(() => null)) ?? {};
+  const code = SERVER_CODES.has(problem['code']) ? (problem['code'] as SigilClientErrorCode) : codeForStatus(status);
+  const title = text(problem['title']) || statusText || 'Request failed';
+  return new SigilClientError(code, `${title} (HTTP ${status}, ${code})`, {
+    status,
     retryAfter: parseRetryAfter(response.headers.get('retry-after'), nowMs),
-    detail,
+    detail: text(problem['detail']),
     errors: problem['errors'],
   });
 }
 
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** For answers without a known code: a proxy's error page, an old server. */
+const CODE_FOR_STATUS: Readonly<Record<number, SigilClientErrorCode>> = { 401: 'invalid_token', 403: 'insufficient_scope', 404: 'not_found', 429: 'rate_limited' };
+
 function codeForStatus(status: number): SigilClientErrorCode {
-  if (status === 429) return 'rate_limited';
-  if (status === 401) return 'invalid_token';
-  if (status === 403) return 'insufficient_scope';
-  if (status === 404) return 'not_found';
-  if (status >= 400 && status < 500) return 'invalid_request';
-  return 'internal_error';
+  return CODE_FOR_STATUS[status] ?? (status >= 400 && status < 500 ? 'invalid_request' : 'internal_error');
 }

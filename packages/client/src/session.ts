@@ -27,27 +27,19 @@ const FORMAT_VERSION = 1;
 /** Builds a session from a TokenResponse body; throws `invalid_response` when it is not one. */
 export function sessionFromTokenResponse(body: unknown, receivedAt: number, expectRefreshToken: boolean): Session {
   const b = isRecord(body) ? body : {};
-  const user = parseUser(b['user']);
-  const accessToken = b['access_token'];
   const expiresIn = b['expires_in'];
-  const refreshToken = b['refresh_token'];
-  if (
-    typeof accessToken !== 'string' ||
-    accessToken === '' ||
-    typeof expiresIn !== 'number' ||
-    !(expiresIn > 0) ||
-    user === undefined ||
-    (expectRefreshToken && (typeof refreshToken !== 'string' || refreshToken === ''))
-  ) {
-    throw new SigilClientError('invalid_response', 'The auth server answered with something that is not a token response');
-  }
-  return {
-    accessToken,
-    refreshToken: expectRefreshToken ? (refreshToken as string) : undefined,
-    expiresAt: receivedAt + expiresIn * 1000,
+  const session = validSession({
+    accessToken: b['access_token'],
+    // Cookie mode: the refresh token lives in the HttpOnly cookie, whatever the body says.
+    refreshToken: expectRefreshToken ? b['refresh_token'] : undefined,
+    expiresAt: typeof expiresIn === 'number' ? receivedAt + expiresIn * 1000 : NaN,
     receivedAt,
-    user,
-  };
+    user: b['user'],
+  });
+  if (session === undefined || (expectRefreshToken && session.refreshToken === undefined)) {
+    throw new SigilClientError('invalid_response', 'The auth server did not answer with a token response');
+  }
+  return session;
 }
 
 /** The storage form: versioned and bound to the issuer so another app's data is never adopted. */
@@ -60,40 +52,49 @@ export function serializeSession(session: Session, issuer: string): string {
  * expired access token with no refresh token to renew it) yields `undefined`: "logged out".
  */
 export function parseStoredSession(raw: string | null, issuer: string, nowMs: number): Session | undefined {
-  if (raw === null) return undefined;
   let data: unknown;
   try {
-    data = JSON.parse(raw);
+    // Nothing stored (null) fails to parse like corrupt data does.
+    data = JSON.parse(raw ?? '');
   } catch {
     return undefined;
   }
   if (!isRecord(data) || data['v'] !== FORMAT_VERSION || data['iss'] !== issuer) return undefined;
-  const { accessToken, refreshToken, expiresAt, receivedAt } = data;
-  const user = parseUser(data['user']);
+  const session = validSession(data);
+  return session !== undefined && (session.refreshToken !== undefined || session.expiresAt > nowMs) ? session : undefined;
+}
+
+/**
+ * The one check for a session's fields, whether they come from the auth server, storage or another
+ * tab: tokens are non-empty strings (the refresh token may be absent), the times are finite with
+ * expiry after receipt, and the user is well-formed.
+ */
+function validSession(fields: Record<string, unknown>): Session | undefined {
+  const { accessToken, refreshToken, expiresAt, receivedAt } = fields;
+  const user = parseUser(fields['user']);
   if (
-    typeof accessToken !== 'string' ||
-    accessToken === '' ||
-    (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) ||
-    typeof expiresAt !== 'number' ||
-    typeof receivedAt !== 'number' ||
-    !Number.isFinite(expiresAt) ||
+    !isToken(accessToken) ||
+    (refreshToken !== undefined && !isToken(refreshToken)) ||
     !Number.isFinite(receivedAt) ||
-    expiresAt <= receivedAt ||
+    !Number.isFinite(expiresAt) ||
+    (expiresAt as number) <= (receivedAt as number) ||
     user === undefined
   ) {
     return undefined;
   }
-  if (refreshToken === undefined && expiresAt <= nowMs) return undefined;
-  return { accessToken, refreshToken, expiresAt, receivedAt, user };
+  return { accessToken, refreshToken, expiresAt: expiresAt as number, receivedAt: receivedAt as number, user };
+}
+
+function isToken(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
 }
 
 function parseUser(value: unknown): SigilUser | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, email, name, roles } = value;
-  if (typeof id !== 'string' || typeof email !== 'string') return undefined;
-  if (name !== undefined && name !== null && typeof name !== 'string') return undefined;
-  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string'))) return undefined;
-  return Object.freeze({ id, email, name: name ?? null, roles: Object.freeze([...((roles as string[] | undefined) ?? [])]) });
+  const { id, email, name = null, roles = [] } = value;
+  if (typeof id !== 'string' || typeof email !== 'string' || (name !== null && typeof name !== 'string')) return undefined;
+  if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
+  return Object.freeze({ id, email, name, roles: Object.freeze([...roles]) });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
