@@ -60,7 +60,8 @@ export class AuthService {
         issuer: this.#config.issuer,
         apiOrigins: [...this.#config.apiOrigins],
         storage: this.#config.storage,
-        ...(this.#config.refreshLeeway === undefined ? {} : { refreshLeeway: this.#config.refreshLeeway }),
+        // undefined: the client's default.
+        refreshLeeway: this.#config.refreshLeeway,
       });
     this.#client = client;
     this.#sync(client.user, client.expiresAt);
@@ -75,31 +76,18 @@ export class AuthService {
    * Signs in with email and password. Rejects with `SigilClientError` (`code` `invalid_credentials`,
    * `rate_limited` with `retryAfter`, `network_error`, ...); the password is never kept or logged.
    */
-  async login(credentials: LoginInput): Promise<SigilUser> {
-    const client = this.#requireClient();
-    await client.login(credentials);
-    return this.#signedIn(client);
+  login(credentials: LoginInput): Promise<SigilUser> {
+    return this.#signIn((client) => client.login(credentials));
   }
 
   /** Creates an account and signs in. Rejects like {@link login} (`email_taken`, `invalid_request`). */
-  async signup(account: SignupInput): Promise<SigilUser> {
-    const client = this.#requireClient();
-    await client.signup(account);
-    return this.#signedIn(client);
+  signup(account: SignupInput): Promise<SigilUser> {
+    return this.#signIn((client) => client.signup(account));
   }
 
   /** Ends the session on the server (best effort) and here. Never rejects. */
-  async logout(): Promise<void> {
-    const client = this.#client;
-    if (client === null) return;
-    const user = this.#user();
-    try {
-      await client.logout();
-    } catch {
-      // The local session is gone either way; the server's copy expires on its own.
-    }
-    this.#sync(null, null);
-    if (user !== null) this.#events.next({ type: 'logout', user });
+  logout(): Promise<void> {
+    return this.#endSession('logout');
   }
 
   /**
@@ -184,14 +172,7 @@ export class AuthService {
     if (this.#user() === null) return this.navigateToLogin();
     this.#expiring = true;
     try {
-      const user = this.#user();
-      try {
-        await this.#client?.logout();
-      } catch {
-        // Already refused by the server: nothing left to end there.
-      }
-      this.#sync(null, null);
-      this.#events.next({ type: 'session-expired', user });
+      await this.#endSession('session-expired');
       await this.navigateToLogin();
     } finally {
       this.#expiring = false;
@@ -208,19 +189,27 @@ export class AuthService {
     await router.navigate([this.#config.loginRoute], current === '/' ? {} : { queryParams: { returnUrl: current } });
   }
 
-  #requireClient(): SigilClient {
-    if (this.#client === null) {
-      throw new SigilClientError('not_logged_in', 'Sigil cannot sign in during server-side rendering');
-    }
-    return this.#client;
-  }
-
-  #signedIn(client: SigilClient): SigilUser {
+  async #signIn(call: (client: SigilClient) => Promise<SigilUser>): Promise<SigilUser> {
+    const client = this.#client;
+    if (client === null) throw new SigilClientError('not_logged_in', 'Sigil cannot sign in during server-side rendering');
+    await call(client);
     this.#sync(client.user, client.expiresAt);
     const user = this.#user();
     if (user === null) throw new SigilClientError('invalid_response', 'No user after signing in');
     this.#events.next({ type: 'login', user });
     return user;
+  }
+
+  /** Logs out here and (best effort) at the server, then tells listeners with `type`. */
+  async #endSession(type: 'logout' | 'session-expired'): Promise<void> {
+    const user = this.#user();
+    try {
+      await this.#client?.logout();
+    } catch {
+      // The local session is gone either way; the server's copy expires on its own (or was the one refused).
+    }
+    this.#sync(null, null);
+    if (user !== null) this.#events.next({ type, user });
   }
 
   #onChange(event: AuthEvent): void {

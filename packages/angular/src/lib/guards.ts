@@ -11,13 +11,7 @@ import { SIGIL_AUTH_CONFIG } from './config';
  * @example
  * { path: 'lessons', component: Lessons, canActivate: [authGuard] }
  */
-export const authGuard: CanActivateFn = async (_route, state) => {
-  const auth = inject(AuthService);
-  const router = inject(Router);
-  const config = inject(SIGIL_AUTH_CONFIG);
-  await auth.whenReady();
-  return auth.isLoggedIn() ? true : loginRedirect(router, config.loginRoute, state.url);
-};
+export const authGuard: CanActivateFn = (_route, state) => guard(state.url, () => true);
 
 /**
  * Like {@link authGuard}, and the user must also have one of `roles` (the token's `roles` claim).
@@ -31,17 +25,17 @@ export function roleGuard(...roles: string[]): CanActivateFn {
   if (roles.length === 0 || roles.some((role) => typeof role !== 'string' || role === '')) {
     throw new TypeError('roleGuard: give at least one non-empty role name');
   }
-  return async (_route, state) => {
-    const auth = inject(AuthService);
-    const router = inject(Router);
-    const config = inject(SIGIL_AUTH_CONFIG);
-    await auth.whenReady();
-    if (!auth.isLoggedIn()) return loginRedirect(router, config.loginRoute, state.url);
-    if (roles.some((role) => auth.hasRole(role))) return true;
-    return config.forbiddenRoute === null ? false : router.parseUrl(config.forbiddenRoute);
-  };
+  return (_route, state) => guard(state.url, (auth) => roles.some((role) => auth.hasRole(role)));
 }
 
-function loginRedirect(router: Router, loginRoute: string, returnUrl: string): UrlTree {
-  return router.createUrlTree([loginRoute], { queryParams: { returnUrl } });
+/** Signed out: to the login route with `returnUrl`. Signed in but not `allowed`: to `forbiddenRoute`. */
+async function guard(url: string, allowed: (auth: AuthService) => boolean): Promise<boolean | UrlTree> {
+  // Injected before the first await, while the injection context lasts.
+  const auth = inject(AuthService);
+  const router = inject(Router);
+  const config = inject(SIGIL_AUTH_CONFIG);
+  await auth.whenReady();
+  if (!auth.isLoggedIn()) return router.createUrlTree([config.loginRoute], { queryParams: { returnUrl: url } });
+  if (allowed(auth)) return true;
+  return config.forbiddenRoute === null ? false : router.parseUrl(config.forbiddenRoute);
 }
