@@ -16,7 +16,7 @@ export interface AuthBenchOptions {
   refreshDurationSec: number;
   idleSec: number;
   probeIntervalMs: number;
-  /** The login phase again on other servers: one argon2 hash at a time, PostgreSQL storage. */
+  /** The login phase again on other servers: one hashing thread, PostgreSQL storage. */
   variants: readonly AuthVariant[];
   /** PostgreSQL for the `postgres` variants (skipped without it). */
   databaseUrl: string | undefined;
@@ -25,8 +25,8 @@ export interface AuthBenchOptions {
 export interface AuthVariant {
   label: string;
   storage: 'pglite' | 'postgres';
-  /** libuv pool size of the server process (argon2 hashes in parallel). @default 4 */
-  threadpool?: number;
+  /** argon2id worker threads of the server (`hashThreads`). @default one per core */
+  hashThreads?: number;
 }
 
 export interface LoginPhase {
@@ -134,9 +134,12 @@ export async function runAuthServer(options: AuthBenchOptions, log: (line: strin
 
 async function runVariant(variant: AuthVariant, users: number, options: AuthBenchOptions, log: (line: string) => void): Promise<LoginPhase> {
   const schema = `sigil_bench_${process.pid}_${Date.now()}`;
-  const config = { users, ...(variant.storage === 'postgres' ? { databaseUrl: options.databaseUrl, databaseSchema: schema } : {}) };
-  const env: Record<string, string> = variant.threadpool ? { UV_THREADPOOL_SIZE: String(variant.threadpool) } : {};
-  const server = await startChild('auth.ts', config, 120_000, [], env);
+  const config = {
+    users,
+    ...(variant.hashThreads ? { hashThreads: variant.hashThreads } : {}),
+    ...(variant.storage === 'postgres' ? { databaseUrl: options.databaseUrl, databaseSchema: schema } : {}),
+  };
+  const server = await startChild('auth.ts', config, 120_000);
   try {
     await runLoad({ url: server.url, connections: 2, durationSec: 1, requests: loginRequestsFor(users) });
     const phase = await loginPhase(server, users, options);

@@ -52,9 +52,8 @@ if (values.report) {
 // PostgreSQL variants of the auth server benchmark run when a database is given (as for the tests).
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const AUTH_VARIANTS = [
-  { label: 'one hash at a time (UV_THREADPOOL_SIZE=1)', storage: 'pglite', threadpool: 1 },
+  { label: 'one hashing thread (SIGIL_HASH_THREADS=1)', storage: 'pglite', hashThreads: 1 },
   { label: 'PostgreSQL storage', storage: 'postgres' },
-  { label: 'PostgreSQL, one hash at a time', storage: 'postgres', threadpool: 1 },
 ] as const;
 
 const settings = quick

@@ -3,7 +3,7 @@
  * schema, silent logs),
  * with seeded users and, as part of this harness only, an event-loop delay histogram
  * (`perf_hooks.monitorEventLoopDelay`, 1 ms resolution) read and reset over IPC.
- * argv[2]: JSON `{ users, alg?, hs256Secret?, databaseUrl?, databaseSchema? }`.
+ * argv[2]: JSON `{ users, alg?, hs256Secret?, databaseUrl?, databaseSchema?, hashThreads? }`.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAuthServer } from '@sigil/server';
@@ -18,6 +18,7 @@ const config = JSON.parse(process.argv[2] ?? '{}') as {
   /** PostgreSQL instead of the in-memory PGlite, in its own schema (the parent drops it). */
   databaseUrl?: string;
   databaseSchema?: string;
+  hashThreads?: number;
 };
 
 const auth = await createAuthServer({
@@ -30,6 +31,7 @@ const auth = await createAuthServer({
   ipRequestsPerMinute: 100_000_000,
   signupsPerHour: 100_000_000,
   cookieMode: 'off',
+  ...(config.hashThreads ? { hashThreads: config.hashThreads } : {}),
 });
 for (let i = 0; i < (config.users ?? 8); i++) await auth.createUser({ email: benchEmail(i), password: BENCH_PASSWORD, name: `Bench ${i}`, roles: ['user'] });
 

@@ -99,6 +99,28 @@ export function verifySignature(alg: Algorithm, key: KeyObject | Buffer, signing
   }
 }
 
+/**
+ * {@link verifySignature} on libuv's thread pool (node:crypto's callback form): the event loop
+ * only dispatches, and several checks run on several cores at once. Resolves false, never rejects.
+ */
+export function verifySignatureOffThread(alg: Algorithm, key: KeyObject, signingInput: Buffer, signature: Buffer): Promise<boolean> {
+  const spec = ALGORITHMS[alg];
+  if (spec.signatureLength !== 0 && signature.length !== spec.signatureLength) return Promise.resolve(false);
+  const keyInput =
+    spec.kty === 'EC'
+      ? { key, dsaEncoding: 'ieee-p1363' as const }
+      : spec.pss
+        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+        : key;
+  return new Promise((resolve) => {
+    try {
+      cryptoVerify(spec.hash, signingInput, keyInput, signature, (error, valid) => resolve(error === null && valid));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 function typMatches(value: unknown, expected: string): boolean {
   if (typeof value !== 'string') return false;
   const lower = value.toLowerCase();

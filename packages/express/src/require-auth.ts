@@ -10,6 +10,7 @@ import type { SigilClaims } from './claims.ts';
 import { sendAuthError } from './challenge.ts';
 import { InvalidTokenError, type SigilAuthError } from './errors.ts';
 import { extractToken } from './extract-token.ts';
+import { availableParallelism } from 'node:os';
 import { resolveOptions, type RequireAuthOptions } from './options.ts';
 import { createTokenCheck, isPending, type Pending } from './token-check.ts';
 
@@ -31,7 +32,8 @@ export type SigilMiddleware = (req: IncomingMessage, res: ServerResponse, next: 
  * });
  */
 export function requireAuth(options: RequireAuthOptions): SigilMiddleware {
-  const config = resolveOptions(options);
+  // A server checks many tokens at once: spread uncached signature checks over the cores.
+  const config = resolveOptions(options, { offloadSignatures: availableParallelism() > 1 });
   const tokens = createTokenCheck(config);
 
   function fail(error: unknown, res: ServerResponse, next: (error?: unknown) => void): void {

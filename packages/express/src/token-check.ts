@@ -1,13 +1,14 @@
 /**
  * The token logic shared by `requireAuth` and `createVerifier`, free of HTTP: verified-token cache
- * first, then parse, key lookup, signature and claims. Synchronous whenever the key is at hand;
- * only a key set fetch makes a check asynchronous (the caller gets a `Pending` to finish).
+ * first, then parse, key lookup, signature and claims. Synchronous whenever the key is at hand and
+ * signatures are checked on the event loop; a key set fetch, or a signature check sent to the
+ * thread pool (`offloadSignatures`), makes it asynchronous (the caller gets a `Pending` to finish).
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { SigilClaims } from './claims.ts';
 import { InvalidTokenError, SigilAuthError } from './errors.ts';
 import { createJwksCache, type JwksCache } from './jwks-cache.ts';
-import { decodePayload, parseJws, verifySignature, type ParsedJws } from './jws.ts';
+import { decodePayload, parseJws, verifySignature, verifySignatureOffThread, type ParsedJws } from './jws.ts';
 import type { VerificationKey } from './key-set.ts';
 import type { ResolvedOptions } from './options.ts';
 import { createTokenCache } from './token-cache.ts';
@@ -20,6 +21,8 @@ export interface Pending {
   readonly [PENDING]: true;
   readonly parsed: ParsedJws;
   readonly token: string;
+  /** The key, when it is at hand and only the signature check is left, to run off the event loop. */
+  readonly key?: VerificationKey;
 }
 
 /** Checks tokens against one resolved configuration. */
@@ -38,6 +41,7 @@ const SECRET_FINGERPRINT = 'secret';
 export function createTokenCheck(config: ResolvedOptions): TokenCheck {
   // Imported once: createHmac() re-imports a Buffer key on every call (most of an HS256 check).
   const secretKey = config.secret ? createSecretKey(config.secret) : undefined;
+  const offThread = config.offloadSignatures;
   const cache = config.tokenCacheMaxEntries > 0 ? createTokenCache(config.tokenCacheMaxEntries) : undefined;
   const jwks: JwksCache | undefined = config.secret
     ? undefined
@@ -50,9 +54,9 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
         onKeysRemoved: cache ? (removed) => cache.evictKeys(removed) : undefined,
       });
 
-  function accept(token: string, parsed: ParsedJws, key: VerificationKey | KeyObject): SigilClaims {
+  function accept(token: string, parsed: ParsedJws, key: VerificationKey | KeyObject, verified = false): SigilClaims {
     const isSecret = key === secretKey;
-    if (!verifySignature(parsed.header.alg, isSecret ? (key as KeyObject) : (key as VerificationKey).key, parsed.signingInput, parsed.signature)) {
+    if (!verified && !verifySignature(parsed.header.alg, isSecret ? (key as KeyObject) : (key as VerificationKey).key, parsed.signingInput, parsed.signature)) {
       throw new InvalidTokenError('signature_invalid');
     }
     const { claims, validFrom, validUntil } = validateClaims(decodePayload(parsed.payloadSegment), config, Date.now(), cache !== undefined);
@@ -79,16 +83,28 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
         }
       }
       const parsed = parseJws(token, config.maxTokenLength, config.algorithms, config.typ);
-      const key = secretKey ?? findKey(jwks as JwksCache, parsed);
-      return key === undefined ? { [PENDING]: true, parsed, token } : accept(token, parsed, key);
+      if (secretKey) return accept(token, parsed, secretKey);
+      const key = findKey(jwks as JwksCache, parsed);
+      if (key !== undefined && !offThread) return accept(token, parsed, key);
+      return { [PENDING]: true, parsed, token, ...(key ? { key } : {}) };
     },
 
-    async finish({ parsed, token }) {
+    async finish({ parsed, token, key: known }) {
       const keySet = jwks as JwksCache;
-      await keySet.reload(parsed.header.kid);
-      const key = findKey(keySet, parsed);
-      if (key === undefined) throw new InvalidTokenError(keySet.loaded ? 'key_not_found' : 'jwks_unavailable');
-      return accept(token, parsed, key);
+      let key = known;
+      if (key === undefined) {
+        await keySet.reload(parsed.header.kid);
+        key = findKey(keySet, parsed);
+        if (key === undefined) throw new InvalidTokenError(keySet.loaded ? 'key_not_found' : 'jwks_unavailable');
+      }
+      if (!offThread) return accept(token, parsed, key);
+      if (!(await verifySignatureOffThread(parsed.header.alg, key.key, parsed.signingInput, parsed.signature))) {
+        throw new InvalidTokenError('signature_invalid');
+      }
+      // The key may have left the set (revoked) while the thread worked: its cache entries were
+      // evicted then, so this token must neither be cached nor accepted.
+      if (findKey(keySet, parsed)?.fingerprint !== key.fingerprint) throw new InvalidTokenError('key_not_found');
+      return accept(token, parsed, key, true);
     },
 
     toAuthError(error) {
