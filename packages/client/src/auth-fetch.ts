@@ -1,3 +1,6 @@
+import type { SigilClient } from './client.ts';
+import type { ResolvedOptions } from './options.ts';
+
 /** Paths under the issuer that authenticate by body or cookie, never by Bearer token. */
 const TOKEN_ENDPOINTS = ['/auth/login', '/auth/signup', '/auth/refresh', '/auth/logout', '/auth/csrf'];
 
@@ -12,19 +15,20 @@ export function isAuthServerEndpoint(url: URL, issuer: string): boolean {
   return path.startsWith(`${issuer}/.well-known/`) || TOKEN_ENDPOINTS.some((endpoint) => path === issuer + endpoint);
 }
 
-/** What the authenticated fetch needs from the client, kept narrow so it can be read alone. */
-export interface AuthFetchDeps {
-  readonly fetch: typeof globalThis.fetch;
-  readonly apiOrigins: ReadonlySet<string>;
-  /** The auth server's base URL: its token endpoints never get a Bearer header. */
-  readonly issuer: string;
-  /** A usable access token (refreshed first if expiring), or null when logged out. */
-  getAccessToken(): Promise<string | null>;
-  /**
-   * Replaces `rejected`, the token the API just refused. Resolves to the new token, or null when
-   * there is none (refresh failed; an invalid_grant has already logged the client out).
-   */
-  renewAfterRejection(rejected: string): Promise<string | null>;
+/** What the authenticated fetch needs from the client's session. */
+export type TokenSource = Pick<SigilClient, 'getAccessToken' | 'refresh'>;
+
+/**
+ * The token to retry with after `rejected` drew a 401: the current one if a refresh (here or in
+ * another tab) already replaced it, else a fresh one; null when logged out. Rejects like
+ * `refresh()` when the session could not be renewed (an `invalid_grant` has then logged out).
+ * @internal shared with @sigil/angular's interceptor; not part of the documented API
+ */
+export async function tokenAfterRejection(session: TokenSource, rejected: string): Promise<string | null> {
+  const current = await session.getAccessToken();
+  if (current !== rejected) return current;
+  await session.refresh();
+  return session.getAccessToken();
 }
 
 /**
@@ -33,27 +37,27 @@ export interface AuthFetchDeps {
  * refresh and one retry: the retry's answer is returned whatever it is, so no server behaviour can
  * make it loop.
  */
-export function createAuthFetch(deps: AuthFetchDeps): typeof globalThis.fetch {
+export function createAuthFetch(options: Pick<ResolvedOptions, 'fetch' | 'apiOrigins' | 'issuer'>, session: TokenSource): typeof globalThis.fetch {
   return async function sigilFetch(input, init) {
     const request = new Request(input, init);
     const url = new URL(request.url);
     // An explicit Authorization header is the caller's decision; we never override it.
-    if (!deps.apiOrigins.has(url.origin) || request.headers.has('authorization') || isAuthServerEndpoint(url, deps.issuer)) {
-      return deps.fetch(request);
+    if (!options.apiOrigins.has(url.origin) || request.headers.has('authorization') || isAuthServerEndpoint(url, options.issuer)) {
+      return options.fetch(request);
     }
-    const token = await deps.getAccessToken();
-    if (token === null) return deps.fetch(request);
+    const token = await session.getAccessToken();
+    if (token === null) return options.fetch(request);
 
     // A body can be read once: keep a copy only when a retry may need it.
     const spare = request.body === null ? request : request.clone();
-    const response = await deps.fetch(withBearer(request, token));
+    const response = await options.fetch(withBearer(request, token));
     if (response.status !== 401) return response;
 
-    const renewed = await deps.renewAfterRejection(token).catch(() => null);
+    const renewed = await tokenAfterRejection(session, token).catch(() => null);
     if (renewed === null || renewed === token) return response;
     // The first answer is discarded; release its connection.
     await response.body?.cancel().catch(() => {});
-    return deps.fetch(withBearer(spare, renewed));
+    return options.fetch(withBearer(spare, renewed));
   };
 }
 

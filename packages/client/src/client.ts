@@ -4,7 +4,7 @@ import { openSyncChannel, type SyncMessage } from './channel.ts';
 import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEventReason, type AuthListener } from './events.ts';
 import { withLock } from './lock.ts';
-import { resolveOptions, type SigilClientOptions } from './options.ts';
+import { resolveOptions, type ResolvedOptions, type SigilClientOptions } from './options.ts';
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
 import { createSessionStore } from './storage.ts';
@@ -56,6 +56,12 @@ export interface SigilClient {
 }
 
 /**
+ * A client without `fetch`, from `createSigilSession`.
+ * @internal for @sigil/angular; not part of the documented API
+ */
+export type SigilSession = Omit<SigilClient, 'fetch'>;
+
+/**
  * Creates a Sigil browser client. Touches no browser global until called, so it imports under SSR.
  *
  * @example
@@ -69,8 +75,22 @@ export interface SigilClient {
  */
 export function createSigilClient(options: SigilClientOptions): SigilClient {
   const opts = resolveOptions(options);
+  const session = createSession(opts);
+  return Object.assign(session, { fetch: createAuthFetch(opts, session) });
+}
+
+/**
+ * `createSigilClient` without `fetch`. @sigil/angular's interceptor does that job for `HttpClient`,
+ * so an Angular app need not ship the authenticated `fetch` as well.
+ * @internal for @sigil/angular; not part of the documented API
+ */
+export function createSigilSession(options: SigilClientOptions): SigilSession {
+  return createSession(resolveOptions(options));
+}
+
+function createSession(opts: ResolvedOptions): SigilSession {
   const api = createAuthApi(opts);
-  const store = createSessionStore(opts.adapter, opts.storageKey, opts.issuer, opts.sharedStorage);
+  const store = createSessionStore(opts);
   const emitter = createEmitter();
   const timer = oneTimer();
   const now = opts.now;
@@ -82,17 +102,17 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
   let inflight: Promise<Session | undefined> | undefined;
   let destroyed = false;
   // Wakes the refresh waiting in `sessionChange`: there is at most one, refreshes being single-flight.
-  let wakeOnAdopt: (() => void) | undefined;
+  let wakeOnChange: (() => void) | undefined;
 
-  /** Resolves on the next adopted session or after `ms`, whichever comes first. */
+  /** Resolves on the next session change or after `ms`, whichever comes first. */
   function sessionChange(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timeout = setTimeout(resolve, ms);
-      wakeOnAdopt = () => {
+      wakeOnChange = () => {
         clearTimeout(timeout);
         resolve();
       };
-    }).finally(() => (wakeOnAdopt = undefined));
+    }).finally(() => (wakeOnChange = undefined));
   }
 
   const expiring = (current: Session) => isExpiring(current, opts.refreshLeewayMs, now());
@@ -101,7 +121,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
   // `storage` events tell this tab that another one changed localStorage (key null: cleared).
   const onStorage = (event: Event) => {
     const key = (event as StorageEvent).key;
-    if (key === store.key || key === null) syncFromStorage();
+    if (key === opts.storageKey || key === null) syncFromStorage();
   };
   const storageEvents: Partial<EventTarget> = opts.usesLocalStorage ? globalThis : {};
   storageEvents.addEventListener?.('storage', onStorage);
@@ -110,51 +130,47 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     emitter.emit({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error ? { error } : {}) });
   }
 
-  /** Makes `next` the current session; `origin: 'here'` also persists and tells other tabs. */
-  function adopt(next: Session, reason: AuthEventReason, origin: 'here' | 'elsewhere'): void {
-    // A session from elsewhere supersedes whatever refresh this tab may still have in flight.
-    if (origin === 'elsewhere') epoch++;
+  /**
+   * Makes `next` the current session, or logs out when it is undefined. `origin: 'here'` means this
+   * tab decided it: the change is persisted and other tabs are told.
+   */
+  function setSession(next: Session | undefined, reason: AuthEventReason, origin: 'here' | 'elsewhere', error?: SigilClientError): void {
+    // A logout, or a session from elsewhere, supersedes whatever refresh this tab may still have in flight.
+    if (origin === 'elsewhere' || next === undefined) epoch++;
     const previous = session;
     session = next;
-    if (origin === 'here' || !store.shared) store.write(next);
-    if (origin === 'here') channel.post({ type: 'session', data: serializeSession(next, opts.issuer) });
-    schedule();
-    wakeOnAdopt?.();
-    const sameUser = previous !== undefined && previous.user.id === next.user.id;
-    emit(sameUser && (reason === 'refresh' || reason === 'sync') ? 'refresh' : 'login', reason);
-  }
-
-  function drop(reason: AuthEventReason, origin: 'here' | 'elsewhere', error?: SigilClientError): void {
-    epoch++;
-    const previous = session;
-    session = undefined;
-    timer.cancel();
-    if (origin === 'here' || !store.shared) store.clear();
+    if (origin === 'here' || !opts.sharedStorage) {
+      if (next) store.write(next);
+      else store.clear();
+    }
     // A cookie-mode tab that merely failed to restore had nothing to end: it must not log out others.
-    if (origin === 'here' && (previous !== undefined || reason === 'logout')) channel.post({ type: 'logout' });
-    if (previous !== undefined) emit('logout', reason, error);
+    if (origin === 'here' && (next || previous || reason === 'logout')) {
+      channel.post(next ? { type: 'session', data: serializeSession(next, opts.issuer) } : { type: 'logout' });
+    }
+    schedule();
+    wakeOnChange?.();
+    if (next) emit(previous?.user.id === next.user.id && (reason === 'refresh' || reason === 'sync') ? 'refresh' : 'login', reason);
+    else if (previous) emit('logout', reason, error);
   }
 
   /** Shared storage is the truth other tabs write to: follow it when it differs from memory. */
   function syncFromStorage(): void {
-    if (!store.shared || destroyed) return;
+    if (!opts.sharedStorage || destroyed) return;
     const stored = store.read(now());
-    if (stored?.accessToken === session?.accessToken) return;
-    if (stored) adopt(stored, 'sync', 'elsewhere');
-    else drop('sync', 'elsewhere');
+    if (stored?.accessToken !== session?.accessToken) setSession(stored, 'sync', 'elsewhere');
   }
 
   function onSyncMessage(message: SyncMessage): void {
     if (destroyed) return;
     if (message.type === 'logout') {
-      if (session !== undefined) drop('sync', 'elsewhere');
+      if (session !== undefined) setSession(undefined, 'sync', 'elsewhere');
       return;
     }
     const incoming = parseStoredSession(message.data, opts.issuer, now());
     // Messages may arrive late: never step back to an older session than the one we hold.
     if (!incoming || incoming.accessToken === session?.accessToken) return;
     if (session !== undefined && incoming.receivedAt < session.receivedAt) return;
-    adopt(incoming, 'sync', 'elsewhere');
+    setSession(incoming, 'sync', 'elsewhere');
   }
 
   function schedule(): void {
@@ -192,7 +208,7 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     syncFromStorage();
     // We queued behind another tab, which broadcasts its new session before releasing the lock.
     // Without shared storage that message is our only way to learn of it: give it a moment.
-    if (waited && !store.shared && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
+    if (waited && !opts.sharedStorage && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
     const current = session;
     if (current !== undefined && current.accessToken !== stale && !expiring(current)) return current;
     if (current === undefined && (stale !== undefined || opts.mode === 'body')) return undefined;
@@ -200,14 +216,14 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     try {
       const next = await api.refresh(current?.refreshToken);
       if (epoch !== startEpoch || destroyed) return session; // a login/logout overtook us
-      adopt(next, current === undefined ? 'restore' : 'refresh', 'here');
+      setSession(next, current === undefined ? 'restore' : 'refresh', 'here');
       return next;
     } catch (error) {
       if (hasCode(error, 'invalid_grant')) {
         // Without Web Locks another tab may have rotated the token under us: take its result.
         syncFromStorage();
         if (session !== undefined && session.accessToken !== current?.accessToken) return session;
-        if (epoch === startEpoch) drop('session_expired', 'here', error);
+        if (epoch === startEpoch) setSession(undefined, 'session_expired', 'here', error);
       }
       throw error;
     }
@@ -217,7 +233,8 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
     await ready;
     const current = session;
     if (current === undefined) return null;
-    if (!expiring(current)) return current.accessToken;
+    // A refresh under way is joined: no request should go out with the token it is replacing.
+    if (inflight === undefined && !expiring(current)) return current.accessToken;
     try {
       return (await refreshShared(current.accessToken))?.accessToken ?? null;
     } catch (error) {
@@ -244,16 +261,16 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
   async function signIn(reason: 'login' | 'signup', answer: Promise<Session>): Promise<SigilUser> {
     const next = await answer;
     epoch++;
-    adopt(next, reason, 'here');
+    setSession(next, reason, 'here');
     return next.user;
   }
 
-  const client: SigilClient = {
+  const client: SigilSession = {
     signup: async ({ email, password, name }) => signIn('signup', api.signup(email, password, name)),
     login: async ({ email, password }) => signIn('login', api.login(email, password)),
     async logout() {
       const current = session;
-      drop('logout', 'here');
+      setSession(undefined, 'logout', 'here');
       // Local state is gone whatever happens next; revoking at the server is best effort.
       if (opts.mode === 'cookie' || current?.refreshToken !== undefined) {
         await api.logout(current?.refreshToken).catch(() => {});
@@ -267,16 +284,6 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
       if (next === undefined) throw new SigilClientError('not_logged_in', 'No session to refresh');
     },
     getAccessToken,
-    fetch: createAuthFetch({
-      ...opts,
-      getAccessToken,
-      async renewAfterRejection(rejected) {
-        if (session === undefined) return null;
-        // Another caller may already have replaced the rejected token.
-        if (session.accessToken !== rejected) return session.accessToken;
-        return (await refreshShared(rejected))?.accessToken ?? null;
-      },
-    }),
     get user() {
       return session?.user ?? null;
     },

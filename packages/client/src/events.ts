@@ -1,4 +1,5 @@
 import type { SigilClientError } from './errors.ts';
+import { invalidArgument } from './options.ts';
 import type { SigilUser } from './session.ts';
 
 /**
@@ -29,7 +30,7 @@ export function createEmitter() {
   const listeners = new Set<AuthListener>();
   return {
     subscribe(listener: AuthListener): () => void {
-      if (typeof listener !== 'function') throw new TypeError('subscribe: listener must be a function');
+      if (typeof listener !== 'function') invalidArgument('subscribe listener', 'a function');
       // Wrap so the same function subscribed twice gets two independent subscriptions.
       const entry: AuthListener = (event) => listener(event);
       listeners.add(entry);

@@ -5,7 +5,10 @@ export type { SigilClientOptions } from './options.ts';
 export type { SigilUser } from './session.ts';
 export { memoryStorage, type StorageAdapter, type StorageStrategy } from './storage.ts';
 
-// Internal: shared with @sigil/angular, so its option checks and its list of the auth server's token
-// endpoints are the client's own. Not part of the documented API; may change in any release.
-export { invalidOption, resolveCommonOptions } from './options.ts';
-export { isAuthServerEndpoint } from './auth-fetch.ts';
+// Internal: shared with @sigil/angular, so its option checks, its list of the auth server's token
+// endpoints and its 401 handling are the client's own. Not part of the documented API; may change
+// in any release.
+export { createSigilSession, type SigilSession } from './client.ts';
+export { invalidArgument, resolveCommonOptions } from './options.ts';
+export { isAuthServerEndpoint, tokenAfterRejection } from './auth-fetch.ts';
+export { hasCode } from './errors.ts';

@@ -65,12 +65,12 @@ export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
   const { issuer, apiOrigins, refreshLeeway } = resolveCommonOptions(options);
   const storage = options.storage ?? 'memory';
   if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie' && !isStorageAdapter(storage)) {
-    invalidOption('storage', "'memory', 'local', 'cookie' or a StorageAdapter");
+    invalidArgument('storage', "'memory', 'local', 'cookie' or a StorageAdapter");
   }
   for (const [name, type] of Object.entries(TYPED_OPTIONS)) {
     const value = options[name as keyof typeof TYPED_OPTIONS];
     // The names key a lock and a channel: an empty one would be shared with unrelated code.
-    if (value !== undefined && (typeof value !== type || value === '')) invalidOption(name, type === 'string' ? 'a non-empty string' : `a ${type}`);
+    if (value !== undefined && (typeof value !== type || value === '')) invalidArgument(name, type === 'string' ? 'a non-empty string' : `a ${type}`);
   }
   // Under SSR or with storage disabled, 'local' has nothing to persist to: it behaves as memory.
   const local = storage === 'local' ? browserLocalStorage() : undefined;
@@ -111,25 +111,26 @@ export function resolveCommonOptions(options: Pick<SigilClientOptions, 'issuer' 
   /** Seconds; undefined when not given (the client's default applies). */
   refreshLeeway: number | undefined;
 } {
-  if (options === null || typeof options !== 'object') invalidOption('options', 'an object');
+  if (options === null || typeof options !== 'object') invalidArgument('options', 'an object');
   const issuer = httpUrl(options.issuer);
   // Query, fragment or credentials in the issuer would corrupt every endpoint URL built from it.
   if (issuer === undefined || issuer.href !== issuer.origin + issuer.pathname) {
-    invalidOption('issuer', 'an absolute http(s) URL without query, fragment or credentials');
+    invalidArgument('issuer', 'an absolute http(s) URL without query, fragment or credentials');
   }
-  if (!Array.isArray(options.apiOrigins)) invalidOption('apiOrigins', `an array of ${ORIGINS}`);
+  if (!Array.isArray(options.apiOrigins)) invalidArgument('apiOrigins', `an array of ${ORIGINS}`);
   const refreshLeeway = options.refreshLeeway ?? undefined;
   if (refreshLeeway !== undefined && !(Number.isFinite(refreshLeeway) && refreshLeeway >= 0)) {
-    invalidOption('refreshLeeway', 'a number of seconds >= 0');
+    invalidArgument('refreshLeeway', 'a number of seconds >= 0');
   }
   return { issuer: issuer.href.replace(/\/+$/, ''), apiOrigins: new Set(options.apiOrigins.map(parseOrigin)), refreshLeeway };
 }
 
 /**
- * Throws the `TypeError` for a bad option, naming it and what it must be.
+ * Throws the `TypeError` for a caller's mistake (an option, a listener...), naming what is wrong and
+ * what it must be.
  * @internal exported for @sigil/angular; not part of the documented API
  */
-export function invalidOption(name: string, expected: string): never {
+export function invalidArgument(name: string, expected: string): never {
   throw new TypeError(`Sigil: ${name} must be ${expected}`);
 }
 
@@ -149,6 +150,6 @@ function parseOrigin(value: unknown): string {
   const url = httpUrl(value);
   // Only a bare origin (no path, query, fragment or credentials): a path here would suggest prefix
   // matching, which we deliberately do not do.
-  if (url === undefined || url.href !== `${url.origin}/`) invalidOption('apiOrigins entries', `${ORIGINS} (got ${String(value)})`);
+  if (url === undefined || url.href !== `${url.origin}/`) invalidArgument('apiOrigins entries', `${ORIGINS} (got ${String(value)})`);
   return url.origin;
 }

@@ -1,3 +1,4 @@
+import type { ResolvedOptions } from './options.ts';
 import { parseStoredSession, serializeSession, type Session } from './session.ts';
 
 /**
@@ -46,18 +47,13 @@ export function browserLocalStorage(): StorageAdapter | undefined {
 
 /** The session slot: one key, validated on every read, and no exception ever escapes. */
 export interface SessionStore {
-  readonly key: string;
-  /** True when other tabs see the same data (localStorage or a shared custom adapter). */
-  readonly shared: boolean;
   read(nowMs: number): Session | undefined;
   write(session: Session): void;
   clear(): void;
 }
 
-export function createSessionStore(adapter: StorageAdapter, key: string, issuer: string, shared: boolean): SessionStore {
+export function createSessionStore({ adapter, storageKey: key, issuer }: Pick<ResolvedOptions, 'adapter' | 'storageKey' | 'issuer'>): SessionStore {
   return {
-    key,
-    shared,
     read(nowMs) {
       let raw: string | null;
       try {

@@ -2,11 +2,18 @@ import { DestroyRef, Injectable, PLATFORM_ID, computed, inject, signal } from '@
 import { isPlatformBrowser } from '@angular/common';
 import { Router } from '@angular/router';
 import { Subject, type Observable } from 'rxjs';
-import { createSigilClient, SigilClientError, type AuthEvent, type SigilClientErrorCode, type LoginInput, type SignupInput, type SigilClient, type SigilUser } from '@sigil/client';
+import {
+  createSigilSession,
+  hasCode,
+  SigilClientError,
+  tokenAfterRejection,
+  type AuthEvent,
+  type LoginInput,
+  type SignupInput,
+  type SigilSession,
+  type SigilUser,
+} from '@sigil/client';
 import { SIGIL_AUTH_CONFIG } from './config';
-
-/** Refresh failures that say the auth server could not answer, not that the session is over. */
-const TRANSIENT: ReadonlySet<SigilClientErrorCode> = new Set(['network_error', 'internal_error', 'rate_limited']);
 
 /**
  * What happened to the session, for toasts and navigation. `login` and `logout` fire for this
@@ -31,11 +38,11 @@ export interface SigilAuthEvent {
 export class AuthService {
   readonly #config = inject(SIGIL_AUTH_CONFIG);
   readonly #router = inject(Router, { optional: true });
-  readonly #client: SigilClient | null;
+  // A client of the app's own, or one without `fetch` (the interceptor does its job).
+  readonly #client: SigilSession | null;
   readonly #user = signal<SigilUser | null>(null);
   readonly #expiresAt = signal<number | null>(null);
   readonly #events = new Subject<SigilAuthEvent>();
-  #refreshing: Promise<string | null> | null = null;
   #expiring = false;
 
   /** The signed-in user (`{id, email, name, roles}`), or `null`. */
@@ -56,7 +63,7 @@ export class AuthService {
     const own = this.#config.client === undefined;
     const client =
       this.#config.client ??
-      createSigilClient({
+      createSigilSession({
         issuer: this.#config.issuer,
         apiOrigins: [...this.#config.apiOrigins],
         storage: this.#config.storage,
@@ -94,30 +101,13 @@ export class AuthService {
    * Renews the access token now. One refresh at a time: concurrent callers share it.
    * Resolves to the new access token, or `null` when the session could not be renewed.
    */
-  refresh(): Promise<string | null> {
-    return this.#refreshOnce().catch(() => null);
-  }
-
-  /**
-   * The shared refresh. Resolves to the new token, or `null` when the server refused the session
-   * (the client has then logged out); rejects when the auth server could not answer (network,
-   * 5xx, rate limit), which says nothing about the session.
-   */
-  #refreshOnce(): Promise<string | null> {
-    const client = this.#client;
-    if (client === null) return Promise.resolve(null);
-    this.#refreshing ??= (async () => {
-      try {
-        await client.refresh();
-        return await client.getAccessToken();
-      } catch (error) {
-        if (error instanceof SigilClientError && TRANSIENT.has(error.code)) throw error;
-        return null;
-      } finally {
-        this.#refreshing = null;
-      }
-    })();
-    return this.#refreshing;
+  async refresh(): Promise<string | null> {
+    try {
+      await this.#client?.refresh();
+      return await this.getAccessToken();
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -125,11 +115,8 @@ export class AuthService {
    * out. Waits for a refresh that is already running, so no request goes out with a dying token.
    */
   async getAccessToken(): Promise<string | null> {
-    const client = this.#client;
-    if (client === null) return null;
-    if (this.#refreshing !== null) return this.#refreshing.catch(() => null);
     try {
-      return await client.getAccessToken();
+      return (await this.#client?.getAccessToken()) ?? null;
     } catch {
       return null;
     }
@@ -155,9 +142,15 @@ export class AuthService {
    * @internal used by `authInterceptor`
    */
   async tokenAfterUnauthorized(rejected: string): Promise<string | null> {
-    const current = await this.getAccessToken();
-    if (current !== null && current !== rejected) return current;
-    return this.#refreshOnce();
+    if (this.#client === null) return null;
+    try {
+      return await tokenAfterRejection(this.#client, rejected);
+    } catch (error) {
+      // The auth server could not answer (network, 5xx, rate limit): that says nothing about the
+      // session. Any other failure (refused refresh token) means it is over.
+      if (hasCode(error, 'network_error', 'internal_error', 'rate_limited')) throw error;
+      return null;
+    }
   }
 
   /**
@@ -189,9 +182,9 @@ export class AuthService {
     await router.navigate([this.#config.loginRoute], current === '/' ? {} : { queryParams: { returnUrl: current } });
   }
 
-  async #signIn(call: (client: SigilClient) => Promise<SigilUser>): Promise<SigilUser> {
+  async #signIn(call: (client: SigilSession) => Promise<SigilUser>): Promise<SigilUser> {
     const client = this.#client;
-    if (client === null) throw new SigilClientError('not_logged_in', 'Sigil cannot sign in during server-side rendering');
+    if (client === null) throw new SigilClientError('not_logged_in', 'Cannot sign in during server-side rendering');
     await call(client);
     this.#sync(client.user, client.expiresAt);
     const user = this.#user();

@@ -1,5 +1,5 @@
 import { InjectionToken } from '@angular/core';
-import { invalidOption, resolveCommonOptions, type SigilClient } from '@sigil/client';
+import { invalidArgument, resolveCommonOptions, type SigilClient } from '@sigil/client';
 
 /**
  * Options of {@link provideSigilAuth}. Only `issuer` and `apiOrigins` are required.
@@ -69,11 +69,11 @@ export const SIGIL_AUTH_CONFIG = new InjectionToken<ResolvedSigilAuthConfig>('SI
 export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAuthConfig {
   const { issuer, apiOrigins, refreshLeeway } = resolveCommonOptions(config);
   const storage = config.storage ?? 'memory';
-  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie') invalidOption('storage', "'memory', 'local' or 'cookie'");
+  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie') invalidArgument('storage', "'memory', 'local' or 'cookie'");
   const loginRoute = config.loginRoute ?? '/login';
-  if (!isAppPath(loginRoute)) invalidOption('loginRoute', "an absolute app path such as '/login'");
+  if (!isAppPath(loginRoute)) invalidArgument('loginRoute', "an absolute app path such as '/login'");
   const forbiddenRoute = config.forbiddenRoute ?? null;
-  if (forbiddenRoute !== null && !isAppPath(forbiddenRoute)) invalidOption('forbiddenRoute', 'an absolute app path or null');
+  if (forbiddenRoute !== null && !isAppPath(forbiddenRoute)) invalidArgument('forbiddenRoute', 'an absolute app path or null');
   return Object.freeze({
     issuer,
     issuerUrl: new URL(issuer),

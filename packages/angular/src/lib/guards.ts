@@ -1,5 +1,6 @@
 import { inject } from '@angular/core';
 import { Router, type CanActivateFn, type UrlTree } from '@angular/router';
+import { invalidArgument } from '@sigil/client';
 import { AuthService } from './auth.service';
 import { SIGIL_AUTH_CONFIG } from './config';
 
@@ -23,7 +24,7 @@ export const authGuard: CanActivateFn = (_route, state) => guard(state.url, () =
  */
 export function roleGuard(...roles: string[]): CanActivateFn {
   if (roles.length === 0 || roles.some((role) => typeof role !== 'string' || role === '')) {
-    throw new TypeError('roleGuard: give at least one non-empty role name');
+    invalidArgument('roleGuard roles', 'one or more non-empty strings');
   }
   return (_route, state) => guard(state.url, (auth) => roles.some((role) => auth.hasRole(role)));
 }
