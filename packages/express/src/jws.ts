@@ -41,13 +41,36 @@ export function parseJws(
   maxLength: number,
   algorithms: ReadonlySet<Algorithm>,
   typ: string | false,
+  headers?: HeaderMemo,
 ): ParsedJws {
   if (token.length > maxLength) throw new InvalidTokenError('token_too_large');
   if (!COMPACT_JWS.test(token)) throw new InvalidTokenError('token_malformed');
   const firstDot = token.indexOf('.');
   const secondDot = token.indexOf('.', firstDot + 1);
 
-  const header = decodeJson(token.slice(0, firstDot));
+  const headerSegment = token.slice(0, firstDot);
+  let header = headers?.get(headerSegment);
+  if (header === undefined) {
+    header = parseHeader(headerSegment, algorithms, typ);
+    headers?.remember(headerSegment, header);
+  }
+
+  const signatureSegment = token.slice(secondDot + 1);
+  const signature = Buffer.from(signatureSegment, 'base64url');
+  // Node ignores the unused low bits of the last character: without this, several strings would
+  // carry the same valid signature (token malleability). Header and payload need no such check:
+  // any change to them changes the signed input.
+  if (!isCanonicalBase64url(signatureSegment)) throw new InvalidTokenError('token_malformed');
+  return {
+    header,
+    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
+    signature,
+    payloadSegment: token.slice(firstDot + 1, secondDot),
+  };
+}
+
+function parseHeader(segment: string, algorithms: ReadonlySet<Algorithm>, typ: string | false): JwsHeader {
+  const header = decodeJson(segment);
   if (header === undefined) throw new InvalidTokenError('token_malformed');
   const alg = header.alg;
   // The allow-list decides; the header only says which allowed algorithm applies.
@@ -57,18 +80,29 @@ export function parseJws(
   const kid = header.kid;
   if (kid !== undefined && typeof kid !== 'string') throw new InvalidTokenError('header_invalid');
   if (typ !== false && !typMatches(header.typ, typ)) throw new InvalidTokenError('typ_invalid');
+  return Object.freeze({ alg, kid });
+}
 
-  const signatureSegment = token.slice(secondDot + 1);
-  const signature = Buffer.from(signatureSegment, 'base64url');
-  // Node ignores the unused low bits of the last character: without this, several strings would
-  // carry the same valid signature (token malleability). Header and payload need no such check:
-  // any change to them changes the signed input.
-  if (signature.toString('base64url') !== signatureSegment) throw new InvalidTokenError('token_malformed');
+/**
+ * Headers already checked, by their base64url segment. Every token one issuer key signs carries
+ * the same header bytes, so after the first token a header costs a Map lookup instead of a decode
+ * and a JSON parse. Only headers that passed the checks of one verifier's options are kept, and
+ * the memo is per verifier. Bounded: when full it starts over, so a flood of distinct headers
+ * costs memory of `max` entries at most.
+ */
+export interface HeaderMemo {
+  get(segment: string): JwsHeader | undefined;
+  remember(segment: string, header: JwsHeader): void;
+}
+
+export function createHeaderMemo(max = 64): HeaderMemo {
+  const known = new Map<string, JwsHeader>();
   return {
-    header: { alg, kid },
-    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
-    signature,
-    payloadSegment: token.slice(firstDot + 1, secondDot),
+    get: (segment) => known.get(segment),
+    remember(segment, header) {
+      if (known.size >= max) known.clear();
+      known.set(segment, header);
+    },
   };
 }
 
@@ -119,6 +153,22 @@ export function verifySignatureOffThread(alg: Algorithm, key: KeyObject, signing
       resolve(false);
     }
   });
+}
+
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * True when decoding and re-encoding `segment` (already known to use only the base64url alphabet)
+ * gives it back: its length is not 4n+1 and the bits of the last character that fall beyond the
+ * last byte are zero. The same answer as a round trip through Buffer, without encoding again.
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  const tail = segment.length % 4;
+  if (tail === 0) return true;
+  if (tail === 1) return false;
+  const last = BASE64URL_ALPHABET.indexOf(segment[segment.length - 1]!);
+  // 2 characters carry 1 byte (4 spare bits), 3 carry 2 bytes (2 spare bits).
+  return (last & (tail === 2 ? 0x0f : 0x03)) === 0;
 }
 
 function typMatches(value: unknown, expected: string): boolean {

@@ -8,7 +8,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { SigilClaims } from './claims.ts';
 import { InvalidTokenError, SigilAuthError } from './errors.ts';
 import { createJwksCache, type JwksCache } from './jwks-cache.ts';
-import { decodePayload, parseJws, verifySignature, verifySignatureOffThread, type ParsedJws } from './jws.ts';
+import { createHeaderMemo, decodePayload, parseJws, verifySignature, verifySignatureOffThread, type ParsedJws } from './jws.ts';
 import type { VerificationKey } from './key-set.ts';
 import type { ResolvedOptions } from './options.ts';
 import { createTokenCache } from './token-cache.ts';
@@ -42,6 +42,7 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
   // Imported once: createHmac() re-imports a Buffer key on every call (most of an HS256 check).
   const secretKey = config.secret ? createSecretKey(config.secret) : undefined;
   const offThread = config.offloadSignatures;
+  const headers = createHeaderMemo();
   const cache = config.tokenCacheMaxEntries > 0 ? createTokenCache(config.tokenCacheMaxEntries) : undefined;
   const jwks: JwksCache | undefined = config.secret
     ? undefined
@@ -82,7 +83,7 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
           cache.delete(token);
         }
       }
-      const parsed = parseJws(token, config.maxTokenLength, config.algorithms, config.typ);
+      const parsed = parseJws(token, config.maxTokenLength, config.algorithms, config.typ, headers);
       if (secretKey) return accept(token, parsed, secretKey);
       const key = findKey(jwks as JwksCache, parsed);
       if (key !== undefined && !offThread) return accept(token, parsed, key);

@@ -31,6 +31,22 @@ describe('createVerifier', () => {
     await expect(verify(42 as never)).rejects.toThrow(TypeError);
   });
 
+  it('trusts a header it checked only under its own options (the header memo is per verifier)', async () => {
+    const token = await sign(key, { sub: 'memo' });
+    await expect(verify(token)).resolves.toMatchObject({ sub: 'memo' });
+    // Same header bytes, verifiers with other rules: each decides for itself.
+    const rsaOnly = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, algorithms: ['RS256'] });
+    const jwtTyp = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, typ: 'jwt' });
+    for (let i = 0; i < 2; i++) {
+      expect(((await rsaOnly(token).catch((e: unknown) => e)) as InvalidTokenError).reason).toBe('alg_not_allowed');
+      expect(((await jwtTyp(token).catch((e: unknown) => e)) as InvalidTokenError).reason).toBe('typ_invalid');
+    }
+    // A token with a known header but a forged payload still needs its own signature.
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', iss: ISSUER, aud: AUDIENCE, exp: 9e9 })).toString('base64url')}.${signature}`;
+    expect(((await verify(forged).catch((e: unknown) => e)) as InvalidTokenError).reason).toBe('signature_invalid');
+  });
+
   it('refuses bad options at setup', () => {
     expect(() => createVerifier({ issuer: ISSUER, audience: '' })).toThrow(TypeError);
   });
