@@ -61,13 +61,13 @@ const settings = quick
       verify: { durationMs: 300, warmupMs: 100, samples: 1 },
       route: { connections: 10, durationSec: 1, warmupSec: 0.5, rounds: 1, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const },
       auth: { loginConnections: 4, loginDurationSec: 2, refreshConnections: 4, refreshDurationSec: 1, idleSec: 1, probeIntervalMs: 20, variants: [], databaseUrl },
-      memory: { apiTokens: 2_000, authTokens: 500, connections: 8 },
+      memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
     }
   : {
       verify: { durationMs: 2_500, warmupMs: 300, samples: 5 },
       route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 2, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const },
       auth: { loginConnections: 16, loginDurationSec: 15, refreshConnections: 8, refreshDurationSec: 10, idleSec: 4, probeIntervalMs: 25, variants: AUTH_VARIANTS, databaseUrl },
-      memory: { apiTokens: 100_000, authTokens: 100_000, connections: 16 },
+      memory: { apiTokens: 100_000, authTokens: 50_000, connections: 16, passes: 3 },
     };
 
 function git(args: string[]): string {
