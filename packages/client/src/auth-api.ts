@@ -58,8 +58,10 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
     return cookieMode ? postWithCookie(path) : post(path, { refresh_token: refreshToken });
   }
 
-  /** The JSON body of a successful answer (undefined when there is none); a failed answer throws. */
-  // `any`: the body is untrusted and every use below checks the shape it needs.
+  /**
+   * The JSON body of a successful answer (undefined when there is none); a failed answer throws.
+   * Typed `any` but untrusted: every caller checks the shape it needs.
+   */
   async function json(pending: Promise<Response>): Promise<any> {
     const response = await pending;
     if (!response.ok) throw await errorFromResponse(response, options.now());

@@ -96,8 +96,8 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const now = opts.now;
 
   let session: Session | undefined = store.read(now());
-  // Bumped by every login, logout and session adopted from another tab: a refresh that started
-  // before one of them must not resurrect or overwrite the session when its answer arrives.
+  // Bumped by every change of session (login, logout, another tab's session): a refresh that started
+  // before one must not resurrect or overwrite the session when its answer arrives.
   let epoch = 0;
   let inflight: Promise<Session | undefined> | undefined;
   let destroyed = false;
@@ -135,8 +135,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
    * tab decided it: the change is persisted and other tabs are told.
    */
   function setSession(next: Session | undefined, reason: AuthEventReason, origin: 'here' | 'elsewhere', error?: SigilClientError): void {
-    // A logout, or a session from elsewhere, supersedes whatever refresh this tab may still have in flight.
-    if (origin === 'elsewhere' || next === undefined) epoch++;
+    epoch++;
     const previous = session;
     session = next;
     if (origin === 'here' || !opts.sharedStorage) {
@@ -260,7 +259,6 @@ function createSession(opts: ResolvedOptions): SigilSession {
 
   async function signIn(reason: 'login' | 'signup', answer: Promise<Session>): Promise<SigilUser> {
     const next = await answer;
-    epoch++;
     setSession(next, reason, 'here');
     return next.user;
   }

@@ -73,10 +73,10 @@ export function hasCode(error: unknown, ...codes: SigilClientErrorCode[]): error
 
 /** Seconds from a `Retry-After` header (delta-seconds or HTTP date), or undefined. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
+  if (!value?.trim()) return undefined;
+  const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) : Math.ceil((Date.parse(value) - nowMs) / 1000);
+  // An unparsable date is NaN; a date in the past means "now".
+  return Number.isNaN(seconds) ? undefined : Math.max(0, seconds);
 }
 
 /**
