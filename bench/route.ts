@@ -15,6 +15,8 @@ export interface RouteOptions {
   warmupSec: number;
   /** Each target is measured this many times (rounds interleave the targets); the best is kept. */
   rounds: number;
+  /** Algorithms measured. @default all */
+  algs?: readonly Alg[];
   /** Algorithms and targets measured with 1 and 2 server processes. */
   clusterAlgs: readonly Alg[];
   clusterTargets: readonly Target[];
@@ -55,9 +57,10 @@ export async function runRoute(ring: KeyRing, jwksUri: string, options: RouteOpt
     if (!previous || row.rps > previous.rps) best.set(key, row);
   };
   const tokens = new Map<Alg, string>();
-  for (const alg of ALGS) tokens.set(alg, await signToken(ring[alg]));
+  const algs = options.algs ?? ALGS;
+  for (const alg of algs) tokens.set(alg, await signToken(ring[alg]));
   for (let round = 0; round < options.rounds; round++) {
-    for (const alg of ALGS) {
+    for (const alg of algs) {
       for (const target of TARGETS) {
         if (!supported(target, alg)) continue;
         record({ alg, target, workers: 1, ...(await measureTarget({ target, alg, jwksUri }, tokens.get(alg)!, options)) });

@@ -59,7 +59,7 @@ const AUTH_VARIANTS = [
 const settings = quick
   ? {
       verify: { durationMs: 300, warmupMs: 100, samples: 1 },
-      route: { connections: 10, durationSec: 1, warmupSec: 0.5, rounds: 1, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const },
+      route: { connections: 10, durationSec: 0.5, warmupSec: 0.2, rounds: 1, algs: ['RS256', 'HS256'] as const, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const },
       auth: { loginConnections: 4, loginDurationSec: 2, refreshConnections: 4, refreshDurationSec: 1, idleSec: 1, probeIntervalMs: 20, variants: [], databaseUrl },
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
     }
