@@ -270,7 +270,7 @@ export function writeReport(results: Results): void {
     if (!g.available) sections.push(`Not measured: ${g.reason}.`, '');
     else {
       sections.push(
-        `The library's built FESM bundle (\`packages/angular/dist\`, built ${g.fesmBuiltAt}) with the \`@sigil/client\` it imports, bundled by esbuild with everything an app uses imported (\`provideSigilAuth\`, \`AuthService\`, \`authInterceptor\`, \`authGuard\`, \`roleGuard\`), minified, Angular/rxjs/tslib external (the app ships them anyway), gzip -9. An upper bound of what the library adds to an app: the FESM holds Angular's partial declarations, which the app build links into final definitions of about the same size.`,
+        `The library's built FESM bundle (\`packages/angular/dist\`, built ${g.fesmBuiltAt}) with the \`@sigil/client\` it imports, as an app's production build sees it: linked by the Angular linker (\`@angular/compiler-cli/linker/babel\`), then bundled by esbuild with \`ngDevMode\` and \`ngJitMode\` defined as false and everything an app uses imported (\`provideSigilAuth\`, \`AuthService\`, \`authInterceptor\`, \`authGuard\`, \`roleGuard\`), minified, Angular/rxjs/tslib external (the app ships them anyway), gzip -9. An upper bound of what the library adds to an app: it also counts the bundle's \`import\` statements for the externals (~0.2 kB gzip), which an app's own bundle does not have.`,
         '',
         '| part | minified | gzip |',
         '|---|---:|---:|',

@@ -1,16 +1,16 @@
 /**
  * `requireAuth`: the Express middleware that accepts a request only with a valid access token and
  * puts its claims on `req.auth`. The hot path (token seen before, still in its window) is a Map
- * lookup and a few comparisons; a new token with a known key is verified synchronously; only a
- * key set fetch makes it asynchronous. Every failure becomes an {@link InvalidTokenError}: no bad
- * token can produce a 5xx or an unhandled rejection.
+ * lookup and a few comparisons, synchronous; a new token's signature is checked on the thread pool
+ * (or inline: `offloadSignatures`), and an unknown key makes the key set be fetched. Every failure
+ * becomes an {@link InvalidTokenError}: no bad token can produce a 5xx or an unhandled rejection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { availableParallelism } from 'node:os';
 import type { SigilClaims } from './claims.ts';
 import { sendAuthError } from './challenge.ts';
 import { InvalidTokenError, type SigilAuthError } from './errors.ts';
 import { extractToken } from './extract-token.ts';
-import { availableParallelism } from 'node:os';
 import { resolveOptions, type RequireAuthOptions } from './options.ts';
 import { createTokenCheck, isPending, type Pending } from './token-check.ts';
 
