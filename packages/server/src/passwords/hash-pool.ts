@@ -54,7 +54,9 @@ try {
   const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
   require('node:os').setPriority(tid, workerData.nice);
 } catch {}
-parentPort.on('message', ({ id, task }) => {
+parentPort.on('message', ({ id, task, exit }) => {
+  // Asked to stop: closing the port lets the thread end on its own, after any native call.
+  if (exit) return parentPort.close();
   try {
     let value;
     if (task.op === 'hash') value = hashSync(task.password, task.options);
@@ -138,10 +140,21 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
     },
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(new Error('password hashing pool is closed'));
+      const closedError = () => new Error('password hashing pool is closed');
+      for (const job of queue.splice(0)) job.reject(closedError());
+      for (const job of busy.values()) job.reject(closedError());
       const workers = [...idle, ...busy.keys()];
       idle.length = 0;
-      await Promise.all(workers.map((worker) => worker.terminate()));
+      busy.clear();
+      // Not worker.terminate(): stopping a thread in the middle of the native argon2 call crashed
+      // the process (SIGTRAP) in CI. A thread asked to exit finishes its current hash first.
+      await Promise.all(
+        workers.map((worker) => {
+          const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+          worker.postMessage({ exit: true });
+          return exited;
+        }),
+      );
     },
   };
 }
