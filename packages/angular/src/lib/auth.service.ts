@@ -1,5 +1,4 @@
-import { DestroyRef, Injectable, PLATFORM_ID, computed, inject, signal } from '@angular/core';
-import { isPlatformBrowser } from '@angular/common';
+import { PLATFORM_ID, computed, inject, signal, type Signal } from '@angular/core';
 import { Router } from '@angular/router';
 import { Subject, type Observable } from 'rxjs';
 import {
@@ -29,199 +28,186 @@ export interface SigilAuthEvent {
  * The signed-in user as signals, and the session's actions. Provided by {@link provideSigilAuth}.
  * On the server platform (SSR) it never creates a client and reports "logged out".
  *
+ * Built from closures in the constructor rather than methods and `#private` fields: an app's
+ * minifier renames closure variables but never member names, so this shape ships a good deal less
+ * code. The members are still the instance's own, so `auth.login` may be passed around unbound.
+ * No `@Injectable`: {@link provideSigilAuth} provides it with a factory, which spares the compiled
+ * factory and injectable definitions.
+ *
  * @example
  * readonly auth = inject(AuthService);
  * // template: @if (auth.user(); as user) { Hello {{ user.name }} }
  * await this.auth.login({ email, password });
  */
-@Injectable()
 export class AuthService {
-  readonly #config = inject(SIGIL_AUTH_CONFIG);
-  readonly #router = inject(Router, { optional: true });
-  // A client of the app's own, or one without `fetch` (the interceptor does its job).
-  readonly #client: SigilSession | null;
-  readonly #user = signal<SigilUser | null>(null);
-  readonly #expiresAt = signal<number | null>(null);
-  readonly #events = new Subject<SigilAuthEvent>();
-  #expiring = false;
-
   /** The signed-in user (`{id, email, name, roles}`), or `null`. */
-  readonly user = this.#user.asReadonly();
+  declare readonly user: Signal<SigilUser | null>;
   /** Whether a user is signed in. */
-  readonly isLoggedIn = computed(() => this.#user() !== null);
+  declare readonly isLoggedIn: Signal<boolean>;
   /** When the current access token expires (epoch ms on this device's clock), or `null`. */
-  readonly expiresAt = this.#expiresAt.asReadonly();
+  declare readonly expiresAt: Signal<number | null>;
   /** Logins, logouts and session expiries, e.g. to show a toast. */
-  readonly events: Observable<SigilAuthEvent> = this.#events.asObservable();
-
-  constructor() {
-    // Under SSR there is no session to know about, and the client would reach for browser APIs.
-    if (!isPlatformBrowser(inject(PLATFORM_ID))) {
-      this.#client = null;
-      return;
-    }
-    const own = this.#config.client === undefined;
-    const client =
-      this.#config.client ??
-      createSigilSession({
-        issuer: this.#config.issuer,
-        apiOrigins: [...this.#config.apiOrigins],
-        storage: this.#config.storage,
-        // undefined: the client's default.
-        refreshLeeway: this.#config.refreshLeeway,
-      });
-    this.#client = client;
-    this.#sync(client.user, client.expiresAt);
-    const unsubscribe = client.onChange((event) => this.#onChange(event));
-    inject(DestroyRef).onDestroy(() => {
-      unsubscribe();
-      if (own) client.destroy();
-    });
-  }
-
+  declare readonly events: Observable<SigilAuthEvent>;
   /**
    * Signs in with email and password. Rejects with `SigilClientError` (`code` `invalid_credentials`,
    * `rate_limited` with `retryAfter`, `network_error`, ...); the password is never kept or logged.
    */
-  login(credentials: LoginInput): Promise<SigilUser> {
-    return this.#signIn((client) => client.login(credentials));
-  }
-
+  declare readonly login: (credentials: LoginInput) => Promise<SigilUser>;
   /** Creates an account and signs in. Rejects like {@link login} (`email_taken`, `invalid_request`). */
-  signup(account: SignupInput): Promise<SigilUser> {
-    return this.#signIn((client) => client.signup(account));
-  }
-
+  declare readonly signup: (account: SignupInput) => Promise<SigilUser>;
   /** Ends the session on the server (best effort) and here. Never rejects. */
-  logout(): Promise<void> {
-    return this.#endSession('logout');
-  }
-
+  declare readonly logout: () => Promise<void>;
   /**
    * Renews the access token now. One refresh at a time: concurrent callers share it.
    * Resolves to the new access token, or `null` when the session could not be renewed.
    */
-  async refresh(): Promise<string | null> {
-    try {
-      await this.#client?.refresh();
-      return await this.getAccessToken();
-    } catch {
-      return null;
-    }
-  }
-
+  declare readonly refresh: () => Promise<string | null>;
   /**
    * The access token to send now (renewed first if it is about to expire), or `null` when logged
    * out. Waits for a refresh that is already running, so no request goes out with a dying token.
    */
-  async getAccessToken(): Promise<string | null> {
-    try {
-      return (await this.#client?.getAccessToken()) ?? null;
-    } catch {
-      return null;
-    }
-  }
-
+  declare readonly getAccessToken: () => Promise<string | null>;
   /** Whether the signed-in user has `role`. */
-  hasRole(role: string): boolean {
-    return this.#user()?.roles.includes(role) ?? false;
-  }
-
+  declare readonly hasRole: (role: string) => boolean;
   /**
    * Resolves once the session known at startup is loaded (cookie mode asks the server first), so a
    * guard does not send a signed-in user to the login page on reload.
    */
-  async whenReady(): Promise<void> {
-    await this.#client?.ready;
-  }
-
+  declare readonly whenReady: () => Promise<void>;
   /**
    * A token `rejected` drew a 401. Returns the token to retry with: the current one if someone
    * already renewed it meanwhile, else a fresh one from a (shared) refresh; `null` if the session
    * is over. Rejects when the auth server could not be asked (the session may still be fine).
    * @internal used by `authInterceptor`
    */
-  async tokenAfterUnauthorized(rejected: string): Promise<string | null> {
-    if (this.#client === null) return null;
-    try {
-      return await tokenAfterRejection(this.#client, rejected);
-    } catch (error) {
-      // The auth server could not answer (network, 5xx, rate limit): that says nothing about the
-      // session. Any other failure (refused refresh token) means it is over.
-      if (hasCode(error, 'network_error', 'internal_error', 'rate_limited')) throw error;
-      return null;
-    }
-  }
-
+  declare readonly tokenAfterUnauthorized: (rejected: string) => Promise<string | null>;
   /**
    * The session is unusable: log out, tell listeners, and send the user to the login route with the
    * current URL as `returnUrl`. Calls while one is under way are ignored (many requests fail at once).
    * @internal used by `authInterceptor`
    */
-  async expireSession(): Promise<void> {
-    if (this.#expiring) return;
-    // Already logged out (another failed request, or the client noticed first): only make sure the
-    // user ends up on the login page, without a second "session expired" event.
-    if (this.#user() === null) return this.navigateToLogin();
-    this.#expiring = true;
-    try {
-      await this.#endSession('session-expired');
-      await this.navigateToLogin();
-    } finally {
-      this.#expiring = false;
-    }
-  }
-
+  declare readonly expireSession: () => Promise<void>;
   /** Navigates to the login route, with `returnUrl` set to the current URL (or `returnUrl`). */
-  async navigateToLogin(returnUrl?: string): Promise<void> {
-    const router = this.#router;
-    if (router === null) return;
-    const current = returnUrl ?? router.url;
-    // Already there: navigating again would drop the returnUrl it carries.
-    if (current.split(/[?#]/)[0] === this.#config.loginRoute) return;
-    await router.navigate([this.#config.loginRoute], current === '/' ? {} : { queryParams: { returnUrl: current } });
-  }
+  declare readonly navigateToLogin: (returnUrl?: string) => Promise<void>;
+  /**
+   * Called by Angular when the injector that provides the service is destroyed: stops listening to
+   * the client, and destroys it unless the app passed its own.
+   */
+  declare readonly ngOnDestroy: () => void;
 
-  async #signIn(call: (client: SigilSession) => Promise<SigilUser>): Promise<SigilUser> {
-    const client = this.#client;
-    if (client === null) throw new SigilClientError('not_logged_in', 'Cannot sign in during server-side rendering');
-    await call(client);
-    this.#sync(client.user, client.expiresAt);
-    const user = this.#user();
-    if (user === null) throw new SigilClientError('invalid_response', 'No user after signing in');
-    this.#events.next({ type: 'login', user });
-    return user;
-  }
+  constructor() {
+    const config = inject(SIGIL_AUTH_CONFIG);
+    const router = inject(Router, { optional: true });
+    const user = signal<SigilUser | null>(null);
+    const expiresAt = signal<number | null>(null);
+    const events = new Subject<SigilAuthEvent>();
+    let expiring = false;
+    // Under SSR there is no session to know about, and the client would reach for browser APIs.
+    // 'browser' is what `isPlatformBrowser` compares with. The app's own client, or one without
+    // `fetch` (the interceptor does its job); the resolved config carries the client's options
+    // (`apiOrigins` back as the array the client checks for).
+    const client: SigilSession | null =
+      inject(PLATFORM_ID) === 'browser' ? (config.client ?? createSigilSession({ ...config, apiOrigins: [...config.apiOrigins] })) : null;
 
-  /** Logs out here and (best effort) at the server, then tells listeners with `type`. */
-  async #endSession(type: 'logout' | 'session-expired'): Promise<void> {
-    const user = this.#user();
-    try {
-      await this.#client?.logout();
-    } catch {
+    const sync = (next: SigilUser | null, expires: number | null) => {
+      user.set(next);
+      expiresAt.set(next && expires);
+    };
+
+    /** Logs out here and (best effort) at the server, then tells listeners with `type`. */
+    const endSession = async (type: SigilAuthEvent['type']) => {
+      const before = user();
       // The local session is gone either way; the server's copy expires on its own (or was the one refused).
-    }
-    this.#sync(null, null);
-    if (user !== null) this.#events.next({ type, user });
-  }
+      await client?.logout().catch(() => {});
+      sync(null, null);
+      if (before) events.next({ type, user: before });
+    };
 
-  #onChange(event: AuthEvent): void {
-    // The client logged itself out because the server refused the refresh token: same handling
-    // as a failed refresh seen by the interceptor (expireSession ignores the second one).
-    if (event.reason === 'session_expired') {
-      void this.expireSession();
-      return;
-    }
-    const before = this.#user();
-    this.#sync(event.user, event.expiresAt);
-    // Another tab signed in or out: tell the app, which may want to change page.
-    if (event.reason === 'sync' && (before === null) !== (event.user === null)) {
-      this.#events.next(event.user === null ? { type: 'logout', user: before } : { type: 'login', user: event.user });
-    }
-  }
+    /**
+     * The client resolves with the user after announcing the new session to `onChange` below, so
+     * the signals are already up to date here.
+     */
+    const signIn = async (call: (client: SigilSession) => Promise<SigilUser>) => {
+      if (!client) throw new SigilClientError('not_logged_in', 'Cannot sign in during server-side rendering');
+      const signedIn = await call(client);
+      events.next({ type: 'login', user: signedIn });
+      return signedIn;
+    };
 
-  #sync(user: SigilUser | null, expiresAt: number | null): void {
-    this.#user.set(user);
-    this.#expiresAt.set(user === null ? null : expiresAt);
+    const getAccessToken = async () => (await client?.getAccessToken().catch(() => null)) ?? null;
+
+    const navigateToLogin = async (returnUrl?: string) => {
+      if (!router) return;
+      const current = returnUrl ?? router.url;
+      // Already there: navigating again would drop the returnUrl it carries.
+      if (current.split(/[?#]/)[0] === config.loginRoute) return;
+      await router.navigate([config.loginRoute], current === '/' ? {} : { queryParams: { returnUrl: current } });
+    };
+
+    const expireSession = async () => {
+      if (expiring) return;
+      // Already logged out (another failed request, or the client noticed first): only make sure the
+      // user ends up on the login page, without a second "session expired" event.
+      if (!user()) return navigateToLogin();
+      expiring = true;
+      try {
+        await endSession('session-expired');
+        await navigateToLogin();
+      } finally {
+        expiring = false;
+      }
+    };
+
+    const onChange = (event: AuthEvent) => {
+      // The client logged itself out because the server refused the refresh token: same handling
+      // as a failed refresh seen by the interceptor (expireSession ignores the second one).
+      if (event.reason === 'session_expired') return void expireSession();
+      const before = user();
+      sync(event.user, event.expiresAt);
+      // Another tab signed in or out: tell the app, which may want to change page.
+      if (event.reason === 'sync' && !before !== !event.user) {
+        events.next(event.user ? { type: 'login', user: event.user } : { type: 'logout', user: before });
+      }
+    };
+
+    let stop = () => {};
+    if (client) {
+      sync(client.user, client.expiresAt);
+      const unsubscribe = client.onChange(onChange);
+      stop = () => {
+        unsubscribe();
+        if (!config.client) client.destroy();
+      };
+    }
+
+    Object.assign(this, {
+      user: user.asReadonly(),
+      isLoggedIn: computed(() => !!user()),
+      expiresAt: expiresAt.asReadonly(),
+      events: events.asObservable(),
+      login: (credentials: LoginInput) => signIn((c) => c.login(credentials)),
+      signup: (account: SignupInput) => signIn((c) => c.signup(account)),
+      logout: () => endSession('logout'),
+      refresh: async () => (await client?.refresh().then(getAccessToken, () => null)) ?? null,
+      getAccessToken,
+      hasRole: (role: string) => !!user()?.roles.includes(role),
+      whenReady: async () => {
+        await client?.ready;
+      },
+      async tokenAfterUnauthorized(rejected: string) {
+        if (!client) return null;
+        try {
+          return await tokenAfterRejection(client, rejected);
+        } catch (error) {
+          // The auth server could not answer (network, 5xx, rate limit): that says nothing about the
+          // session. Any other failure (refused refresh token) means it is over.
+          if (hasCode(error, 'network_error', 'internal_error', 'rate_limited')) throw error;
+          return null;
+        }
+      },
+      expireSession,
+      navigateToLogin,
+      ngOnDestroy: () => stop(),
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { DOCUMENT } from '@angular/common';
 import { HttpErrorResponse, type HttpEvent, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
 import { inject } from '@angular/core';
-import { catchError, from, switchMap, throwError, type Observable } from 'rxjs';
+import { catchError, from, switchMap, type Observable } from 'rxjs';
 import { AuthService } from './auth.service';
 import { SIGIL_AUTH_CONFIG } from './config';
 import { classifyUrl } from './urls';
@@ -22,29 +22,35 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const base = inject(DOCUMENT).baseURI;
   // A request that already carries credentials was authorised by the caller on purpose.
   if (req.headers.has('Authorization') || classifyUrl(req.url, base, config) !== 'api') return next(req);
-
+  // Errors are rethrown with `throw` inside the operators' callbacks, which rxjs turns into an
+  // error notification: cheaper than `throwError` and the same to subscribers.
   return from(auth.getAccessToken()).pipe(
-    switchMap((token) => {
-      if (token === null) return next(req);
-      return next(withBearer(req, token)).pipe(catchError((error: unknown) => (isUnauthorized(error) ? retryOnce(req, next, auth, token, error) : throwError(() => error))));
-    }),
+    switchMap((token) =>
+      token === null
+        ? next(req)
+        : next(withBearer(req, token)).pipe(
+            catchError((error: unknown) => {
+              if (!isUnauthorized(error)) throw error;
+              return retryOnce(req, next, auth, token, error);
+            }),
+          ),
+    ),
   );
 };
 
 /** One refresh, one retry. A second 401, or no new token, ends the session: no loop is possible. */
 function retryOnce(req: HttpRequest<unknown>, next: HttpHandlerFn, auth: AuthService, rejected: string, firstError: unknown): Observable<HttpEvent<unknown>> {
-  return from(auth.tokenAfterUnauthorized(rejected)).pipe(
-    // The auth server could not be asked (offline, 5xx): keep the session, report the 401.
-    catchError(() => throwError(() => firstError)),
+  // `undefined`: the auth server could not be asked (offline, 5xx): keep the session, report the 401.
+  return from(auth.tokenAfterUnauthorized(rejected).catch(() => undefined)).pipe(
     switchMap((token) => {
-      if (token === null) {
-        void auth.expireSession();
-        return throwError(() => firstError);
+      if (token == null) {
+        if (token === null) void auth.expireSession();
+        throw firstError;
       }
       return next(withBearer(req, token)).pipe(
         catchError((error: unknown) => {
           if (isUnauthorized(error)) void auth.expireSession();
-          return throwError(() => error);
+          throw error;
         }),
       );
     }),

@@ -15,6 +15,9 @@ import { resolveSigilAuthConfig, SIGIL_AUTH_CONFIG, type SigilAuthConfig } from 
  * ] });
  */
 export function provideSigilAuth(config: SigilAuthConfig): EnvironmentProviders {
-  const resolved = resolveSigilAuthConfig(config);
-  return makeEnvironmentProviders([{ provide: SIGIL_AUTH_CONFIG, useValue: resolved }, AuthService]);
+  return makeEnvironmentProviders([
+    { provide: SIGIL_AUTH_CONFIG, useValue: resolveSigilAuthConfig(config) },
+    // A factory: AuthService has no `@Injectable` (and so no compiled factory) of its own.
+    { provide: AuthService, useFactory: () => new AuthService() },
+  ]);
 }
