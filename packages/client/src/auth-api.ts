@@ -1,4 +1,4 @@
-import { errorFromResponse, SigilClientError } from './errors.ts';
+import { errorFromResponse, SigilClientError, unexpectedAnswer } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
 import { sessionFromTokenResponse, type Session } from './session.ts';
 
@@ -19,13 +19,12 @@ export interface AuthApi {
 /** A hung auth server must not hold the cross-tab refresh lock forever. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export function createAuthApi(options: ResolvedOptions): AuthApi {
-  const cookieMode = options.mode === 'cookie';
+export function createAuthApi({ fetch, issuer, now, cookie: cookieMode }: ResolvedOptions): AuthApi {
   let csrfToken: string | undefined;
 
   async function request(path: string, init: RequestInit): Promise<Response> {
     try {
-      return await options.fetch(options.issuer + path, {
+      return await fetch(issuer + path, {
         ...init,
         // Cookie mode needs the browser to send and store the auth server's cookies cross-origin.
         credentials: cookieMode ? 'include' : 'same-origin',
@@ -33,7 +32,7 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
         signal: AbortSignal.timeout?.(REQUEST_TIMEOUT_MS),
       });
     } catch (cause) {
-      throw new SigilClientError('network_error', `Could not reach the auth server at ${options.issuer}`, { cause });
+      throw new SigilClientError('network_error', `Cannot reach ${issuer}`, { cause });
     }
   }
 
@@ -64,7 +63,7 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
    */
   async function json(pending: Promise<Response>): Promise<any> {
     const response = await pending;
-    if (!response.ok) throw await errorFromResponse(response, options.now());
+    if (!response.ok) throw await errorFromResponse(response, now());
     return response.json().catch(() => undefined);
   }
 
@@ -72,7 +71,7 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
   async function fetchCsrf(): Promise<{ token: string; session: boolean | undefined }> {
     const body = await json(request('/auth/csrf', { headers: { Accept: 'application/json' } }));
     const token: unknown = body?.csrf_token;
-    if (typeof token !== 'string' || token === '') throw new SigilClientError('invalid_response', 'The auth server did not return a CSRF token');
+    if (typeof token !== 'string' || token === '') throw unexpectedAnswer();
     csrfToken = token;
     return { token, session: typeof body.session === 'boolean' ? body.session : undefined };
   }
@@ -87,14 +86,14 @@ export function createAuthApi(options: ResolvedOptions): AuthApi {
 
   return {
     async login(email, password) {
-      return tokens(options.now(), post('/auth/login', { email, password }));
+      return tokens(now(), post('/auth/login', { email, password }));
     },
     async signup(email, password, name) {
       // JSON.stringify leaves out a name that is undefined.
-      return tokens(options.now(), post('/auth/signup', { email, password, name }));
+      return tokens(now(), post('/auth/signup', { email, password, name }));
     },
     async refresh(refreshToken) {
-      return tokens(options.now(), postRefreshToken('/auth/refresh', refreshToken));
+      return tokens(now(), postRefreshToken('/auth/refresh', refreshToken));
     },
     async hasSessionCookie() {
       return fetchCsrf().then(

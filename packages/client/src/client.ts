@@ -93,7 +93,8 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const store = createSessionStore(opts);
   const emitter = createEmitter();
   const timer = oneTimer();
-  const now = opts.now;
+  // Read once into locals: a minifier renames these, never the option object's property names.
+  const { now, issuer, cookie, sharedStorage, refreshLeewayMs, storageKey } = opts;
 
   let session: Session | undefined = store.read(now());
   // Bumped by every change of session (login, logout, another tab's session): a refresh that started
@@ -115,13 +116,13 @@ function createSession(opts: ResolvedOptions): SigilSession {
     }).finally(() => (wakeOnChange = undefined));
   }
 
-  const expiring = (current: Session) => isExpiring(current, opts.refreshLeewayMs, now());
+  const expiring = (current: Session) => isExpiring(current, refreshLeewayMs, now());
 
   const channel = openSyncChannel(opts.channelName, onSyncMessage);
   // `storage` events tell this tab that another one changed localStorage (key null: cleared).
   const onStorage = (event: Event) => {
     const key = (event as StorageEvent).key;
-    if (key === opts.storageKey || key === null) syncFromStorage();
+    if (key === storageKey || key === null) syncFromStorage();
   };
   const storageEvents: Partial<EventTarget> = opts.usesLocalStorage ? globalThis : {};
   storageEvents.addEventListener?.('storage', onStorage);
@@ -138,13 +139,13 @@ function createSession(opts: ResolvedOptions): SigilSession {
     epoch++;
     const previous = session;
     session = next;
-    if (origin === 'here' || !opts.sharedStorage) {
+    if (origin === 'here' || !sharedStorage) {
       if (next) store.write(next);
       else store.clear();
     }
     // A cookie-mode tab that merely failed to restore had nothing to end: it must not log out others.
     if (origin === 'here' && (next || previous || reason === 'logout')) {
-      channel.post(next ? { type: 'session', data: serializeSession(next, opts.issuer) } : { type: 'logout' });
+      channel.post(next ? { type: 'session', data: serializeSession(next, issuer) } : { type: 'logout' });
     }
     schedule();
     wakeOnChange?.();
@@ -154,7 +155,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
 
   /** Shared storage is the truth other tabs write to: follow it when it differs from memory. */
   function syncFromStorage(): void {
-    if (!opts.sharedStorage || destroyed) return;
+    if (!sharedStorage || destroyed) return;
     const stored = store.read(now());
     if (stored?.accessToken !== session?.accessToken) setSession(stored, 'sync', 'elsewhere');
   }
@@ -165,7 +166,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
       if (session !== undefined) setSession(undefined, 'sync', 'elsewhere');
       return;
     }
-    const incoming = parseStoredSession(message.data, opts.issuer, now());
+    const incoming = parseStoredSession(message.data, issuer, now());
     // Messages may arrive late: never step back to an older session than the one we hold.
     if (!incoming || incoming.accessToken === session?.accessToken) return;
     if (session !== undefined && incoming.receivedAt < session.receivedAt) return;
@@ -176,7 +177,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
     timer.cancel();
     if (session === undefined || destroyed) return;
     const current = session;
-    timer.arm(proactiveDelay(current, opts.refreshLeewayMs, now()), () => {
+    timer.arm(proactiveDelay(current, refreshLeewayMs, now()), () => {
       if (session !== current) return;
       // Long delays are capped by the timer; a wake-up before the window just re-arms.
       if (!expiring(current)) return schedule();
@@ -207,10 +208,10 @@ function createSession(opts: ResolvedOptions): SigilSession {
     syncFromStorage();
     // We queued behind another tab, which broadcasts its new session before releasing the lock.
     // Without shared storage that message is our only way to learn of it: give it a moment.
-    if (waited && !opts.sharedStorage && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
+    if (waited && !sharedStorage && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
     const current = session;
     if (current !== undefined && current.accessToken !== stale && !expiring(current)) return current;
-    if (current === undefined && (stale !== undefined || opts.mode === 'body')) return undefined;
+    if (current === undefined && (stale !== undefined || !cookie)) return undefined;
     const startEpoch = epoch;
     try {
       const next = await api.refresh(current?.refreshToken);
@@ -245,7 +246,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
   }
 
   const ready: Promise<void> =
-    opts.mode === 'cookie' && opts.restore && session === undefined
+    cookie && opts.restore && session === undefined
       ? api
           .hasSessionCookie()
           // No refresh cookie: signed out, without a refresh that could only fail (and show a 401).
@@ -270,7 +271,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
       const current = session;
       setSession(undefined, 'logout', 'here');
       // Local state is gone whatever happens next; revoking at the server is best effort.
-      if (opts.mode === 'cookie' || current?.refreshToken !== undefined) {
+      if (cookie || current?.refreshToken !== undefined) {
         await api.logout(current?.refreshToken).catch(() => {});
       }
     },
@@ -278,7 +279,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
       await ready;
       const current = session;
       // Only cookie mode can start from nothing: the browser may hold a refresh cookie.
-      const next = current === undefined && opts.mode === 'body' ? undefined : await refreshShared(current?.accessToken);
+      const next = current === undefined && !cookie ? undefined : await refreshShared(current?.accessToken);
       if (next === undefined) throw new SigilClientError('not_logged_in', 'No session to refresh');
     },
     getAccessToken,

@@ -43,7 +43,8 @@ export interface SigilClientOptions {
 export interface ResolvedOptions {
   readonly issuer: string;
   readonly apiOrigins: ReadonlySet<string>;
-  readonly mode: 'body' | 'cookie';
+  /** Cookie mode: the refresh token stays in the server's HttpOnly cookie, the access token in memory. */
+  readonly cookie: boolean;
   readonly adapter: StorageAdapter;
   /** True for localStorage or a custom adapter, which other tabs or clients may share. */
   readonly sharedStorage: boolean;
@@ -62,11 +63,7 @@ const TYPED_OPTIONS = { fetch: 'function', now: 'function', restore: 'boolean', 
 
 /** Validates options; a caller's mistake is a `TypeError` here, never a failure per request. */
 export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
-  const { issuer, apiOrigins, refreshLeeway } = resolveCommonOptions(options);
-  const storage = options.storage ?? 'memory';
-  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie' && !isStorageAdapter(storage)) {
-    invalidArgument('storage', "'memory', 'local', 'cookie' or a StorageAdapter");
-  }
+  const { issuer, apiOrigins, refreshLeeway, storage } = resolveCommonOptions(options);
   for (const [name, type] of Object.entries(TYPED_OPTIONS)) {
     const value = options[name as keyof typeof TYPED_OPTIONS];
     // The names key a lock and a channel: an empty one would be shared with unrelated code.
@@ -74,15 +71,14 @@ export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
   }
   // Under SSR or with storage disabled, 'local' has nothing to persist to: it behaves as memory.
   const local = storage === 'local' ? browserLocalStorage() : undefined;
-  const custom = typeof storage === 'object' ? storage : undefined;
+  const shared = typeof storage === 'object' ? storage : local;
   return Object.freeze({
     issuer,
     apiOrigins,
-    // Cookie mode: the refresh token stays in the server's HttpOnly cookie, the access token in memory.
-    mode: storage === 'cookie' ? 'cookie' : 'body',
-    adapter: custom ?? local ?? memoryStorage(),
-    sharedStorage: (custom ?? local) !== undefined,
-    usesLocalStorage: local !== undefined,
+    cookie: storage === 'cookie',
+    adapter: shared ?? memoryStorage(),
+    sharedStorage: !!shared,
+    usesLocalStorage: !!local,
     // Resolved per call and called unbound from globalThis: browsers throw "Illegal invocation"
     // for a detached `window.fetch`.
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -95,34 +91,35 @@ export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
   });
 }
 
-function isStorageAdapter(value: unknown): value is StorageAdapter {
-  const adapter = value as Partial<StorageAdapter> | null;
-  return typeof adapter === 'object' && adapter !== null && [adapter.getItem, adapter.setItem, adapter.removeItem].every((method) => typeof method === 'function');
-}
-
 /**
  * The options `createSigilClient` shares with `provideSigilAuth` of @sigil/angular, checked in one
  * place so both report a mistake alike.
  * @internal exported for @sigil/angular; not part of the documented API
  */
-export function resolveCommonOptions(options: Pick<SigilClientOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway'>): {
+export function resolveCommonOptions(options: Pick<SigilClientOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway' | 'storage'>): {
   issuer: string;
   apiOrigins: Set<string>;
   /** Seconds; undefined when not given (the client's default applies). */
   refreshLeeway: number | undefined;
+  storage: StorageStrategy | StorageAdapter;
 } {
   if (options === null || typeof options !== 'object') invalidArgument('options', 'an object');
   const issuer = httpUrl(options.issuer);
   // Query, fragment or credentials in the issuer would corrupt every endpoint URL built from it.
-  if (issuer === undefined || issuer.href !== issuer.origin + issuer.pathname) {
-    invalidArgument('issuer', 'an absolute http(s) URL without query, fragment or credentials');
-  }
+  if (!issuer || issuer.href !== issuer.origin + issuer.pathname) invalidArgument('issuer', 'an http(s) URL without query, fragment or credentials');
   if (!Array.isArray(options.apiOrigins)) invalidArgument('apiOrigins', `an array of ${ORIGINS}`);
   const refreshLeeway = options.refreshLeeway ?? undefined;
-  if (refreshLeeway !== undefined && !(Number.isFinite(refreshLeeway) && refreshLeeway >= 0)) {
-    invalidArgument('refreshLeeway', 'a number of seconds >= 0');
+  if (refreshLeeway !== undefined && !(Number.isFinite(refreshLeeway) && refreshLeeway >= 0)) invalidArgument('refreshLeeway', 'a number of seconds >= 0');
+  const storage = options.storage ?? 'memory';
+  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie' && !isStorageAdapter(storage)) {
+    invalidArgument('storage', "'memory', 'local', 'cookie' or a StorageAdapter");
   }
-  return { issuer: issuer.href.replace(/\/+$/, ''), apiOrigins: new Set(options.apiOrigins.map(parseOrigin)), refreshLeeway };
+  return { issuer: issuer!.href.replace(/\/+$/, ''), apiOrigins: new Set(options.apiOrigins.map(parseOrigin)), refreshLeeway, storage };
+}
+
+function isStorageAdapter(value: unknown): value is StorageAdapter {
+  const adapter = value as Partial<StorageAdapter> | null;
+  return typeof adapter === 'object' && [adapter?.getItem, adapter?.setItem, adapter?.removeItem].every((method) => typeof method === 'function');
 }
 
 /**
@@ -140,7 +137,7 @@ function httpUrl(value: unknown): URL | undefined {
   if (typeof value !== 'string') return undefined;
   try {
     const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    return /^https?:$/.test(url.protocol) ? url : undefined;
   } catch {
     return undefined;
   }
@@ -150,6 +147,6 @@ function parseOrigin(value: unknown): string {
   const url = httpUrl(value);
   // Only a bare origin (no path, query, fragment or credentials): a path here would suggest prefix
   // matching, which we deliberately do not do.
-  if (url === undefined || url.href !== `${url.origin}/`) invalidArgument('apiOrigins entries', `${ORIGINS} (got ${String(value)})`);
-  return url.origin;
+  if (!url || url.href !== `${url.origin}/`) invalidArgument('apiOrigins entries', `${ORIGINS} (got ${String(value)})`);
+  return url!.origin;
 }

@@ -1,4 +1,4 @@
-import { SigilClientError } from './errors.ts';
+import { unexpectedAnswer } from './errors.ts';
 
 /** The signed-in user, as the auth server describes it. */
 export interface SigilUser {
@@ -37,7 +37,7 @@ export function sessionFromTokenResponse(body: unknown, receivedAt: number, expe
     user: b['user'],
   });
   if (session === undefined || (expectRefreshToken && session.refreshToken === undefined)) {
-    throw new SigilClientError('invalid_response', 'The auth server did not answer with a token response');
+    throw unexpectedAnswer();
   }
   return session;
 }

@@ -67,24 +67,26 @@ export const SIGIL_AUTH_CONFIG = new InjectionToken<ResolvedSigilAuthConfig>('SI
  * mistake alike; only the routes are Angular's own.
  */
 export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAuthConfig {
-  const { issuer, apiOrigins, refreshLeeway } = resolveCommonOptions(config);
-  const storage = config.storage ?? 'memory';
-  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie') invalidArgument('storage', "'memory', 'local' or 'cookie'");
+  // Also checks `storage`, as the client does: a `StorageAdapter` passes too and works, though the
+  // type here only offers the three names.
+  const { issuer, apiOrigins, refreshLeeway, storage } = resolveCommonOptions(config);
   const loginRoute = config.loginRoute ?? '/login';
-  if (!isAppPath(loginRoute)) invalidArgument('loginRoute', "an absolute app path such as '/login'");
+  if (!isAppPath(loginRoute)) invalidArgument('loginRoute', APP_PATH);
   const forbiddenRoute = config.forbiddenRoute ?? null;
-  if (forbiddenRoute !== null && !isAppPath(forbiddenRoute)) invalidArgument('forbiddenRoute', 'an absolute app path or null');
+  if (forbiddenRoute !== null && !isAppPath(forbiddenRoute)) invalidArgument('forbiddenRoute', `${APP_PATH} or null`);
   return Object.freeze({
     issuer,
     issuerUrl: new URL(issuer),
     apiOrigins,
-    storage,
+    storage: storage as ResolvedSigilAuthConfig['storage'],
     loginRoute,
     forbiddenRoute,
     refreshLeeway,
     client: config.client,
   });
 }
+
+const APP_PATH = "an app path like '/login'";
 
 function isAppPath(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith('/');
