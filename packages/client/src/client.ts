@@ -2,7 +2,7 @@ import { createAuthApi } from './auth-api.ts';
 import { createAuthFetch } from './auth-fetch.ts';
 import { openSyncChannel, type SyncMessage } from './channel.ts';
 import { hasCode, SigilClientError } from './errors.ts';
-import { createEmitter, type AuthEventReason, type AuthListener } from './events.ts';
+import { createEmitter, type AuthEvent, type AuthEventReason, type AuthListener } from './events.ts';
 import { withLock } from './lock.ts';
 import { resolveOptions, type ResolvedOptions, type SigilClientOptions } from './options.ts';
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
@@ -95,6 +95,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const timer = oneTimer();
   // Read once into locals: a minifier renames these, never the option object's property names.
   const { now, issuer, cookie, sharedStorage, refreshLeewayMs, storageKey } = opts;
+  const noop = () => {};
 
   let session: Session | undefined = store.read(now());
   // Bumped by every change of session (login, logout, another tab's session): a refresh that started
@@ -105,16 +106,15 @@ function createSession(opts: ResolvedOptions): SigilSession {
   // Wakes the refresh waiting in `sessionChange`: there is at most one, refreshes being single-flight.
   let wakeOnChange: (() => void) | undefined;
 
-  /** Resolves on the next session change or after `ms`, whichever comes first. */
-  function sessionChange(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timeout = setTimeout(resolve, ms);
-      wakeOnChange = () => {
-        clearTimeout(timeout);
-        resolve();
-      };
-    }).finally(() => (wakeOnChange = undefined));
-  }
+  /**
+   * Resolves on the next session change or after `ms`, whichever comes first. The other one then
+   * resolves a settled promise, which does nothing: no need to cancel it.
+   */
+  const sessionChange = (ms: number) =>
+    new Promise<void>((resolve) => {
+      setTimeout(resolve, ms);
+      wakeOnChange = resolve;
+    });
 
   const expiring = (current: Session) => isExpiring(current, refreshLeewayMs, now());
 
@@ -127,24 +127,23 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const storageEvents: Partial<EventTarget> = opts.usesLocalStorage ? globalThis : {};
   storageEvents.addEventListener?.('storage', onStorage);
 
-  function emit(type: 'login' | 'refresh' | 'logout', reason: AuthEventReason, error?: SigilClientError): void {
-    emitter.emit({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error ? { error } : {}) });
-  }
+  const emit = (type: AuthEvent['type'], reason: AuthEventReason, error?: SigilClientError) =>
+    emitter.emit({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error && { error }) });
 
   /**
-   * Makes `next` the current session, or logs out when it is undefined. `origin: 'here'` means this
-   * tab decided it: the change is persisted and other tabs are told.
+   * Makes `next` the current session, or logs out when it is undefined. `here` means this tab
+   * decided it: the change is persisted and other tabs are told (else it came from elsewhere).
    */
-  function setSession(next: Session | undefined, reason: AuthEventReason, origin: 'here' | 'elsewhere', error?: SigilClientError): void {
+  function setSession(next: Session | undefined, reason: AuthEventReason, here?: boolean, error?: SigilClientError): void {
     epoch++;
     const previous = session;
     session = next;
-    if (origin === 'here' || !sharedStorage) {
+    if (here || !sharedStorage) {
       if (next) store.write(next);
       else store.clear();
     }
     // A cookie-mode tab that merely failed to restore had nothing to end: it must not log out others.
-    if (origin === 'here' && (next || previous || reason === 'logout')) {
+    if (here && (next || previous || reason === 'logout')) {
       channel.post(next ? { type: 'session', data: serializeSession(next, issuer) } : { type: 'logout' });
     }
     schedule();
@@ -157,36 +156,32 @@ function createSession(opts: ResolvedOptions): SigilSession {
   function syncFromStorage(): void {
     if (!sharedStorage || destroyed) return;
     const stored = store.read(now());
-    if (stored?.accessToken !== session?.accessToken) setSession(stored, 'sync', 'elsewhere');
+    if (stored?.accessToken !== session?.accessToken) setSession(stored, 'sync');
   }
 
   function onSyncMessage(message: SyncMessage): void {
     if (destroyed) return;
     if (message.type === 'logout') {
-      if (session !== undefined) setSession(undefined, 'sync', 'elsewhere');
+      if (session) setSession(undefined, 'sync');
       return;
     }
     const incoming = parseStoredSession(message.data, issuer, now());
     // Messages may arrive late: never step back to an older session than the one we hold.
-    if (!incoming || incoming.accessToken === session?.accessToken) return;
-    if (session !== undefined && incoming.receivedAt < session.receivedAt) return;
-    setSession(incoming, 'sync', 'elsewhere');
+    if (incoming && incoming.accessToken !== session?.accessToken && !(incoming.receivedAt < session?.receivedAt!)) setSession(incoming, 'sync');
   }
 
   function schedule(): void {
     timer.cancel();
-    if (session === undefined || destroyed) return;
     const current = session;
+    if (!current || destroyed) return;
     timer.arm(proactiveDelay(current, refreshLeewayMs, now()), () => {
       if (session !== current) return;
       // Long delays are capped by the timer; a wake-up before the window just re-arms.
       if (!expiring(current)) return schedule();
       refreshShared(current.accessToken).catch((error: unknown) => {
         // Network trouble: try again later while the token still has life; requests will retry too.
-        if (session === current && !hasCode(error, 'invalid_grant')) {
-          const left = current.expiresAt - now();
-          if (left > 1000) timer.arm(Math.min(30_000, left / 2), () => schedule());
-        }
+        const left = current.expiresAt - now();
+        if (session === current && !hasCode(error, 'invalid_grant') && left > 1000) timer.arm(Math.min(30_000, left / 2), schedule);
       });
     });
   }
@@ -197,12 +192,8 @@ function createSession(opts: ResolvedOptions): SigilSession {
    * `stale` token it wanted to replace (from shared storage or a broadcast) and uses it instead of
    * presenting the already-rotated refresh token again.
    */
-  function refreshShared(stale: string | undefined): Promise<Session | undefined> {
-    inflight ??= withLock(opts.lockName, (waited) => refreshLocked(stale, waited)).finally(() => {
-      inflight = undefined;
-    });
-    return inflight;
-  }
+  const refreshShared = (stale: string | undefined): Promise<Session | undefined> =>
+    (inflight ??= withLock(opts.lockName, (waited) => refreshLocked(stale, waited)).finally(() => (inflight = undefined)));
 
   async function refreshLocked(stale: string | undefined, waited: boolean): Promise<Session | undefined> {
     syncFromStorage();
@@ -210,20 +201,19 @@ function createSession(opts: ResolvedOptions): SigilSession {
     // Without shared storage that message is our only way to learn of it: give it a moment.
     if (waited && !sharedStorage && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
     const current = session;
-    if (current !== undefined && current.accessToken !== stale && !expiring(current)) return current;
-    if (current === undefined && (stale !== undefined || !cookie)) return undefined;
+    if (current ? current.accessToken !== stale && !expiring(current) : stale !== undefined || !cookie) return current;
     const startEpoch = epoch;
     try {
       const next = await api.refresh(current?.refreshToken);
       if (epoch !== startEpoch || destroyed) return session; // a login/logout overtook us
-      setSession(next, current === undefined ? 'restore' : 'refresh', 'here');
+      setSession(next, current ? 'refresh' : 'restore', true);
       return next;
     } catch (error) {
       if (hasCode(error, 'invalid_grant')) {
         // Without Web Locks another tab may have rotated the token under us: take its result.
         syncFromStorage();
-        if (session !== undefined && session.accessToken !== current?.accessToken) return session;
-        if (epoch === startEpoch) setSession(undefined, 'session_expired', 'here', error);
+        if (session && session.accessToken !== current?.accessToken) return session;
+        if (epoch === startEpoch) setSession(undefined, 'session_expired', true, error);
       }
       throw error;
     }
@@ -232,9 +222,9 @@ function createSession(opts: ResolvedOptions): SigilSession {
   async function getAccessToken(): Promise<string | null> {
     await ready;
     const current = session;
-    if (current === undefined) return null;
+    if (!current) return null;
     // A refresh under way is joined: no request should go out with the token it is replacing.
-    if (inflight === undefined && !expiring(current)) return current.accessToken;
+    if (!inflight && !expiring(current)) return current.accessToken;
     try {
       return (await refreshShared(current.accessToken))?.accessToken ?? null;
     } catch (error) {
@@ -246,41 +236,35 @@ function createSession(opts: ResolvedOptions): SigilSession {
   }
 
   const ready: Promise<void> =
-    cookie && opts.restore && session === undefined
+    cookie && opts.restore && !session
       ? api
           .hasSessionCookie()
           // No refresh cookie: signed out, without a refresh that could only fail (and show a 401).
           .then((hasCookie) => (hasCookie === false ? undefined : refreshShared(undefined)))
-          .then(
-            () => {},
-            () => {},
-          )
+          .then(noop, noop)
       : Promise.resolve();
   schedule();
 
   async function signIn(reason: 'login' | 'signup', answer: Promise<Session>): Promise<SigilUser> {
     const next = await answer;
-    setSession(next, reason, 'here');
+    setSession(next, reason, true);
     return next.user;
   }
 
-  const client: SigilSession = {
+  return {
     signup: async ({ email, password, name }) => signIn('signup', api.signup(email, password, name)),
     login: async ({ email, password }) => signIn('login', api.login(email, password)),
     async logout() {
       const current = session;
-      setSession(undefined, 'logout', 'here');
+      setSession(undefined, 'logout', true);
       // Local state is gone whatever happens next; revoking at the server is best effort.
-      if (cookie || current?.refreshToken !== undefined) {
-        await api.logout(current?.refreshToken).catch(() => {});
-      }
+      if (cookie || current?.refreshToken) await api.logout(current?.refreshToken).catch(noop);
     },
     async refresh() {
       await ready;
       const current = session;
       // Only cookie mode can start from nothing: the browser may hold a refresh cookie.
-      const next = current === undefined && !cookie ? undefined : await refreshShared(current?.accessToken);
-      if (next === undefined) throw new SigilClientError('not_logged_in', 'No session to refresh');
+      if (!((current || cookie) && (await refreshShared(current?.accessToken)))) throw new SigilClientError('not_logged_in', 'No session to refresh');
     },
     getAccessToken,
     get user() {
@@ -290,7 +274,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
       return session?.expiresAt ?? null;
     },
     get isLoggedIn() {
-      return session !== undefined;
+      return !!session;
     },
     ready,
     subscribe: emitter.subscribe,
@@ -303,5 +287,4 @@ function createSession(opts: ResolvedOptions): SigilSession {
       storageEvents.removeEventListener?.('storage', onStorage);
     },
   };
-  return client;
 }
