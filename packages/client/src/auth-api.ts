@@ -4,8 +4,8 @@ import { sessionFromTokenResponse, type Session } from './session.ts';
 
 /** The auth server's token endpoints, speaking DESIGN.md's HTTP API. One concern: the wire. */
 export interface AuthApi {
-  login(email: string, password: string): Promise<Session>;
-  signup(email: string, password: string, name: string | undefined): Promise<Session>;
+  /** Login (`{email, password}`) or signup (`{email, password, name}`): POSTs `body` to `/auth/<action>`. */
+  signIn(action: 'login' | 'signup', body: object): Promise<Session>;
   /** `refreshToken` is undefined in cookie mode: the browser sends the HttpOnly cookie. */
   refresh(refreshToken: string | undefined): Promise<Session>;
   logout(refreshToken: string | undefined): Promise<void>;
@@ -19,7 +19,9 @@ export interface AuthApi {
 /** A hung auth server must not hold the cross-tab refresh lock forever. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export function createAuthApi({ fetch, issuer, now, cookie: cookieMode }: ResolvedOptions): AuthApi {
+const JSON_TYPE = 'application/json';
+
+export function createAuthApi({ fetch, issuer, now, cookie }: ResolvedOptions): AuthApi {
   let csrfToken: string | undefined;
 
   async function request(path: string, init: RequestInit): Promise<Response> {
@@ -27,7 +29,7 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieMode }: Resolv
       return await fetch(issuer + path, {
         ...init,
         // Cookie mode needs the browser to send and store the auth server's cookies cross-origin.
-        credentials: cookieMode ? 'include' : 'same-origin',
+        credentials: cookie ? 'include' : 'same-origin',
         cache: 'no-store',
         signal: AbortSignal.timeout?.(REQUEST_TIMEOUT_MS),
       });
@@ -37,25 +39,26 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieMode }: Resolv
   }
 
   /** POSTs `body` as JSON; `csrf` is the double-submit token for cookie-authenticated endpoints. */
-  function post(path: string, body: object, csrf?: string): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
-    if (cookieMode) headers['X-Sigil-Token-Delivery'] = 'cookie';
-    if (csrf !== undefined) headers['X-CSRF-Token'] = csrf;
-    return request(path, { method: 'POST', headers, body: JSON.stringify(body) });
-  }
+  const post = (path: string, body: object, csrf?: string) =>
+    request(path, {
+      method: 'POST',
+      headers: { Accept: JSON_TYPE, 'Content-Type': JSON_TYPE, ...(cookie && { 'X-Sigil-Token-Delivery': 'cookie' }), ...(csrf && { 'X-CSRF-Token': csrf }) },
+      body: JSON.stringify(body),
+    });
 
   /** Cookie-authenticated POST: a stale CSRF token (cookie expired or rotated) gets one retry. */
   async function postWithCookie(path: string): Promise<Response> {
-    const response = await post(path, {}, csrfToken ?? (await fetchCsrf()).token);
+    if (!csrfToken) await fetchCsrf();
+    const response = await post(path, {}, csrfToken);
     if (response.status !== 403) return response;
     csrfToken = undefined;
-    return post(path, {}, (await fetchCsrf()).token);
+    await fetchCsrf();
+    return post(path, {}, csrfToken);
   }
 
   /** Refresh and logout present the refresh token: in the body, or as the HttpOnly cookie. */
-  function postRefreshToken(path: string, refreshToken: string | undefined): Promise<Response> {
-    return cookieMode ? postWithCookie(path) : post(path, { refresh_token: refreshToken });
-  }
+  const postRefreshToken = (path: string, refreshToken: string | undefined) =>
+    cookie ? postWithCookie(path) : post(path, { refresh_token: refreshToken });
 
   /**
    * The JSON body of a successful answer (undefined when there is none); a failed answer throws.
@@ -68,12 +71,12 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieMode }: Resolv
   }
 
   /** GET /auth/csrf: remembers the CSRF token and returns whether a refresh cookie was sent. */
-  async function fetchCsrf(): Promise<{ token: string; session: boolean | undefined }> {
-    const body = await json(request('/auth/csrf', { headers: { Accept: 'application/json' } }));
+  async function fetchCsrf(): Promise<boolean | undefined> {
+    const body = await json(request('/auth/csrf', { headers: { Accept: JSON_TYPE } }));
     const token: unknown = body?.csrf_token;
     if (typeof token !== 'string' || token === '') throw unexpectedAnswer();
     csrfToken = token;
-    return { token, session: typeof body.session === 'boolean' ? body.session : undefined };
+    return typeof body.session === 'boolean' ? body.session : undefined;
   }
 
   /**
@@ -81,26 +84,14 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieMode }: Resolv
    * the client errs on the side of refreshing a little early, whatever its clock says in absolute terms.
    */
   async function tokens(sentAt: number, pending: Promise<Response>): Promise<Session> {
-    return sessionFromTokenResponse(await json(pending), sentAt, !cookieMode);
+    return sessionFromTokenResponse(await json(pending), sentAt, !cookie);
   }
 
   return {
-    async login(email, password) {
-      return tokens(now(), post('/auth/login', { email, password }));
-    },
-    async signup(email, password, name) {
-      // JSON.stringify leaves out a name that is undefined.
-      return tokens(now(), post('/auth/signup', { email, password, name }));
-    },
-    async refresh(refreshToken) {
-      return tokens(now(), postRefreshToken('/auth/refresh', refreshToken));
-    },
-    async hasSessionCookie() {
-      return fetchCsrf().then(
-        (answer) => answer.session,
-        () => undefined,
-      );
-    },
+    // JSON.stringify leaves out a signup name that is undefined.
+    signIn: async (action, body) => tokens(now(), post(`/auth/${action}`, body)),
+    refresh: async (refreshToken) => tokens(now(), postRefreshToken('/auth/refresh', refreshToken)),
+    hasSessionCookie: async () => fetchCsrf().catch(() => undefined),
     async logout(refreshToken) {
       // Reading the (ignored) body also releases the connection.
       await json(postRefreshToken('/auth/logout', refreshToken));

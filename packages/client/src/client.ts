@@ -245,15 +245,16 @@ function createSession(opts: ResolvedOptions): SigilSession {
       : Promise.resolve();
   schedule();
 
-  async function signIn(reason: 'login' | 'signup', answer: Promise<Session>): Promise<SigilUser> {
-    const next = await answer;
+  /** Only the fields the server expects are sent, whatever else the caller's object holds. */
+  async function signIn(reason: 'login' | 'signup', body: SignupInput): Promise<SigilUser> {
+    const next = await api.signIn(reason, body);
     setSession(next, reason, true);
     return next.user;
   }
 
   return {
-    signup: async ({ email, password, name }) => signIn('signup', api.signup(email, password, name)),
-    login: async ({ email, password }) => signIn('login', api.login(email, password)),
+    signup: async ({ email, password, name }) => signIn('signup', { email, password, name }),
+    login: async ({ email, password }) => signIn('login', { email, password }),
     async logout() {
       const current = session;
       setSession(undefined, 'logout', true);
