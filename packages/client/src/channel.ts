@@ -40,10 +40,8 @@ export function openSyncChannel(name: string, onMessage: (message: SyncMessage) 
 }
 
 // Anything on the channel could come from another version of this library or another script:
-// accept only the shapes we send.
+// accept only the shapes we send. Receivers read nothing but `type` and `data`.
 function parseMessage(data: unknown): SyncMessage | undefined {
-  const m = (data ?? {}) as Record<string, unknown>;
-  if (m['type'] === 'logout') return { type: 'logout' };
-  if (m['type'] === 'session' && typeof m['data'] === 'string') return { type: 'session', data: m['data'] };
-  return undefined;
+  const m = data as Partial<Record<string, unknown>> | null | undefined;
+  return m?.['type'] === 'logout' || (m?.['type'] === 'session' && typeof m['data'] === 'string') ? (m as SyncMessage) : undefined;
 }

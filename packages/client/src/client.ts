@@ -4,7 +4,7 @@ import { openSyncChannel, type SyncMessage } from './channel.ts';
 import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEvent, type AuthEventReason, type AuthListener } from './events.ts';
 import { withLock } from './lock.ts';
-import { resolveOptions, type ResolvedOptions, type SigilClientOptions } from './options.ts';
+import { checkClientOnlyOptions, resolveOptions, type ResolvedOptions, type SigilClientOptions } from './options.ts';
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
 import { createSessionStore } from './storage.ts';
@@ -75,13 +75,15 @@ export type SigilSession = Omit<SigilClient, 'fetch'>;
  */
 export function createSigilClient(options: SigilClientOptions): SigilClient {
   const opts = resolveOptions(options);
+  checkClientOnlyOptions(options);
   const session = createSession(opts);
   return Object.assign(session, { fetch: createAuthFetch(opts, session) });
 }
 
 /**
  * `createSigilClient` without `fetch`. @sigil/angular's interceptor does that job for `HttpClient`,
- * so an Angular app need not ship the authenticated `fetch` as well.
+ * so an Angular app need not ship the authenticated `fetch` as well. Takes only the options
+ * `provideSigilAuth` has: `fetch`, `now`, `restore`, `lockName` and `channelName` are not checked.
  * @internal for @sigil/angular; not part of the documented API
  */
 export function createSigilSession(options: SigilClientOptions): SigilSession {

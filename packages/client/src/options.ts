@@ -61,14 +61,21 @@ export interface ResolvedOptions {
 /** Options checked by type alone: `undefined` takes the default. */
 const TYPED_OPTIONS = { fetch: 'function', now: 'function', restore: 'boolean', lockName: 'string', channelName: 'string' } as const;
 
-/** Validates options; a caller's mistake is a `TypeError` here, never a failure per request. */
-export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
-  const { issuer, apiOrigins, refreshLeeway, storage } = resolveCommonOptions(options);
+/**
+ * Checks the options only `createSigilClient` offers (`provideSigilAuth` of @sigil/angular has none
+ * of them, so its bundle leaves this out); `resolveOptions` checks the rest.
+ */
+export function checkClientOnlyOptions(options: SigilClientOptions): void {
   for (const [name, type] of Object.entries(TYPED_OPTIONS)) {
     const value = options[name as keyof typeof TYPED_OPTIONS];
     // The names key a lock and a channel: an empty one would be shared with unrelated code.
     if (value !== undefined && (typeof value !== type || value === '')) invalidArgument(name, type === 'string' ? 'a non-empty string' : `a ${type}`);
   }
+}
+
+/** Validates options; a caller's mistake is a `TypeError` here, never a failure per request. */
+export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
+  const { issuer, apiOrigins, refreshLeeway, storage } = resolveCommonOptions(options);
   // Under SSR or with storage disabled, 'local' has nothing to persist to: it behaves as memory.
   const local = storage === 'local' ? browserLocalStorage() : undefined;
   const shared = typeof storage === 'object' ? storage : local;
