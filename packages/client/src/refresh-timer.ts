@@ -30,17 +30,15 @@ export interface OneTimer {
 }
 
 export function oneTimer(): OneTimer {
+  // clearTimeout ignores a handle that is undefined or already fired: no checks needed.
   let handle: ReturnType<typeof setTimeout> | undefined;
   return {
     arm(delayMs, task) {
-      if (handle !== undefined) clearTimeout(handle);
+      clearTimeout(handle);
       // setTimeout overflows above 2^31-1 ms (~24.8 days) and would fire at once.
       handle = setTimeout(task, Math.min(delayMs, 2 ** 31 - 1));
       (handle as { unref?: () => void }).unref?.();
     },
-    cancel() {
-      if (handle !== undefined) clearTimeout(handle);
-      handle = undefined;
-    },
+    cancel: () => clearTimeout(handle),
   };
 }

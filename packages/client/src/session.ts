@@ -69,32 +69,30 @@ export function parseStoredSession(raw: string | null, issuer: string, nowMs: nu
  * tab: tokens are non-empty strings (the refresh token may be absent), the times are finite with
  * expiry after receipt, and the user is well-formed.
  */
-function validSession(fields: Record<string, unknown>): Session | undefined {
-  const { accessToken, refreshToken, expiresAt, receivedAt } = fields;
-  const user = parseUser(fields['user']);
-  if (
-    !isToken(accessToken) ||
-    (refreshToken !== undefined && !isToken(refreshToken)) ||
-    !Number.isFinite(receivedAt) ||
-    !Number.isFinite(expiresAt) ||
-    (expiresAt as number) <= (receivedAt as number) ||
-    user === undefined
-  ) {
-    return undefined;
-  }
-  return { accessToken, refreshToken, expiresAt: expiresAt as number, receivedAt: receivedAt as number, user };
+function validSession({ accessToken, refreshToken, expiresAt, receivedAt, user }: Record<string, unknown>): Session | undefined {
+  const valid = parseUser(user);
+  return isToken(accessToken) &&
+    (refreshToken === undefined || isToken(refreshToken)) &&
+    Number.isFinite(receivedAt) &&
+    Number.isFinite(expiresAt) &&
+    (expiresAt as number) > (receivedAt as number) &&
+    valid
+    ? { accessToken, refreshToken, expiresAt: expiresAt as number, receivedAt: receivedAt as number, user: valid }
+    : undefined;
 }
 
 function isToken(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
+const isString = (value: unknown): value is string => typeof value === 'string';
+
 function parseUser(value: unknown): SigilUser | undefined {
   if (!isRecord(value)) return undefined;
   const { id, email, name = null, roles = [] } = value;
-  if (typeof id !== 'string' || typeof email !== 'string' || (name !== null && typeof name !== 'string')) return undefined;
-  if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
-  return Object.freeze({ id, email, name, roles: Object.freeze([...roles]) });
+  return isString(id) && isString(email) && (name === null || isString(name)) && Array.isArray(roles) && roles.every(isString)
+    ? Object.freeze({ id, email, name, roles: Object.freeze([...roles]) })
+    : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -77,10 +77,11 @@ export class AuthService {
   /**
    * A token `rejected` drew a 401. Returns the token to retry with: the current one if someone
    * already renewed it meanwhile, else a fresh one from a (shared) refresh; `null` if the session
-   * is over. Rejects when the auth server could not be asked (the session may still be fine).
+   * is over; `undefined` when the auth server could not be asked (the session may still be fine).
+   * Never rejects.
    * @internal used by `authInterceptor`
    */
-  declare readonly tokenAfterUnauthorized: (rejected: string) => Promise<string | null>;
+  declare readonly tokenAfterUnauthorized: (rejected: string) => Promise<string | null | undefined>;
   /**
    * The session is unusable: log out, tell listeners, and send the user to the login route with the
    * current URL as `returnUrl`. Calls while one is under way are ignored (many requests fail at once).
@@ -128,7 +129,7 @@ export class AuthService {
      * the signals are already up to date here.
      */
     const signIn = async (call: (client: SigilSession) => Promise<SigilUser>) => {
-      if (!client) throw new SigilClientError('not_logged_in', 'Cannot sign in during server-side rendering');
+      if (!client) throw new SigilClientError('not_logged_in', 'Cannot sign in during SSR');
       const signedIn = await call(client);
       events.next({ type: 'login', user: signedIn });
       return signedIn;
@@ -201,8 +202,7 @@ export class AuthService {
         } catch (error) {
           // The auth server could not answer (network, 5xx, rate limit): that says nothing about the
           // session. Any other failure (refused refresh token) means it is over.
-          if (hasCode(error, 'network_error', 'internal_error', 'rate_limited')) throw error;
-          return null;
+          return hasCode(error, 'network_error', 'internal_error', 'rate_limited') ? undefined : null;
         }
       },
       expireSession,

@@ -4,7 +4,7 @@ import { inject } from '@angular/core';
 import { catchError, from, switchMap, type Observable } from 'rxjs';
 import { AuthService } from './auth.service';
 import { SIGIL_AUTH_CONFIG } from './config';
-import { classifyUrl } from './urls';
+import { isApiUrl } from './urls';
 
 /**
  * Adds `Authorization: Bearer <access token>` to requests for the configured `apiOrigins`, and
@@ -21,7 +21,7 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const config = inject(SIGIL_AUTH_CONFIG);
   const base = inject(DOCUMENT).baseURI;
   // A request that already carries credentials was authorised by the caller on purpose.
-  if (req.headers.has('Authorization') || classifyUrl(req.url, base, config) !== 'api') return next(req);
+  if (req.headers.has('Authorization') || !isApiUrl(req.url, base, config)) return next(req);
   // Errors are rethrown with `throw` inside the operators' callbacks, which rxjs turns into an
   // error notification: cheaper than `throwError` and the same to subscribers.
   return from(auth.getAccessToken()).pipe(
@@ -41,7 +41,7 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
 /** One refresh, one retry. A second 401, or no new token, ends the session: no loop is possible. */
 function retryOnce(req: HttpRequest<unknown>, next: HttpHandlerFn, auth: AuthService, rejected: string, firstError: unknown): Observable<HttpEvent<unknown>> {
   // `undefined`: the auth server could not be asked (offline, 5xx): keep the session, report the 401.
-  return from(auth.tokenAfterUnauthorized(rejected).catch(() => undefined)).pipe(
+  return from(auth.tokenAfterUnauthorized(rejected)).pipe(
     switchMap((token) => {
       if (token == null) {
         if (token === null) void auth.expireSession();

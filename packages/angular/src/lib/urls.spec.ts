@@ -1,31 +1,31 @@
 import { resolveSigilAuthConfig } from './config';
-import { classifyUrl, safeReturnUrl } from './urls';
+import { isApiUrl, safeReturnUrl } from './urls';
 
-describe('classifyUrl', () => {
+describe('isApiUrl', () => {
   const config = resolveSigilAuthConfig({ issuer: 'https://auth.example.com', apiOrigins: ['https://api.example.com', 'https://auth.example.com'] });
   const base = 'https://app.example.com/';
 
   it.each([
-    ['https://api.example.com/api/lessons', 'api'],
-    ['https://api.example.com:443/x', 'api'],
-    ['https://auth.example.com/auth/me', 'api'],
-    ['https://auth.example.com/auth/login', 'auth-endpoint'],
-    ['https://auth.example.com/auth/refresh', 'auth-endpoint'],
-    ['https://auth.example.com/.well-known/jwks.json', 'auth-endpoint'],
-    ['https://api.example.com.evil.test/api', 'other'],
-    ['http://api.example.com/api', 'other'],
-    ['https://api.example.com:8443/api', 'other'],
-    ['/api/lessons', 'other'],
-    ['//api.example.com/api/lessons', 'api'],
-  ] as const)('%s is %s', (url, kind) => {
-    expect(classifyUrl(url, base, config)).toBe(kind);
+    ['https://api.example.com/api/lessons', true],
+    ['https://api.example.com:443/x', true],
+    ['https://auth.example.com/auth/me', true],
+    ['https://auth.example.com/auth/login', false],
+    ['https://auth.example.com/auth/refresh', false],
+    ['https://auth.example.com/.well-known/jwks.json', false],
+    ['https://api.example.com.evil.test/api', false],
+    ['http://api.example.com/api', false],
+    ['https://api.example.com:8443/api', false],
+    ['/api/lessons', false],
+    ['//api.example.com/api/lessons', true],
+  ] as const)('%s gets the token: %s', (url, api) => {
+    expect(isApiUrl(url, base, config)).toBe(api);
   });
 
   it('resolves relative URLs against the document base, so a same-origin API can be listed', () => {
     const sameOrigin = resolveSigilAuthConfig({ issuer: 'https://app.example.com/sigil', apiOrigins: ['https://app.example.com'] });
-    expect(classifyUrl('/api/lessons', base, sameOrigin)).toBe('api');
-    expect(classifyUrl('/sigil/auth/login', base, sameOrigin)).toBe('auth-endpoint');
-    expect(classifyUrl('/auth/login', base, sameOrigin)).toBe('api');
+    expect(isApiUrl('/api/lessons', base, sameOrigin)).toBe(true);
+    expect(isApiUrl('/sigil/auth/login', base, sameOrigin)).toBe(false);
+    expect(isApiUrl('/auth/login', base, sameOrigin)).toBe(true);
   });
 });
 

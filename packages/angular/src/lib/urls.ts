@@ -1,23 +1,18 @@
 import { isAuthServerEndpoint } from '@sigil/client';
 import type { ResolvedSigilAuthConfig } from './config';
 
-/** How the interceptor should treat a request URL. */
-export type UrlKind = 'api' | 'auth-endpoint' | 'other';
-
 /**
- * Classifies `url` (absolute, or relative to `base`, the document's base URI). `api` means it goes
- * to one of the configured origins and is not one of the auth server's token endpoints (the same
- * list `@sigil/client`'s `fetch` skips).
+ * Whether `url` (absolute, or relative to `base`, the document's base URI) goes to one of the
+ * configured origins and is not one of the auth server's token endpoints (the same list
+ * `@sigil/client`'s `fetch` skips): the requests that get the access token.
  */
-export function classifyUrl(url: string, base: string, config: ResolvedSigilAuthConfig): UrlKind {
-  let target: URL;
+export function isApiUrl(url: string, base: string, config: ResolvedSigilAuthConfig): boolean {
   try {
-    target = new URL(url, base);
+    const target = new URL(url, base);
+    return config.apiOrigins.has(target.origin) && !isAuthServerEndpoint(target, config.issuer);
   } catch {
-    return 'other';
+    return false;
   }
-  if (isAuthServerEndpoint(target, config.issuer)) return 'auth-endpoint';
-  return config.apiOrigins.has(target.origin) ? 'api' : 'other';
 }
 
 /**
