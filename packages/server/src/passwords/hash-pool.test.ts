@@ -5,6 +5,8 @@ import { SigilError } from '../errors.ts';
 import { createHashPool, type HashPool } from './hash-pool.ts';
 
 const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
 const pools: HashPool[] = [];
 function pool(options: Parameters<typeof createHashPool>[0] = {}): HashPool {
   const created = createHashPool(options);
@@ -15,15 +17,21 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
 
-/** Niceness of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
-function threadNiceness(): Map<number, number> {
-  const result = new Map<number, number>();
+interface ThreadPriority {
+  nice: number;
+  /** Scheduling policy: 0 SCHED_OTHER, 5 SCHED_IDLE. */
+  policy: number;
+}
+
+/** Niceness and policy of each thread of this process (fields 19 and 41 of /proc/self/task/<tid>/stat). */
+function threadPriorities(): Map<number, ThreadPriority> {
+  const result = new Map<number, ThreadPriority>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      result.set(Number(tid), Number(fields[16]));
+      result.set(Number(tid), { nice: Number(fields[16]), policy: Number(fields[38]) });
     } catch {
       // The thread ended meanwhile.
     }
@@ -63,14 +71,23 @@ describe('password hashing thread pool', () => {
     await expect(hashes.run(task)).resolves.toMatch(/^\$argon2id\$/);
   });
 
-  it.runIf(process.platform === 'linux')('runs the hashing threads below the event loop’s priority', async () => {
-    const before = threadNiceness();
-    const hashes = pool({ threads: 1, nice: 7 });
+  it.runIf(process.platform === 'linux')('runs the hashing threads at a lower niceness than the event loop', async () => {
+    const before = threadPriorities();
+    const hashes = pool({ threads: 1, nice: 7, schedIdle: false });
     await hashes.run({ op: 'hash', password: 'priority password', options: OPTIONS });
-    const added = [...threadNiceness()].filter(([tid]) => !before.has(tid));
-    expect(added.some(([, nice]) => nice === 7)).toBe(true);
+    const added = [...threadPriorities()].filter(([tid]) => !before.has(tid));
+    expect(added.some(([, thread]) => thread.nice === 7 && thread.policy === SCHED_OTHER)).toBe(true);
     // The event loop's own thread keeps its priority.
-    expect(threadNiceness().get(process.pid)).toBe(before.get(process.pid));
+    expect(threadPriorities().get(process.pid)).toEqual(before.get(process.pid));
+  });
+
+  it.runIf(process.platform === 'linux')('runs the hashing threads under SCHED_IDLE by default (chrt is installed here)', async () => {
+    const before = threadPriorities();
+    const hashes = pool({ threads: 1 });
+    await hashes.run({ op: 'hash', password: 'idle priority password', options: OPTIONS });
+    const added = [...threadPriorities()].filter(([tid]) => !before.has(tid));
+    expect(added.filter(([, thread]) => thread.policy === SCHED_IDLE)).toHaveLength(1);
+    expect(threadPriorities().get(process.pid)).toEqual(before.get(process.pid));
   });
 
   it('close() rejects queued work and later calls', async () => {

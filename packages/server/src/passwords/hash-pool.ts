@@ -10,8 +10,8 @@ import { SigilError } from '../errors.ts';
  * default) at the event loop's priority: a login flood on a 2-core machine then leaves the event
  * loop a third of a core, and JWKS, /healthz and refresh callers wait tens of milliseconds behind
  * password hashes (measured: bench, section 3). Here every core still hashes when there is nothing
- * else to do, but the kernel runs the event loop first whenever it has work (Linux: the threads are
- * re-niced; elsewhere they run at normal priority). The pool is bounded: beyond `maxQueued` waiting
+ * else to do, but the kernel runs the event loop first whenever it has work (Linux: the threads run
+ * under SCHED_IDLE, or re-niced where `chrt` is missing; elsewhere at normal priority). The pool is bounded: beyond `maxQueued` waiting
  * hashes, callers get 503 `unavailable` with Retry-After at once instead of a queue that only grows.
  */
 export interface HashPoolOptions {
@@ -21,6 +21,11 @@ export interface HashPoolOptions {
   maxQueued?: number;
   /** Niceness of the hashing threads (Linux), 0..19. @default 10 */
   nice?: number;
+  /**
+   * Linux: run the hashing threads under the SCHED_IDLE policy (with util-linux's `chrt`; where it
+   * is missing, niceness alone applies). @default true
+   */
+  schedIdle?: boolean;
 }
 
 export type HashTask = { op: 'hash'; password: string; options: object } | { op: 'verify'; hash: string; password: string };
@@ -53,6 +58,15 @@ try {
   // /proc/thread-self -> "<pid>/task/<tid>"; setpriority on a tid re-nices only this thread.
   const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
   require('node:os').setPriority(tid, workerData.nice);
+  // SCHED_IDLE goes further than niceness: the kernel preempts this thread at once whenever a
+  // normal thread (the event loop, libuv's pool) wakes up, instead of letting it finish its time
+  // slice (EEVDF does that for nice 10, which cost up to a few ms of event-loop latency). Node has
+  // no sched_setscheduler binding: util-linux's chrt sets it, where it is installed.
+  if (workerData.schedIdle) {
+    try {
+      require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5000 });
+    } catch {}
+  }
 } catch {}
 parentPort.on('message', ({ id, task, exit }) => {
   // Asked to stop: closing the port lets the thread end on its own, after any native call.
@@ -77,6 +91,7 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
   const size = Math.max(1, options.threads ?? availableParallelism());
   const maxQueued = options.maxQueued ?? 256;
   const nice = options.nice ?? 10;
+  const schedIdle = options.schedIdle ?? true;
   const idle: Worker[] = [];
   const busy = new Map<Worker, Job>();
   const queue: Job[] = [];
@@ -84,7 +99,7 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
   let closed = false;
 
   function spawn(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2: argon2Path, nice } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2: argon2Path, nice, schedIdle } });
     worker.on('message', (reply: Reply) => {
       const job = busy.get(worker);
       if (job === undefined || job.id !== reply.id) return;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { SigilError } from '../errors.ts';
 import type { KeyManager } from '../keys/index.ts';
@@ -83,7 +84,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       throw error;
     }));
 
-  async function issue(user: users.UserRecord, session: sessions.SessionRecord, refreshToken: string): Promise<TokenBundle> {
+  async function issue(user: users.UserRecord, session: { id: string }, refreshToken: string): Promise<TokenBundle> {
     const access = await signAccessToken(
       keys,
       { userId: user.id, email: user.email, name: user.name, roles: user.roles, sessionId: session.id },
@@ -100,22 +101,24 @@ export function createAuthService(deps: AuthServiceDeps) {
     };
   }
 
-  function refreshExpiry(session: sessions.SessionRecord, at: Date): Date {
+  function refreshExpiry(session: { expiresAt: Date }, at: Date): Date {
     return new Date(Math.min(at.getTime() + config.refreshTtl * 1000, session.expiresAt.getTime()));
   }
 
   async function startSession(user: users.UserRecord, meta: RequestMeta): Promise<TokenBundle> {
     const at = now();
     const refreshToken = generateRefreshToken();
-    return db.transaction(async (tx) => {
-      const session = await sessions.insertSession(
-        tx,
-        { userId: user.id, userAgent: meta.userAgent?.slice(0, 512) ?? null, expiresAt: new Date(at.getTime() + config.sessionMaxTtl * 1000) },
-        at,
-      );
-      await sessions.insertRefreshToken(tx, { tokenHash: hashRefreshToken(refreshToken), sessionId: session.id, expiresAt: refreshExpiry(session, at) }, at);
-      return issue(user, session, refreshToken);
-    });
+    const expiresAt = new Date(at.getTime() + config.sessionMaxTtl * 1000);
+    const sessionId = randomUUID();
+    // Signed before the session is stored: if signing fails, no session is left behind.
+    const bundle = await issue(user, { id: sessionId }, refreshToken);
+    await sessions.insertSessionWithRefreshToken(
+      db,
+      { id: sessionId, userId: user.id, userAgent: meta.userAgent?.slice(0, 512) ?? null, expiresAt },
+      { tokenHash: hashRefreshToken(refreshToken), expiresAt: refreshExpiry({ expiresAt }, at) },
+      at,
+    );
+    return bundle;
   }
 
   async function createUser(input: { email: string; password: string; name?: string | null; roles?: string[] }): Promise<users.UserRecord> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * The storage contract: one suite, run against every driver this run has (PGlite always,
  * PostgreSQL when TEST_DATABASE_URL is set). Every test gets its own schema.
@@ -198,6 +199,27 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       expect(sessions.isSessionActive(session, at(60))).toBe(false);
       await sessions.touchSession(db, session.id, at(30));
       expect((await sessions.findSession(db, session.id))!.lastUsedAt).toEqual(at(30));
+    });
+
+    it('inserts a session with its first refresh token in one statement, or neither', async () => {
+      const db = await open();
+      const user = await newUser(db);
+      const id = randomUUID();
+      const session = await sessions.insertSessionWithRefreshToken(
+        db,
+        { id, userId: user.id, userAgent: 'Safari', expiresAt: at(600) },
+        { tokenHash: 'h-first', expiresAt: at(60) },
+        T0,
+      );
+      expect(session).toEqual({ id, userId: user.id, createdAt: T0, lastUsedAt: T0, expiresAt: at(600), revokedAt: null, revokedReason: null, userAgent: 'Safari' });
+      expect(await sessions.findSession(db, id)).toEqual(session);
+      expect(await sessions.findRefreshToken(db, 'h-first')).toEqual({ tokenHash: 'h-first', sessionId: id, createdAt: T0, expiresAt: at(60), usedAt: null });
+      // A token hash that already exists fails the whole statement: no session without its token.
+      const second = randomUUID();
+      await expect(
+        sessions.insertSessionWithRefreshToken(db, { id: second, userId: user.id, userAgent: null, expiresAt: at(600) }, { tokenHash: 'h-first', expiresAt: at(60) }, T0),
+      ).rejects.toThrow();
+      expect(await sessions.findSession(db, second)).toBeUndefined();
     });
 
     it('lists only active sessions that hold a live unused refresh token, most recently used first', async () => {
