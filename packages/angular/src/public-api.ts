@@ -7,4 +7,14 @@ export { AuthService, type SigilAuthEvent } from './lib/auth.service';
 export { authInterceptor } from './lib/interceptor';
 export { authGuard, roleGuard } from './lib/guards';
 export { safeReturnUrl } from './lib/urls';
-export { SigilClientError, type SigilUser, type SigilClientErrorCode, type LoginInput, type SignupInput } from '@sigil/client';
+export {
+  SigilClientError,
+  cookieSession,
+  localSession,
+  type SessionStrategy,
+  type StorageAdapter,
+  type SigilUser,
+  type SigilClientErrorCode,
+  type LoginInput,
+  type SignupInput,
+} from '@sigil/client';

@@ -1,6 +1,7 @@
 import { errorFromResponse, SigilClientError, unexpectedAnswer } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
 import { sessionFromTokenResponse, type Session } from './session.ts';
+import type { SessionStrategy } from './storage.ts';
 
 /** The auth server's token endpoints, speaking DESIGN.md's HTTP API. One concern: the wire. */
 export interface AuthApi {
@@ -21,15 +22,66 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 const JSON_TYPE = 'application/json';
 
-export function createAuthApi({ fetch, issuer, now, cookie }: ResolvedOptions): AuthApi {
+/** What the cookie mode's requests are built from: the auth API's own helpers. */
+type RequestFn = (path: string, init: RequestInit) => Promise<Response>;
+type PostFn = (path: string, body: object, csrf?: string) => Promise<Response>;
+type JsonFn = (pending: Promise<Response>) => Promise<any>;
+
+/** @internal cookie mode's part of the auth API */
+export interface CookieTransport {
+  /** A cookie-authenticated POST (refresh, logout) with its CSRF proof. */
+  post(path: string): Promise<Response>;
+  hasSessionCookie(): Promise<boolean | undefined>;
+}
+
+/** @internal */
+export type CookieTransportFactory = (request: RequestFn, post: PostFn, json: JsonFn) => CookieTransport;
+
+/**
+ * `storage: cookieSession()` (the `'cookie'` strategy, recommended in browsers): the refresh token
+ * lives in the auth server's HttpOnly cookie, which no script can read, and the access token in
+ * memory. A reload restores the session through the cookie (see the `restore` option).
+ *
+ * @example
+ * createSigilClient({ issuer, apiOrigins, storage: cookieSession() });
+ */
+export function cookieSession(): SessionStrategy {
+  return { cookie: cookieTransport };
+}
+
+function cookieTransport(request: RequestFn, post: PostFn, json: JsonFn): CookieTransport {
   let csrfToken: string | undefined;
 
+  /** GET /auth/csrf: remembers the CSRF token and returns whether a refresh cookie was sent. */
+  async function fetchCsrf(): Promise<boolean | undefined> {
+    const body = await json(request('/auth/csrf', { headers: { Accept: JSON_TYPE } }));
+    const token: unknown = body?.csrf_token;
+    if (typeof token !== 'string' || token === '') throw unexpectedAnswer();
+    csrfToken = token;
+    return typeof body.session === 'boolean' ? body.session : undefined;
+  }
+
+  return {
+    /** A stale CSRF token (cookie expired or rotated) gets one retry. */
+    async post(path) {
+      if (!csrfToken) await fetchCsrf();
+      const response = await post(path, {}, csrfToken);
+      if (response.status !== 403) return response;
+      csrfToken = undefined;
+      await fetchCsrf();
+      return post(path, {}, csrfToken);
+    },
+    hasSessionCookie: () => fetchCsrf().catch(() => undefined),
+  };
+}
+
+export function createAuthApi({ fetch, issuer, now, cookie: cookieFactory }: ResolvedOptions): AuthApi {
   async function request(path: string, init: RequestInit): Promise<Response> {
     try {
       return await fetch(issuer + path, {
         ...init,
         // Cookie mode needs the browser to send and store the auth server's cookies cross-origin.
-        credentials: cookie ? 'include' : 'same-origin',
+        credentials: cookieFactory ? 'include' : 'same-origin',
         cache: 'no-store',
         signal: AbortSignal.timeout?.(REQUEST_TIMEOUT_MS),
       });
@@ -39,26 +91,12 @@ export function createAuthApi({ fetch, issuer, now, cookie }: ResolvedOptions): 
   }
 
   /** POSTs `body` as JSON; `csrf` is the double-submit token for cookie-authenticated endpoints. */
-  const post = (path: string, body: object, csrf?: string) =>
+  const post: PostFn = (path, body, csrf) =>
     request(path, {
       method: 'POST',
-      headers: { Accept: JSON_TYPE, 'Content-Type': JSON_TYPE, ...(cookie && { 'X-Sigil-Token-Delivery': 'cookie' }), ...(csrf && { 'X-CSRF-Token': csrf }) },
+      headers: { Accept: JSON_TYPE, 'Content-Type': JSON_TYPE, ...(cookieFactory && { 'X-Sigil-Token-Delivery': 'cookie' }), ...(csrf && { 'X-CSRF-Token': csrf }) },
       body: JSON.stringify(body),
     });
-
-  /** Cookie-authenticated POST: a stale CSRF token (cookie expired or rotated) gets one retry. */
-  async function postWithCookie(path: string): Promise<Response> {
-    if (!csrfToken) await fetchCsrf();
-    const response = await post(path, {}, csrfToken);
-    if (response.status !== 403) return response;
-    csrfToken = undefined;
-    await fetchCsrf();
-    return post(path, {}, csrfToken);
-  }
-
-  /** Refresh and logout present the refresh token: in the body, or as the HttpOnly cookie. */
-  const postRefreshToken = (path: string, refreshToken: string | undefined) =>
-    cookie ? postWithCookie(path) : post(path, { refresh_token: refreshToken });
 
   /**
    * The JSON body of a successful answer (undefined when there is none); a failed answer throws.
@@ -70,14 +108,11 @@ export function createAuthApi({ fetch, issuer, now, cookie }: ResolvedOptions): 
     return response.json().catch(() => undefined);
   }
 
-  /** GET /auth/csrf: remembers the CSRF token and returns whether a refresh cookie was sent. */
-  async function fetchCsrf(): Promise<boolean | undefined> {
-    const body = await json(request('/auth/csrf', { headers: { Accept: JSON_TYPE } }));
-    const token: unknown = body?.csrf_token;
-    if (typeof token !== 'string' || token === '') throw unexpectedAnswer();
-    csrfToken = token;
-    return typeof body.session === 'boolean' ? body.session : undefined;
-  }
+  const cookie = cookieFactory?.(request, post, json);
+
+  /** Refresh and logout present the refresh token: in the body, or as the HttpOnly cookie. */
+  const postRefreshToken = (path: string, refreshToken: string | undefined) =>
+    cookie ? cookie.post(path) : post(path, { refresh_token: refreshToken });
 
   /**
    * Expiry counts from when we *sent* the request: the token cannot have been issued earlier, so
@@ -91,7 +126,8 @@ export function createAuthApi({ fetch, issuer, now, cookie }: ResolvedOptions): 
     // JSON.stringify leaves out a signup name that is undefined.
     signIn: async (action, body) => tokens(now(), post(`/auth/${action}`, body)),
     refresh: async (refreshToken) => tokens(now(), postRefreshToken('/auth/refresh', refreshToken)),
-    hasSessionCookie: async () => fetchCsrf().catch(() => undefined),
+    // Only called in cookie mode.
+    hasSessionCookie: async () => cookie?.hasSessionCookie(),
     async logout(refreshToken) {
       // Reading the (ignored) body also releases the connection.
       await json(postRefreshToken('/auth/logout', refreshToken));

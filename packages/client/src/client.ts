@@ -1,13 +1,13 @@
-import { createAuthApi } from './auth-api.ts';
 import { createAuthFetch } from './auth-fetch.ts';
 import { openSyncChannel, type SyncMessage } from './channel.ts';
 import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEvent, type AuthEventReason, type AuthListener } from './events.ts';
 import { withLock } from './lock.ts';
-import { checkClientOnlyOptions, resolveOptions, type ResolvedOptions, type SigilClientOptions } from './options.ts';
+import { checkClientOnlyOptions, resolveOptions, type ResolvedOptions, type SessionOptions, type SigilClientOptions } from './options.ts';
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
-import { createSessionStore } from './storage.ts';
+import { cookieSession, createAuthApi } from './auth-api.ts';
+import { createSessionStore, localSession, memoryStorage } from './storage.ts';
 
 /** How long a tab that queued for the refresh lock waits for the holder's broadcast. */
 const BROADCAST_WAIT_MS = 300;
@@ -74,7 +74,12 @@ export type SigilSession = Omit<SigilClient, 'fetch'>;
  * const lessons = await auth.fetch('https://api.example.com/api/lessons').then((r) => r.json());
  */
 export function createSigilClient(options: SigilClientOptions): SigilClient {
-  const opts = resolveOptions(options);
+  const named = options?.storage;
+  // The names stay for this function only, so `createSigilSession` (@sigil/angular) does not
+  // reference both strategies and an app ships only the one it passes.
+  const opts = resolveOptions(
+    named === 'local' || named === 'cookie' ? { ...options, storage: named === 'local' ? localSession() : cookieSession() } : (options as SessionOptions),
+  );
   checkClientOnlyOptions(options);
   const session = createSession(opts);
   return Object.assign(session, { fetch: createAuthFetch(opts, session) });
@@ -86,18 +91,22 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
  * `provideSigilAuth` has: `fetch`, `now`, `restore`, `lockName` and `channelName` are not checked.
  * @internal for @sigil/angular; not part of the documented API
  */
-export function createSigilSession(options: SigilClientOptions): SigilSession {
+export function createSigilSession(options: SessionOptions): SigilSession {
   return createSession(resolveOptions(options));
 }
 
 function createSession(opts: ResolvedOptions): SigilSession {
   const api = createAuthApi(opts);
-  const store = createSessionStore(opts);
   const emitter = createEmitter();
   const timer = oneTimer();
   // Read once into locals: a minifier renames these, never the option object's property names.
-  const { now, issuer, cookie, sharedStorage, refreshLeewayMs, storageKey } = opts;
+  const { now, issuer, cookie, refreshLeewayMs, storageKey } = opts;
   const noop = () => {};
+  const local = opts.local?.(storageKey, () => syncFromStorage());
+  // localStorage or a custom adapter: other tabs or clients may write to it too.
+  const shared = opts.adapter ?? local?.adapter;
+  const sharedStorage = !!shared;
+  const store = createSessionStore(shared ?? memoryStorage(), storageKey, issuer);
 
   let session: Session | undefined = store.read(now());
   // Bumped by every change of session (login, logout, another tab's session): a refresh that started
@@ -121,13 +130,6 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const expiring = (current: Session) => isExpiring(current, refreshLeewayMs, now());
 
   const channel = openSyncChannel(opts.channelName, onSyncMessage);
-  // `storage` events tell this tab that another one changed localStorage (key null: cleared).
-  const onStorage = (event: Event) => {
-    const key = (event as StorageEvent).key;
-    if (key === storageKey || key === null) syncFromStorage();
-  };
-  const storageEvents: Partial<EventTarget> = opts.usesLocalStorage ? globalThis : {};
-  storageEvents.addEventListener?.('storage', onStorage);
 
   const emit = (type: AuthEvent['type'], reason: AuthEventReason, error?: SigilClientError) =>
     emitter.emit({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error && { error }) });
@@ -287,7 +289,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
       timer.cancel();
       channel.close();
       emitter.clear();
-      storageEvents.removeEventListener?.('storage', onStorage);
+      local?.close();
     },
   };
 }

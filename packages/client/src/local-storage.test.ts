@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSigilClient, memoryStorage, type AuthEvent, type SigilClient } from './index.ts';
+import { createSigilClient, localSession, memoryStorage, type AuthEvent, type SigilClient } from './index.ts';
 import { serializeSession } from './session.ts';
 
 // Node 24 has neither `localStorage` (without a flag) nor a window that receives `storage` events,
@@ -24,7 +24,7 @@ afterEach(() => {
 
 function tab(): SigilClient {
   // Distinct channels: only `storage` events can carry the change between these two.
-  const c = createSigilClient({ issuer, apiOrigins: [], storage: 'local', channelName: `ch-${clients.length}` });
+  const c = createSigilClient({ issuer, apiOrigins: [], storage: localSession(), channelName: `ch-${clients.length}` });
   clients.push(c);
   return c;
 }
@@ -34,7 +34,7 @@ function storageEvent(changedKey: string | null): Event {
 const session = (accessToken: string) =>
   serializeSession({ accessToken, refreshToken: 'rt', receivedAt: Date.now(), expiresAt: Date.now() + 900_000, user }, issuer);
 
-describe("storage: 'local' across tabs", () => {
+describe('storage: localSession() across tabs', () => {
   it('follows logins and logouts written by another tab', () => {
     const other = tab();
     const events: AuthEvent[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSigilClient, memoryStorage } from './index.ts';
+import { cookieSession, createSigilClient, createSigilSession, localSession, memoryStorage } from './index.ts';
 
 const issuer = 'http://127.0.0.1:4000';
 
@@ -35,7 +35,7 @@ describe('createSigilClient options', () => {
   });
 
   it('accepts every storage strategy and a custom adapter', () => {
-    for (const storage of ['memory', 'local', 'cookie', memoryStorage()] as const) {
+    for (const storage of ['memory', 'local', 'cookie', localSession(), cookieSession(), memoryStorage()] as const) {
       const client = createSigilClient({ issuer, apiOrigins: [], storage, restore: false });
       expect(client.isLoggedIn).toBe(false);
       client.destroy();
@@ -44,5 +44,14 @@ describe('createSigilClient options', () => {
 
   it('normalises origins (trailing slash, default port)', () => {
     expect(() => createSigilClient({ issuer: 'https://auth.example.com/', apiOrigins: ['https://api.example.com:443/'] }).destroy()).not.toThrow();
+  });
+
+  it('createSigilSession (for @sigil/angular) takes the factories, not the names that bring every mode along', () => {
+    for (const storage of ['local', 'cookie']) {
+      expect(() => createSigilSession({ issuer, apiOrigins: [], storage } as never)).toThrow(TypeError);
+    }
+    for (const storage of ['memory', localSession(), cookieSession(), memoryStorage()] as const) {
+      createSigilSession({ issuer, apiOrigins: [], storage, restore: false }).destroy();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { browserLocalStorage, memoryStorage, type StorageAdapter, type StorageStrategy } from './storage.ts';
+import type { CookieTransportFactory } from './auth-api.ts';
+import type { SessionStrategy, StorageAdapter, StorageStrategy } from './storage.ts';
 
 /** Options of `createSigilClient`. Only `issuer` and `apiOrigins` are required. */
 export interface SigilClientOptions {
@@ -10,12 +11,14 @@ export interface SigilClientOptions {
    */
   apiOrigins: readonly string[];
   /**
-   * Where the session lives: `'memory'` (default), `'local'` (localStorage, survives reloads, readable
-   * by any XSS), `'cookie'` (refresh token in the server's HttpOnly cookie, access token in memory:
-   * recommended for browsers), or your own `StorageAdapter`.
+   * Where the session lives: `'memory'` (default), `localSession()` or `'local'` (localStorage,
+   * survives reloads, readable by any XSS), `cookieSession()` or `'cookie'` (refresh token in the
+   * server's HttpOnly cookie, access token in memory: recommended for browsers), or your own
+   * `StorageAdapter`. The factories let a bundler drop the modes an app does not use; the names
+   * bring both along.
    * @default 'memory'
    */
-  storage?: StorageStrategy | StorageAdapter;
+  storage?: StorageStrategy | SessionStrategy | StorageAdapter;
   /** The `fetch` to use for every request. @default globalThis.fetch, looked up per call */
   fetch?: typeof globalThis.fetch;
   /**
@@ -43,12 +46,12 @@ export interface SigilClientOptions {
 export interface ResolvedOptions {
   readonly issuer: string;
   readonly apiOrigins: ReadonlySet<string>;
-  /** Cookie mode: the refresh token stays in the server's HttpOnly cookie, the access token in memory. */
-  readonly cookie: boolean;
-  readonly adapter: StorageAdapter;
-  /** True for localStorage or a custom adapter, which other tabs or clients may share. */
-  readonly sharedStorage: boolean;
-  readonly usesLocalStorage: boolean;
+  /** A custom store, which other clients may share. */
+  readonly adapter: StorageAdapter | undefined;
+  /** `localSession()`'s: opens localStorage, shared with other tabs. */
+  readonly local: SessionStrategy['local'];
+  /** Cookie mode (`cookieSession()`): the refresh token stays in the server's HttpOnly cookie. */
+  readonly cookie: CookieTransportFactory | undefined;
   readonly fetch: typeof globalThis.fetch;
   readonly refreshLeewayMs: number;
   readonly lockName: string;
@@ -57,6 +60,9 @@ export interface ResolvedOptions {
   readonly now: () => number;
   readonly restore: boolean;
 }
+
+/** The options `createSigilSession` takes: `storage` without the names that bring every mode along. */
+export type SessionOptions = Omit<SigilClientOptions, 'storage'> & { storage?: 'memory' | SessionStrategy | StorageAdapter };
 
 /** Options checked by type alone: `undefined` takes the default. */
 const TYPED_OPTIONS = { fetch: 'function', now: 'function', restore: 'boolean', lockName: 'string', channelName: 'string' } as const;
@@ -74,18 +80,17 @@ export function checkClientOnlyOptions(options: SigilClientOptions): void {
 }
 
 /** Validates options; a caller's mistake is a `TypeError` here, never a failure per request. */
-export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
+export function resolveOptions(options: SessionOptions): ResolvedOptions {
   const { issuer, apiOrigins, refreshLeeway, storage } = resolveCommonOptions(options);
-  // Under SSR or with storage disabled, 'local' has nothing to persist to: it behaves as memory.
-  const local = storage === 'local' ? browserLocalStorage() : undefined;
-  const shared = typeof storage === 'object' ? storage : local;
+  // A strategy never has `getItem`.
+  const adapter = storage && 'getItem' in storage ? storage : undefined;
+  const strategy = adapter ? undefined : (storage as SessionStrategy | undefined);
   return Object.freeze({
     issuer,
     apiOrigins,
-    cookie: storage === 'cookie',
-    adapter: shared ?? memoryStorage(),
-    sharedStorage: !!shared,
-    usesLocalStorage: !!local,
+    adapter,
+    local: strategy?.local,
+    cookie: strategy?.cookie,
     // Resolved per call and called unbound from globalThis: browsers throw "Illegal invocation"
     // for a detached `window.fetch`.
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -103,12 +108,13 @@ export function resolveOptions(options: SigilClientOptions): ResolvedOptions {
  * place so both report a mistake alike.
  * @internal exported for @sigil/angular; not part of the documented API
  */
-export function resolveCommonOptions(options: Pick<SigilClientOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway' | 'storage'>): {
+export function resolveCommonOptions(options: Pick<SessionOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway' | 'storage'>): {
   issuer: string;
   apiOrigins: Set<string>;
   /** Seconds; undefined when not given (the client's default applies). */
   refreshLeeway: number | undefined;
-  storage: StorageStrategy | StorageAdapter;
+  /** undefined: memory. */
+  storage: SessionStrategy | StorageAdapter | undefined;
 } {
   if (options === null || typeof options !== 'object') invalidArgument('options', 'an object');
   const issuer = httpUrl(options.issuer);
@@ -117,11 +123,16 @@ export function resolveCommonOptions(options: Pick<SigilClientOptions, 'issuer' 
   if (!Array.isArray(options.apiOrigins)) invalidArgument('apiOrigins', `an array of ${ORIGINS}`);
   const refreshLeeway = options.refreshLeeway ?? undefined;
   if (refreshLeeway !== undefined && !(Number.isFinite(refreshLeeway) && refreshLeeway >= 0)) invalidArgument('refreshLeeway', 'a number of seconds >= 0');
-  const storage = options.storage ?? 'memory';
-  if (storage !== 'memory' && storage !== 'local' && storage !== 'cookie' && !isStorageAdapter(storage)) {
-    invalidArgument('storage', "'memory', 'local', 'cookie' or a StorageAdapter");
+  const storage = options.storage === 'memory' ? undefined : options.storage;
+  if (storage !== undefined && !isStorageAdapter(storage) && !isStrategy(storage)) {
+    invalidArgument('storage', "'memory', localSession(), cookieSession() or a StorageAdapter");
   }
-  return { issuer: issuer!.href.replace(/\/+$/, ''), apiOrigins: new Set(options.apiOrigins.map(parseOrigin)), refreshLeeway, storage };
+  return { issuer: issuer.href.replace(/\/+$/, ''), apiOrigins: new Set(options.apiOrigins.map(parseOrigin)), refreshLeeway, storage };
+}
+
+function isStrategy(value: unknown): value is SessionStrategy {
+  const strategy = value as SessionStrategy | null;
+  return typeof (strategy?.local ?? strategy?.cookie) === 'function';
 }
 
 function isStorageAdapter(value: unknown): value is StorageAdapter {

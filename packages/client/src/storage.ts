@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from './options.ts';
+import type { CookieTransportFactory } from './auth-api.ts';
 import { parseStoredSession, serializeSession, type Session } from './session.ts';
 
 /**
@@ -12,8 +12,56 @@ export interface StorageAdapter {
   removeItem(key: string): void;
 }
 
-/** Built-in strategies; see docs/client.md for the trade-offs. */
+/**
+ * Built-in strategies by name, for `createSigilClient`; see docs/client.md for the trade-offs.
+ * `'local'` and `'cookie'` are `localSession()` and `cookieSession()`: passing those instead lets a
+ * bundler leave out the modes an app does not use (`provideSigilAuth` takes only them).
+ */
 export type StorageStrategy = 'memory' | 'local' | 'cookie';
+
+/**
+ * A session strategy other than the default memory: from `localSession()` or `cookieSession()`.
+ * Opaque: each carries the code of its mode, so an app that does not call the factory does not
+ * ship that code.
+ */
+export interface SessionStrategy {
+  /** @internal opens localStorage for `key`; `onChange` runs when another tab changed it */
+  readonly local?: (key: string, onChange: () => void) => LocalSession | undefined;
+  /** @internal cookie mode: the CSRF-protected, cookie-authenticated requests */
+  readonly cookie?: CookieTransportFactory;
+}
+
+/** @internal what `localSession()` opened: the store, and how to stop watching it */
+export interface LocalSession {
+  readonly adapter: StorageAdapter;
+  readonly close: () => void;
+}
+
+/**
+ * `storage: localSession()` (the `'local'` strategy): the session in localStorage, so it survives
+ * reloads and is shared by the app's tabs; readable by any script that runs in the page (XSS).
+ * Where there is no usable localStorage (SSR, privacy modes) it behaves as memory.
+ *
+ * @example
+ * createSigilClient({ issuer, apiOrigins, storage: localSession() });
+ */
+export function localSession(): SessionStrategy {
+  return {
+    local(key, onChange) {
+      const adapter = browserLocalStorage();
+      if (!adapter) return undefined;
+      // `storage` events tell this tab that another one changed localStorage (key null: cleared).
+      // Optional calls: a runtime may have localStorage but no window events (Node's flag).
+      const target: Partial<EventTarget> = globalThis;
+      const listener = (event: Event) => {
+        const changed = (event as StorageEvent).key;
+        if (changed === key || changed === null) onChange();
+      };
+      target.addEventListener?.('storage', listener);
+      return { adapter, close: () => target.removeEventListener?.('storage', listener) };
+    },
+  };
+}
 
 /**
  * A private in-memory store, the default. Pass one instance to several clients to let them share
@@ -52,7 +100,7 @@ export interface SessionStore {
   clear(): void;
 }
 
-export function createSessionStore({ adapter, storageKey: key, issuer }: Pick<ResolvedOptions, 'adapter' | 'storageKey' | 'issuer'>): SessionStore {
+export function createSessionStore(adapter: StorageAdapter, key: string, issuer: string): SessionStore {
   return {
     read(nowMs) {
       let raw: string | null;

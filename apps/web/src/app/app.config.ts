@@ -2,9 +2,15 @@ import { type ApplicationConfig, provideBrowserGlobalErrorListeners } from '@ang
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { provideClientHydration, withNoIncrementalHydration } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
-import { authInterceptor, provideSigilAuth } from '@sigil/angular';
+import { authInterceptor, cookieSession, localSession, provideSigilAuth } from '@sigil/angular';
 import { routes } from './app.routes';
 import { API_ORIGIN, AUTH_ISSUER, demoStorageMode } from './settings';
+
+/**
+ * The demo offers every mode, so it imports both factories; an app that uses one imports only that
+ * one and ships none of the other's code. Memory is the default (no `storage`).
+ */
+const STORAGE = { memory: () => undefined, local: localSession, cookie: cookieSession };
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -15,6 +21,6 @@ export const appConfig: ApplicationConfig = {
     // Content-Security-Policy (script-src 'self') rightly refuses.
     provideClientHydration(withNoIncrementalHydration()),
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
-    provideSigilAuth({ issuer: AUTH_ISSUER, apiOrigins: [API_ORIGIN], storage: demoStorageMode(), loginRoute: '/login' }),
+    provideSigilAuth({ issuer: AUTH_ISSUER, apiOrigins: [API_ORIGIN], storage: STORAGE[demoStorageMode()](), loginRoute: '/login' }),
   ],
 };

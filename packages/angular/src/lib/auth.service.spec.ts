@@ -1,7 +1,7 @@
 import { Component, PLATFORM_ID } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { SigilClientError, type SigilClient } from '@sigil/client';
+import { localSession, SigilClientError, type SigilClient } from '@sigil/client';
 import { ALICE, API, ISSUER, fakeAuthServer } from '../testing/fake-auth-server';
 import { AuthService, type SigilAuthEvent } from './auth.service';
 import { provideSigilAuth } from './provide';
@@ -91,7 +91,7 @@ describe('AuthService on the server platform', () => {
       providers: [
         { provide: PLATFORM_ID, useValue: 'server' },
         provideRouter([]),
-        provideSigilAuth({ issuer: ISSUER, apiOrigins: [API], storage: 'local' }),
+        provideSigilAuth({ issuer: ISSUER, apiOrigins: [API], storage: localSession() }),
       ],
     });
     const auth = TestBed.inject(AuthService);
@@ -107,6 +107,8 @@ describe('provideSigilAuth', () => {
     [{ issuer: ISSUER, apiOrigins: ['https://api.example.com/path'] }],
     [{ issuer: ISSUER, apiOrigins: 'https://api.example.com' }],
     [{ issuer: ISSUER, apiOrigins: [], storage: 'session' }],
+    // The names of createSigilClient are not taken: localSession() and cookieSession() are.
+    [{ issuer: ISSUER, apiOrigins: [], storage: 'cookie' }],
     [{ issuer: ISSUER, apiOrigins: [], loginRoute: 'login' }],
   ])('rejects a bad config at setup: %j', (config) => {
     expect(() => provideSigilAuth(config as never)).toThrow(TypeError);

@@ -1,5 +1,5 @@
 import { InjectionToken } from '@angular/core';
-import { invalidArgument, resolveCommonOptions, type SigilClient } from '@sigil/client';
+import { invalidArgument, resolveCommonOptions, type SessionStrategy, type SigilClient, type StorageAdapter } from '@sigil/client';
 
 /**
  * Options of {@link provideSigilAuth}. Only `issuer` and `apiOrigins` are required.
@@ -16,12 +16,13 @@ export interface SigilAuthConfig {
    */
   apiOrigins: readonly string[];
   /**
-   * Where the session lives: `'memory'` (lost on reload), `'local'` (localStorage: survives reloads,
-   * readable by any XSS) or `'cookie'` (refresh token in the auth server's HttpOnly cookie, access
-   * token in memory: the recommended mode for browsers).
+   * Where the session lives: `'memory'` (lost on reload), `localSession()` (localStorage: survives
+   * reloads, readable by any XSS), `cookieSession()` (refresh token in the auth server's HttpOnly
+   * cookie, access token in memory: the recommended mode for browsers), or your own
+   * `StorageAdapter`. Factories rather than names, so the app ships the code of its mode only.
    * @default 'memory'
    */
-  storage?: 'memory' | 'local' | 'cookie';
+  storage?: 'memory' | SessionStrategy | StorageAdapter;
   /**
    * Route of the app's login page; guards and the interceptor send the user there with `returnUrl`.
    * @default '/login'
@@ -51,7 +52,8 @@ export interface ResolvedSigilAuthConfig {
   /** Origin and path prefix of the issuer, for recognising its endpoints. */
   readonly issuerUrl: URL;
   readonly apiOrigins: ReadonlySet<string>;
-  readonly storage: 'memory' | 'local' | 'cookie';
+  /** undefined: memory. */
+  readonly storage: SessionStrategy | StorageAdapter | undefined;
   readonly loginRoute: string;
   readonly forbiddenRoute: string | null;
   readonly refreshLeeway: number | undefined;
@@ -67,8 +69,7 @@ export const SIGIL_AUTH_CONFIG = new InjectionToken<ResolvedSigilAuthConfig>('SI
  * mistake alike; only the routes are Angular's own.
  */
 export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAuthConfig {
-  // Also checks `storage`, as the client does: a `StorageAdapter` passes too and works, though the
-  // type here only offers the three names.
+  // Also checks `storage`, as the client does.
   const { issuer, apiOrigins, refreshLeeway, storage } = resolveCommonOptions(config);
   const loginRoute = config.loginRoute ?? '/login';
   if (!isAppPath(loginRoute)) invalidArgument('loginRoute', APP_PATH);
@@ -78,7 +79,7 @@ export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAu
     issuer,
     issuerUrl: new URL(issuer),
     apiOrigins,
-    storage: storage as ResolvedSigilAuthConfig['storage'],
+    storage,
     loginRoute,
     forbiddenRoute,
     refreshLeeway,

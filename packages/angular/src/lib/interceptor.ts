@@ -1,6 +1,6 @@
-import { DOCUMENT } from '@angular/common';
 import { HttpErrorResponse, type HttpEvent, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
-import { inject } from '@angular/core';
+// DOCUMENT from core (as of Angular 20), not common: one import statement less in the bundle.
+import { DOCUMENT, inject } from '@angular/core';
 import { catchError, from, switchMap, type Observable } from 'rxjs';
 import { AuthService } from './auth.service';
 import { SIGIL_AUTH_CONFIG } from './config';
