@@ -11,16 +11,18 @@ export interface AuthApi {
   refresh(refreshToken: string | undefined): Promise<Session>;
   logout(refreshToken: string | undefined): Promise<void>;
   /**
-   * Cookie mode: asks the server whether this browser holds a refresh cookie (HttpOnly, so the page
-   * cannot tell). `undefined` when the server does not say; never rejects.
+   * Cookie mode, at startup: restores the session with `refresh` unless the server says this browser
+   * holds no refresh cookie (HttpOnly, so the page cannot tell). Never rejects. Undefined otherwise.
    */
-  hasSessionCookie(): Promise<boolean | undefined>;
+  restore: ((refresh: () => Promise<unknown>) => Promise<void>) | undefined;
 }
 
 /** A hung auth server must not hold the cross-tab refresh lock forever. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
 const JSON_TYPE = 'application/json';
+
+const noop = () => {};
 
 /** What the cookie mode's requests are built from: the auth API's own helpers. */
 type RequestFn = (path: string, init: RequestInit) => Promise<Response>;
@@ -31,7 +33,7 @@ type JsonFn = (pending: Promise<Response>) => Promise<any>;
 export interface CookieTransport {
   /** A cookie-authenticated POST (refresh, logout) with its CSRF proof. */
   post(path: string): Promise<Response>;
-  hasSessionCookie(): Promise<boolean | undefined>;
+  restore: NonNullable<AuthApi['restore']>;
 }
 
 /** @internal */
@@ -71,7 +73,13 @@ function cookieTransport(request: RequestFn, post: PostFn, json: JsonFn): Cookie
       await fetchCsrf();
       return post(path, {}, csrfToken);
     },
-    hasSessionCookie: () => fetchCsrf().catch(() => undefined),
+    // No refresh cookie (`session: false`): signed out, without a refresh that could only fail
+    // (and show a 401). The server not saying, or not answering, still tries the refresh.
+    restore: (refresh) =>
+      fetchCsrf()
+        .catch(noop)
+        .then((hasCookie) => (hasCookie === false ? undefined : refresh()))
+        .then(noop, noop),
   };
 }
 
@@ -126,8 +134,7 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieFactory }: Res
     // JSON.stringify leaves out a signup name that is undefined.
     signIn: async (action, body) => tokens(now(), post(`/auth/${action}`, body)),
     refresh: async (refreshToken) => tokens(now(), postRefreshToken('/auth/refresh', refreshToken)),
-    // Only called in cookie mode.
-    hasSessionCookie: async () => cookie?.hasSessionCookie(),
+    restore: cookie?.restore,
     async logout(refreshToken) {
       // Reading the (ignored) body also releases the connection.
       await json(postRefreshToken('/auth/logout', refreshToken));

@@ -239,14 +239,8 @@ function createSession(opts: ResolvedOptions): SigilSession {
     }
   }
 
-  const ready: Promise<void> =
-    cookie && opts.restore && !session
-      ? api
-          .hasSessionCookie()
-          // No refresh cookie: signed out, without a refresh that could only fail (and show a 401).
-          .then((hasCookie) => (hasCookie === false ? undefined : refreshShared(undefined)))
-          .then(noop, noop)
-      : Promise.resolve();
+  // Cookie mode restores the session at startup: the browser may hold a refresh cookie.
+  const ready: Promise<void> = (opts.restore && !session && api.restore?.(() => refreshShared(undefined))) || Promise.resolve();
   schedule();
 
   /** Only the fields the server expects are sent, whatever else the caller's object holds. */

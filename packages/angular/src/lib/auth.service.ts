@@ -195,16 +195,12 @@ export class AuthService {
       whenReady: async () => {
         await client?.ready;
       },
-      async tokenAfterUnauthorized(rejected: string) {
-        if (!client) return null;
-        try {
-          return await tokenAfterRejection(client, rejected);
-        } catch (error) {
-          // The auth server could not answer (network, 5xx, rate limit): that says nothing about the
-          // session. Any other failure (refused refresh token) means it is over.
-          return hasCode(error, 'network_error', 'internal_error', 'rate_limited') ? undefined : null;
-        }
-      },
+      // Without a client (SSR) the call rejects as well, so `null`; but the interceptor never gets
+      // here then, having no token to begin with. The auth server could not answer (network, 5xx,
+      // rate limit): that says nothing about the session. Any other failure (refused refresh token)
+      // means it is over.
+      tokenAfterUnauthorized: (rejected: string) =>
+        tokenAfterRejection(client!, rejected).catch((error: unknown) => (hasCode(error, 'network_error', 'internal_error', 'rate_limited') ? undefined : null)),
       expireSession,
       navigateToLogin,
       ngOnDestroy: () => stop(),

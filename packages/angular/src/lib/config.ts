@@ -69,22 +69,14 @@ export const SIGIL_AUTH_CONFIG = new InjectionToken<ResolvedSigilAuthConfig>('SI
  * mistake alike; only the routes are Angular's own.
  */
 export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAuthConfig {
-  // Also checks `storage`, as the client does.
-  const { issuer, apiOrigins, refreshLeeway, storage } = resolveCommonOptions(config);
+  // Also checks `storage`, as the client does; its result has `issuer`, `apiOrigins`,
+  // `refreshLeeway` and `storage` resolved.
+  const common = resolveCommonOptions(config);
   const loginRoute = config.loginRoute ?? '/login';
   if (!isAppPath(loginRoute)) invalidArgument('loginRoute', APP_PATH);
   const forbiddenRoute = config.forbiddenRoute ?? null;
   if (forbiddenRoute !== null && !isAppPath(forbiddenRoute)) invalidArgument('forbiddenRoute', `${APP_PATH} or null`);
-  return Object.freeze({
-    issuer,
-    issuerUrl: new URL(issuer),
-    apiOrigins,
-    storage,
-    loginRoute,
-    forbiddenRoute,
-    refreshLeeway,
-    client: config.client,
-  });
+  return Object.freeze({ ...common, issuerUrl: new URL(common.issuer), loginRoute, forbiddenRoute, client: config.client });
 }
 
 const APP_PATH = "an app path like '/login'";
