@@ -97,8 +97,8 @@ export function createSigilSession(options: SessionOptions): SigilSession {
 
 function createSession(opts: ResolvedOptions): SigilSession {
   const api = createAuthApi(opts);
-  const emitter = createEmitter();
-  const timer = oneTimer();
+  const [subscribe, emitEvent, listeners] = createEmitter();
+  const [arm, cancel] = oneTimer();
   // Read once into locals: a minifier renames these, never the option object's property names.
   const { now, issuer, cookie, refreshLeewayMs, storageKey } = opts;
   const noop = () => {};
@@ -132,7 +132,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const channel = openSyncChannel(opts.channelName, onSyncMessage);
 
   const emit = (type: AuthEvent['type'], reason: AuthEventReason, error?: SigilClientError) =>
-    emitter.emit({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error && { error }) });
+    emitEvent({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error && { error }) });
 
   /**
    * Makes `next` the current session, or logs out when it is undefined. `here` means this tab
@@ -175,17 +175,17 @@ function createSession(opts: ResolvedOptions): SigilSession {
   }
 
   function schedule(): void {
-    timer.cancel();
+    cancel();
     const current = session;
     if (!current || destroyed) return;
-    timer.arm(proactiveDelay(current, refreshLeewayMs, now()), () => {
+    arm(proactiveDelay(current, refreshLeewayMs, now()), () => {
       if (session !== current) return;
       // Long delays are capped by the timer; a wake-up before the window just re-arms.
       if (!expiring(current)) return schedule();
       refreshShared(current.accessToken).catch((error: unknown) => {
         // Network trouble: try again later while the token still has life; requests will retry too.
         const left = current.expiresAt - now();
-        if (session === current && !hasCode(error, 'invalid_grant') && left > 1000) timer.arm(Math.min(30_000, left / 2), schedule);
+        if (session === current && !hasCode(error, 'invalid_grant') && left > 1000) arm(Math.min(30_000, left / 2), schedule);
       });
     });
   }
@@ -276,13 +276,13 @@ function createSession(opts: ResolvedOptions): SigilSession {
       return !!session;
     },
     ready,
-    subscribe: emitter.subscribe,
-    onChange: emitter.subscribe,
+    subscribe,
+    onChange: subscribe,
     destroy() {
       destroyed = true;
-      timer.cancel();
+      cancel();
       channel.close();
-      emitter.clear();
+      listeners.clear();
       local?.close();
     },
   };

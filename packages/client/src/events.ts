@@ -25,18 +25,21 @@ export interface AuthEvent {
 
 export type AuthListener = (event: AuthEvent) => void;
 
-/** Listener set whose members cannot break each other or the client by throwing. */
-export function createEmitter() {
+/**
+ * Listener set whose members cannot break each other or the client by throwing. A tuple rather than
+ * an object with methods: the caller's names for its parts are minified, method names would not be.
+ */
+export function createEmitter(): [subscribe: (listener: AuthListener) => () => void, emit: (event: AuthEvent) => void, listeners: Set<AuthListener>] {
   const listeners = new Set<AuthListener>();
-  return {
-    subscribe(listener: AuthListener): () => void {
+  return [
+    (listener) => {
       if (typeof listener !== 'function') invalidArgument('subscribe listener', 'a function');
       // Wrap so the same function subscribed twice gets two independent subscriptions.
       const entry: AuthListener = (event) => listener(event);
       listeners.add(entry);
       return () => void listeners.delete(entry);
     },
-    emit(event: AuthEvent): void {
+    (event) => {
       for (const listener of [...listeners]) {
         try {
           listener(event);
@@ -45,8 +48,6 @@ export function createEmitter() {
         }
       }
     },
-    clear(): void {
-      listeners.clear();
-    },
-  };
+    listeners,
+  ];
 }

@@ -23,22 +23,21 @@ export function proactiveDelay(session: Session, leewayMs: number, nowMs: number
   return Math.max(0, start) + Math.floor(random() * window * 0.25);
 }
 
-/** A single re-armable timer that never keeps a Node process (SSR, tests) alive. */
-export interface OneTimer {
-  arm(delayMs: number, task: () => void): void;
-  cancel(): void;
-}
-
-export function oneTimer(): OneTimer {
+/**
+ * A single re-armable timer that never keeps a Node process (SSR, tests) alive: `[arm, cancel]`, a
+ * tuple so that the caller's (minified) names are used.
+ */
+export function oneTimer(): [arm: (delayMs: number, task: () => void) => void, cancel: () => void] {
   // clearTimeout ignores a handle that is undefined or already fired: no checks needed.
   let handle: ReturnType<typeof setTimeout> | undefined;
-  return {
-    arm(delayMs, task) {
-      clearTimeout(handle);
+  const cancel = () => clearTimeout(handle);
+  return [
+    (delayMs, task) => {
+      cancel();
       // setTimeout overflows above 2^31-1 ms (~24.8 days) and would fire at once.
       handle = setTimeout(task, Math.min(delayMs, 2 ** 31 - 1));
       (handle as { unref?: () => void }).unref?.();
     },
-    cancel: () => clearTimeout(handle),
-  };
+    cancel,
+  ];
 }
