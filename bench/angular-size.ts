@@ -13,7 +13,9 @@
  * numbers do the same: the FESM goes through `@angular/compiler-cli/linker/babel` before esbuild,
  * with both flags defined as false.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { transformAsync } from '@babel/core';
@@ -29,6 +31,11 @@ export interface AngularSizeResult {
   angularOnly?: { minified: number; gzip: number };
   clientOnly?: { minified: number; gzip: number };
   demoApp?: { files: number; gzip: number };
+  /**
+   * What Sigil adds to a built app: two minimal Angular apps (router with guarded routes,
+   * HttpClient with interceptors) built by the Angular CLI, without and with Sigil wired in.
+   */
+  appDelta?: { gzip: number; minified: number; without: { gzip: number; minified: number }; withSigil: { gzip: number; minified: number } };
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -84,7 +91,8 @@ export async function runAngularSize(log: (line: string) => void): Promise<Angul
     log(`angular ${reason}`);
     return { available: false, reason };
   }
-  const entry = `export { provideSigilAuth, AuthService, authInterceptor, authGuard, roleGuard } from ${JSON.stringify(FESM)};`;
+  // cookieSession(): the recommended storage mode (the default, memory, ships less).
+  const entry = `export { provideSigilAuth, AuthService, authInterceptor, authGuard, roleGuard, cookieSession } from ${JSON.stringify(FESM)};`;
   const linker = angularLinker();
   const all = await bundle(entry, EXTERNAL, [linker]);
   const angularOnly = await bundle(entry, [...EXTERNAL, '@sigil/client'], [linker]);
@@ -96,11 +104,35 @@ export async function runAngularSize(log: (line: string) => void): Promise<Angul
     angularOnly: { minified: Buffer.byteLength(angularOnly), gzip: gzip(angularOnly) },
     clientOnly: { minified: Buffer.byteLength(clientOnly), gzip: gzip(clientOnly) },
   };
+  result.appDelta = await measureAppDelta();
   const demoDir = `${root}apps/web/dist/browser`;
   if (existsSync(demoDir)) {
     const files = readdirSync(demoDir).filter((f) => f.endsWith('.js'));
     result.demoApp = { files: files.length, gzip: files.reduce((sum, f) => sum + gzip(readFileSync(`${demoDir}/${f}`)), 0) };
   }
+  log(`angular added to an app (bundle with Sigil − bundle without): ${result.appDelta.gzip} B gzip (${result.appDelta.withSigil.gzip} − ${result.appDelta.without.gzip})`);
   log(`angular @sigil/angular + @sigil/client: ${result.total!.gzip} B gzip (${result.total!.minified} B minified); angular part ${result.angularOnly!.gzip} B, client ${result.clientOnly!.gzip} B`);
   return result;
+}
+
+/**
+ * The app-delta measurement: bench/size-app holds two Angular apps, the same but for Sigil (see
+ * their sources), built by the Angular CLI's production application builder exactly as an app is:
+ * AOT templates, the build optimizer, tree shaking, minification. The difference of their gzip
+ * JavaScript is what a user downloads because of Sigil, compressed together with the app.
+ */
+async function measureAppDelta(): Promise<NonNullable<AngularSizeResult['appDelta']>> {
+  const appDir = `${root}bench/size-app`;
+  const ng = createRequire(import.meta.url).resolve('@angular/cli/bin/ng.js');
+  const sizes = [];
+  for (const project of ['without-sigil', 'with-sigil']) {
+    rmSync(`${appDir}/dist/${project}`, { recursive: true, force: true });
+    const built = spawnSync(process.execPath, [ng, 'build', project], { cwd: appDir, encoding: 'utf8', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
+    if (built.status !== 0) throw new Error(`ng build ${project} failed:\n${built.stdout}\n${built.stderr}`);
+    const dir = `${appDir}/dist/${project}/browser`;
+    const files = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => readFileSync(`${dir}/${f}`));
+    sizes.push({ gzip: files.reduce((sum, f) => sum + gzip(f), 0), minified: files.reduce((sum, f) => sum + f.length, 0) });
+  }
+  const [without, withSigil] = sizes as [{ gzip: number; minified: number }, { gzip: number; minified: number }];
+  return { gzip: withSigil.gzip - without.gzip, minified: withSigil.minified - without.minified, without, withSigil };
 }

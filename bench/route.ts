@@ -7,6 +7,7 @@
 import { ALGS, signToken, type Alg, type KeyRing } from './lib/keys.ts';
 import { startChild } from './lib/child.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
+import { median } from './lib/measure.ts';
 import { supported, TARGETS, type ApiTargetConfig, type Target } from './lib/targets.ts';
 
 export interface RouteOptions {
@@ -20,6 +21,23 @@ export interface RouteOptions {
   /** Algorithms and targets measured with 1 and 2 server processes. */
   clusterAlgs: readonly Alg[];
   clusterTargets: readonly Target[];
+  /**
+   * Head-to-head comparisons behind the targets, measured in alternation: both servers started
+   * once, then `pairs` back-to-back loads of `pairSec` each (order flipped every pair, so a drift
+   * in the machine's speed hits both sides alike). The median of the per-pair ratios is reported:
+   * a single sequential run per target cannot tell 0.95x from 1.0x on a machine whose own speed
+   * moves by ±5% from one minute to the next (bare Express measured 38.4k-42.3k req/s in one run).
+   */
+  paired: { comparisons: ReadonlyArray<readonly [baseline: Target, contender: Target]>; pairs: number; pairSec: number };
+}
+
+export interface PairedRow {
+  alg: Alg;
+  baseline: Target;
+  contender: Target;
+  /** contender req/s ÷ baseline req/s, per pair, in the order measured. */
+  ratios: number[];
+  median: number;
 }
 
 export interface RouteRow extends LoadResult {
@@ -30,6 +48,7 @@ export interface RouteRow extends LoadResult {
 
 export interface RouteResult {
   rows: RouteRow[];
+  paired: PairedRow[];
   options: RouteOptions;
 }
 
@@ -72,5 +91,35 @@ export async function runRoute(ring: KeyRing, jwksUri: string, options: RouteOpt
       }
     }
   }
-  return { rows: [...best.values()], options };
+  const paired: PairedRow[] = [];
+  for (const alg of algs) {
+    for (const [baseline, contender] of options.paired.comparisons) {
+      if (!supported(baseline, alg) || !supported(contender, alg)) continue;
+      const row = await measurePaired(alg, baseline, contender, jwksUri, tokens.get(alg)!, options);
+      log(`route ${alg.padEnd(5)} paired ${contender} / ${baseline}: ${row.ratios.map((r) => r.toFixed(3)).join(' ')} -> median ${row.median.toFixed(3)}x`);
+      paired.push(row);
+    }
+  }
+  return { rows: [...best.values()], paired, options };
+}
+
+async function measurePaired(alg: Alg, baseline: Target, contender: Target, jwksUri: string, token: string, options: RouteOptions): Promise<PairedRow> {
+  const servers = await Promise.all([startChild('api.ts', { target: baseline, alg, jwksUri }), startChild('api.ts', { target: contender, alg, jwksUri })]);
+  try {
+    const loadOf = (url: string, durationSec: number) => ({ url: `${url}/api/lessons`, connections: options.connections, durationSec, headers: { authorization: `Bearer ${token}` } });
+    for (const server of servers) await runLoad(loadOf(server.url, options.warmupSec));
+    const ratios: number[] = [];
+    for (let pair = 0; pair < options.paired.pairs; pair++) {
+      const rps = [0, 0];
+      for (const side of pair % 2 === 0 ? [0, 1] : [1, 0]) {
+        const result = await runLoad(loadOf(servers[side]!.url, options.paired.pairSec));
+        if (result.failures > 0) throw new Error(`${side === 0 ? baseline : contender} ${alg}: ${result.failures} failed requests`);
+        rps[side] = result.rps;
+      }
+      ratios.push(rps[1]! / rps[0]!);
+    }
+    return { alg, baseline, contender, ratios, median: median(ratios) };
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
 }
