@@ -1,3 +1,5 @@
+import { attempt } from './attempt.ts';
+
 /**
  * Messages tabs exchange. `data` is a serialized session, validated by the receiver exactly like
  * stored data; it travels only between same-origin tabs of one browser.
@@ -14,13 +16,9 @@ export interface SyncChannel {
  * `storage` events (localStorage) or not at all (memory).
  */
 export function openSyncChannel(name: string, onMessage: (message: SyncMessage) => void): SyncChannel {
-  let channel: BroadcastChannel;
-  try {
-    // Throws where there is no BroadcastChannel (SSR, old runtimes) or it is disabled.
-    channel = new (globalThis as { BroadcastChannel: typeof BroadcastChannel }).BroadcastChannel(name);
-  } catch {
-    return { post() {}, close() {} };
-  }
+  // Throws where there is no BroadcastChannel (SSR, old runtimes) or it is disabled.
+  const channel = attempt(() => new (globalThis as { BroadcastChannel: typeof BroadcastChannel }).BroadcastChannel(name));
+  if (!channel) return { post() {}, close() {} };
   channel.onmessage = (event: MessageEvent) => {
     const message = parseMessage(event.data);
     if (message) onMessage(message);
@@ -28,13 +26,8 @@ export function openSyncChannel(name: string, onMessage: (message: SyncMessage) 
   // Node keeps the process alive while a channel is open; a browser has no `unref`.
   (channel as { unref?: () => void }).unref?.();
   return {
-    post(message) {
-      try {
-        channel.postMessage(message);
-      } catch {
-        // Closed (after `destroy`) or broken: it only costs us cross-tab sync.
-      }
-    },
+    // Closed (after `destroy`) or broken: it only costs us cross-tab sync.
+    post: (message) => void attempt(() => channel.postMessage(message)),
     close: () => channel.close(),
   };
 }

@@ -3,7 +3,7 @@ import { openSyncChannel, type SyncMessage } from './channel.ts';
 import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEvent, type AuthEventReason, type AuthListener } from './events.ts';
 import { withLock } from './lock.ts';
-import { checkClientOnlyOptions, resolveOptions, type ResolvedOptions, type SessionOptions, type SigilClientOptions } from './options.ts';
+import { checkClientOnlyOptions, resolveOptions, sessionOptions, type ResolvedOptions, type SessionOptions, type SigilClientOptions } from './options.ts';
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
 import { cookieSession, createAuthApi } from './auth-api.ts';
@@ -87,12 +87,13 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
 
 /**
  * `createSigilClient` without `fetch`. @sigil/angular's interceptor does that job for `HttpClient`,
- * so an Angular app need not ship the authenticated `fetch` as well. Takes only the options
- * `provideSigilAuth` has: `fetch`, `now`, `restore`, `lockName` and `channelName` are not checked.
+ * so an Angular app need not ship the authenticated `fetch` as well. Takes options already checked
+ * by `resolveCommonOptions` (as `provideSigilAuth` did at startup), so they are not checked twice;
+ * `fetch`, `now`, `restore`, `lockName` and `channelName` are not checked at all.
  * @internal for @sigil/angular; not part of the documented API
  */
-export function createSigilSession(options: SessionOptions): SigilSession {
-  return createSession(resolveOptions(options));
+export function createSigilSession(options: Parameters<typeof sessionOptions>[0]): SigilSession {
+  return createSession(sessionOptions(options));
 }
 
 function createSession(opts: ResolvedOptions): SigilSession {

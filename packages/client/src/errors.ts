@@ -65,10 +65,12 @@ export function hasCode(error: unknown, ...codes: SigilClientErrorCode[]): error
 
 /** Seconds from a `Retry-After` header (delta-seconds or HTTP date), or undefined. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (!value?.trim()) return undefined;
-  const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) : Math.ceil((Date.parse(value) - nowMs) / 1000);
+  // `+''` is 0: an absent or empty header (Headers trims whitespace) means "not given".
+  if (!value) return undefined;
+  // Integer seconds are numbers; an HTTP date is not, and Date.parse reads it.
+  const seconds = isNaN(+value) ? Math.ceil((Date.parse(value) - nowMs) / 1000) : +value;
   // An unparsable date is NaN; a date in the past means "now".
-  return Number.isNaN(seconds) ? undefined : Math.max(0, seconds);
+  return isNaN(seconds) ? undefined : Math.max(0, seconds);
 }
 
 /**

@@ -10,6 +10,7 @@ export { cookieSession } from './auth-api.ts';
 // endpoints and its 401 handling are the client's own. Not part of the documented API; may change
 // in any release.
 export { createSigilSession, type SigilSession } from './client.ts';
-export { invalidArgument, resolveCommonOptions, type SessionOptions } from './options.ts';
+export { invalidArgument, resolveCommonOptions, type CommonOptions, type SessionOptions } from './options.ts';
 export { isAuthServerEndpoint, tokenAfterRejection } from './auth-fetch.ts';
 export { hasCode } from './errors.ts';
+export { attempt } from './attempt.ts';

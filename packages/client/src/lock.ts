@@ -1,3 +1,5 @@
+import { attempt } from './attempt.ts';
+
 /**
  * Runs `task` while holding the cross-tab lock `name`. With the Web Locks API every tab (and every
  * client in this realm) queues on the same lock; `task` learns whether it had to wait, i.e.
@@ -22,10 +24,6 @@ interface LockManagerLike {
 // Looked up per call, never at import: the module must load under SSR, where `navigator` may be
 // missing or a stub without `locks`.
 function webLocks(): LockManagerLike | undefined {
-  try {
-    const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
-    return locks && typeof locks.request === 'function' ? locks : undefined;
-  } catch {
-    return undefined;
-  }
+  const locks = attempt(() => (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks);
+  return locks && typeof locks.request === 'function' ? locks : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cookieSession, createSigilClient, createSigilSession, localSession, memoryStorage } from './index.ts';
+import { cookieSession, createSigilClient, createSigilSession, localSession, memoryStorage, resolveCommonOptions } from './index.ts';
 
 const issuer = 'http://127.0.0.1:4000';
 
@@ -46,12 +46,12 @@ describe('createSigilClient options', () => {
     expect(() => createSigilClient({ issuer: 'https://auth.example.com/', apiOrigins: ['https://api.example.com:443/'] }).destroy()).not.toThrow();
   });
 
-  it('createSigilSession (for @sigil/angular) takes the factories, not the names that bring every mode along', () => {
+  it('resolveCommonOptions and createSigilSession (for @sigil/angular) take the factories, not the names that bring every mode along', () => {
     for (const storage of ['local', 'cookie']) {
-      expect(() => createSigilSession({ issuer, apiOrigins: [], storage } as never)).toThrow(TypeError);
+      expect(() => resolveCommonOptions({ issuer, apiOrigins: [], storage } as never)).toThrow(TypeError);
     }
     for (const storage of ['memory', localSession(), cookieSession(), memoryStorage()] as const) {
-      createSigilSession({ issuer, apiOrigins: [], storage, restore: false }).destroy();
+      createSigilSession({ ...resolveCommonOptions({ issuer, apiOrigins: [], storage }), restore: false }).destroy();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { attempt } from './attempt.ts';
 import type { CookieTransportFactory } from './auth-api.ts';
 import type { SessionStrategy, StorageAdapter, StorageStrategy } from './storage.ts';
 
@@ -42,7 +43,7 @@ export interface SigilClientOptions {
   restore?: boolean;
 }
 
-/** Options after validation: every default applied once, frozen. */
+/** Options after validation: every default applied once. */
 export interface ResolvedOptions {
   readonly issuer: string;
   readonly apiOrigins: ReadonlySet<string>;
@@ -81,26 +82,48 @@ export function checkClientOnlyOptions(options: SigilClientOptions): void {
 
 /** Validates options; a caller's mistake is a `TypeError` here, never a failure per request. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
-  const { issuer, apiOrigins, refreshLeeway, storage } = resolveCommonOptions(options);
+  return sessionOptions({ ...options, ...resolveCommonOptions(options) });
+}
+
+/**
+ * Applies the defaults to options whose shared part `resolveCommonOptions` has already checked:
+ * @sigil/angular resolves its config once at startup and passes it here as it is.
+ * Not frozen: the result never leaves the client.
+ */
+export function sessionOptions(options: CommonOptions & Partial<Pick<SigilClientOptions, keyof typeof TYPED_OPTIONS>>): ResolvedOptions {
+  const { issuer, storage } = options;
   // A strategy never has `getItem`.
   const adapter = storage && 'getItem' in storage ? storage : undefined;
   const strategy = adapter ? undefined : (storage as SessionStrategy | undefined);
-  return Object.freeze({
+  return {
     issuer,
-    apiOrigins,
+    apiOrigins: options.apiOrigins,
     adapter,
     local: strategy?.local,
     cookie: strategy?.cookie,
     // Resolved per call and called unbound from globalThis: browsers throw "Illegal invocation"
     // for a detached `window.fetch`.
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    refreshLeewayMs: (refreshLeeway ?? 60) * 1000,
+    refreshLeewayMs: (options.refreshLeeway ?? 60) * 1000,
     lockName: options.lockName ?? `sigil:refresh:${issuer}`,
     channelName: options.channelName ?? `sigil:auth:${issuer}`,
     storageKey: `sigil:session:${issuer}`,
     now: options.now ?? Date.now,
     restore: options.restore ?? true,
-  });
+  };
+}
+
+/**
+ * The shared options after `resolveCommonOptions`.
+ * @internal for @sigil/angular; not part of the documented API
+ */
+export interface CommonOptions {
+  readonly issuer: string;
+  readonly apiOrigins: ReadonlySet<string>;
+  /** Seconds; undefined when not given (the client's default applies). */
+  readonly refreshLeeway: number | undefined;
+  /** undefined: memory. */
+  readonly storage: SessionStrategy | StorageAdapter | undefined;
 }
 
 /**
@@ -108,14 +131,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
  * place so both report a mistake alike.
  * @internal exported for @sigil/angular; not part of the documented API
  */
-export function resolveCommonOptions(options: Pick<SessionOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway' | 'storage'>): {
-  issuer: string;
-  apiOrigins: Set<string>;
-  /** Seconds; undefined when not given (the client's default applies). */
-  refreshLeeway: number | undefined;
-  /** undefined: memory. */
-  storage: SessionStrategy | StorageAdapter | undefined;
-} {
+export function resolveCommonOptions(options: Pick<SessionOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway' | 'storage'>): CommonOptions {
   if (options === null || typeof options !== 'object') invalidArgument('options', 'an object');
   const issuer = httpUrl(options.issuer);
   // Query, fragment or credentials in the issuer would corrupt every endpoint URL built from it.
@@ -152,13 +168,9 @@ export function invalidArgument(name: string, expected: string): never {
 const ORIGINS = 'origins like https://api.example.com';
 
 function httpUrl(value: unknown): URL | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const url = new URL(value);
-    return /^https?:$/.test(url.protocol) ? url : undefined;
-  } catch {
-    return undefined;
-  }
+  // `new URL` would stringify a non-string; it throws on what it cannot parse.
+  const url = typeof value === 'string' ? attempt(() => new URL(value)) : undefined;
+  return url && /^https?:$/.test(url.protocol) ? url : undefined;
 }
 
 function parseOrigin(value: unknown): string {

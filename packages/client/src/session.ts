@@ -1,3 +1,4 @@
+import { attempt } from './attempt.ts';
 import { unexpectedAnswer } from './errors.ts';
 
 /** The signed-in user, as the auth server describes it. */
@@ -51,14 +52,9 @@ export function serializeSession(session: Session, issuer: string): string {
  * Reads stored data back. Anything corrupt, from another issuer or format version, or stale (an
  * expired access token with no refresh token to renew it) yields `undefined`: "logged out".
  */
-export function parseStoredSession(raw: string | null, issuer: string, nowMs: number): Session | undefined {
-  let data: unknown;
-  try {
-    // Nothing stored (null) fails to parse like corrupt data does.
-    data = JSON.parse(raw ?? '');
-  } catch {
-    return undefined;
-  }
+export function parseStoredSession(raw: string | null | undefined, issuer: string, nowMs: number): Session | undefined {
+  // Nothing stored (null) fails to parse like corrupt data does.
+  const data: unknown = attempt(() => JSON.parse(raw ?? ''));
   if (!isRecord(data) || data['v'] !== FORMAT_VERSION || data['iss'] !== issuer) return undefined;
   const session = validSession(data);
   return session !== undefined && (session.refreshToken !== undefined || session.expiresAt > nowMs) ? session : undefined;

@@ -1,4 +1,5 @@
 import type { CookieTransportFactory } from './auth-api.ts';
+import { attempt } from './attempt.ts';
 import { parseStoredSession, serializeSession, type Session } from './session.ts';
 
 /**
@@ -85,12 +86,8 @@ export function memoryStorage(): StorageAdapter {
  * module loads under SSR; reading the property itself throws in some sandboxed iframes.
  */
 export function browserLocalStorage(): StorageAdapter | undefined {
-  try {
-    const storage = (globalThis as { localStorage?: StorageAdapter }).localStorage;
-    return storage && typeof storage.getItem === 'function' ? storage : undefined;
-  } catch {
-    return undefined;
-  }
+  const storage = attempt(() => (globalThis as { localStorage?: StorageAdapter }).localStorage);
+  return storage && typeof storage.getItem === 'function' ? storage : undefined;
 }
 
 /** The session slot: one key, validated on every read, and no exception ever escapes. */
@@ -101,32 +98,18 @@ export interface SessionStore {
 }
 
 export function createSessionStore(adapter: StorageAdapter, key: string, issuer: string): SessionStore {
+  // A failed write (quota, privacy mode) leaves the session in this tab's memory; a failed read
+  // counts as nothing stored; a failed removal is all we could do anyway.
+  const clear = () => attempt(() => adapter.removeItem(key));
   return {
     read(nowMs) {
-      let raw: string | null;
-      try {
-        raw = adapter.getItem(key);
-      } catch {
-        return undefined;
-      }
+      const raw = attempt(() => adapter.getItem(key));
       const session = parseStoredSession(raw, issuer, nowMs);
       // Corrupt or stale data under our own key is dropped so it is not re-read forever.
-      if (session === undefined && raw !== null) this.clear();
+      if (session === undefined && raw != null) clear();
       return session;
     },
-    write(session) {
-      try {
-        adapter.setItem(key, serializeSession(session, issuer));
-      } catch {
-        // Quota or privacy mode: the session still lives in memory for this tab.
-      }
-    },
-    clear() {
-      try {
-        adapter.removeItem(key);
-      } catch {
-        // Nothing more we can do; reads treat unreadable storage as empty.
-      }
-    },
+    write: (session) => attempt(() => adapter.setItem(key, serializeSession(session, issuer))),
+    clear,
   };
 }

@@ -105,10 +105,9 @@ export class AuthService {
     let expiring = false;
     // Under SSR there is no session to know about, and the client would reach for browser APIs.
     // 'browser' is what `isPlatformBrowser` compares with. The app's own client, or one without
-    // `fetch` (the interceptor does its job); the resolved config carries the client's options
-    // (`apiOrigins` back as the array the client checks for).
-    const client: SigilSession | null =
-      inject(PLATFORM_ID) === 'browser' ? (config.client ?? createSigilSession({ ...config, apiOrigins: [...config.apiOrigins] })) : null;
+    // `fetch` (the interceptor does its job); the resolved config carries the client's options,
+    // checked by the client's own code at startup.
+    const client: SigilSession | null = inject(PLATFORM_ID) === 'browser' ? (config.client ?? createSigilSession(config)) : null;
 
     const sync = (next: SigilUser | null, expires: number | null) => {
       user.set(next);

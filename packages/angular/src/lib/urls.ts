@@ -1,4 +1,4 @@
-import { isAuthServerEndpoint } from '@sigil/client';
+import { attempt, isAuthServerEndpoint } from '@sigil/client';
 import type { ResolvedSigilAuthConfig } from './config';
 
 /**
@@ -7,12 +7,9 @@ import type { ResolvedSigilAuthConfig } from './config';
  * `@sigil/client`'s `fetch` skips): the requests that get the access token.
  */
 export function isApiUrl(url: string, base: string, config: ResolvedSigilAuthConfig): boolean {
-  try {
-    const target = new URL(url, base);
-    return config.apiOrigins.has(target.origin) && !isAuthServerEndpoint(target, config.issuer);
-  } catch {
-    return false;
-  }
+  // An unparsable URL is not an API URL.
+  const target = attempt(() => new URL(url, base));
+  return !!target && config.apiOrigins.has(target.origin) && !isAuthServerEndpoint(target, config.issuer);
 }
 
 /**
