@@ -7,7 +7,7 @@ import { checkClientOnlyOptions, resolveOptions, sessionOptions, type ResolvedOp
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
 import { cookieSession, createAuthApi } from './auth-api.ts';
-import { createSessionStore, localSession, memoryStorage } from './storage.ts';
+import { createSessionStore, localSession } from './storage.ts';
 
 /** How long a tab that queued for the refresh lock waits for the holder's broadcast. */
 const BROADCAST_WAIT_MS = 300;
@@ -104,12 +104,12 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const { now, issuer, cookie, refreshLeewayMs, storageKey } = opts;
   const noop = () => {};
   const local = opts.local?.(storageKey, () => syncFromStorage());
-  // localStorage or a custom adapter: other tabs or clients may write to it too.
+  // localStorage or a custom adapter, which other tabs or clients may write to too. Memory (and
+  // cookie mode) has no store at all: `session` below is the memory.
   const shared = opts.adapter ?? local?.adapter;
-  const sharedStorage = !!shared;
-  const store = createSessionStore(shared ?? memoryStorage(), storageKey, issuer);
+  const store = shared && createSessionStore(shared, storageKey, issuer);
 
-  let session: Session | undefined = store.read(now());
+  let session: Session | undefined = store?.read(now());
   // Bumped by every change of session (login, logout, another tab's session): a refresh that started
   // before one must not resurrect or overwrite the session when its answer arrives.
   let epoch = 0;
@@ -133,7 +133,8 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const channel = openSyncChannel(opts.channelName, onSyncMessage);
 
   const emit = (type: AuthEvent['type'], reason: AuthEventReason, error?: SigilClientError) =>
-    emitEvent({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, ...(error && { error }) });
+    // `error` is undefined but for `session_expired`.
+    emitEvent({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, error });
 
   /**
    * Makes `next` the current session, or logs out when it is undefined. `here` means this tab
@@ -143,7 +144,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
     epoch++;
     const previous = session;
     session = next;
-    if (here || !sharedStorage) {
+    if (here && store) {
       if (next) store.write(next);
       else store.clear();
     }
@@ -159,7 +160,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
 
   /** Shared storage is the truth other tabs write to: follow it when it differs from memory. */
   function syncFromStorage(): void {
-    if (!sharedStorage || destroyed) return;
+    if (!store || destroyed) return;
     const stored = store.read(now());
     if (stored?.accessToken !== session?.accessToken) setSession(stored, 'sync');
   }
@@ -204,7 +205,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
     syncFromStorage();
     // We queued behind another tab, which broadcasts its new session before releasing the lock.
     // Without shared storage that message is our only way to learn of it: give it a moment.
-    if (waited && !sharedStorage && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
+    if (waited && !store && session?.accessToken === stale) await sessionChange(BROADCAST_WAIT_MS);
     const current = session;
     if (current ? current.accessToken !== stale && !expiring(current) : stale !== undefined || !cookie) return current;
     const startEpoch = epoch;
