@@ -2,7 +2,12 @@
 import type { Alg } from './keys.ts';
 
 export const TARGETS = ['bare', 'sigil', 'sigil-nocache', 'fast-jwt', 'jose', 'express-jwt'] as const;
-export type Target = (typeof TARGETS)[number];
+/**
+ * Reference targets, measured head to head only: `noop` is Express with one middleware that only
+ * sets `req.auth` and calls next(), the least any auth middleware can cost in Express.
+ */
+export const REFERENCE_TARGETS = ['noop'] as const;
+export type Target = (typeof TARGETS)[number] | (typeof REFERENCE_TARGETS)[number];
 
 export interface ApiTargetConfig {
   target: Target;
@@ -20,6 +25,7 @@ export const TARGET_LABELS: Record<Target, string> = {
   'fast-jwt': 'fast-jwt, cache on',
   jose: 'jose (remote JWKS + jwtVerify)',
   'express-jwt': 'express-jwt + jwks-rsa',
+  noop: 'Express + an empty middleware',
 };
 
 export function supported(target: Target, alg: Alg): boolean {

@@ -17,6 +17,7 @@ import { AUDIENCE, HS256_SECRET, ISSUER } from '../lib/keys.ts';
 import type { ApiTargetConfig } from '../lib/targets.ts';
 
 const config = JSON.parse(process.argv[2]!) as ApiTargetConfig;
+const NOOP_CLAIMS = Object.freeze({ sub: 'noop' });
 const LESSONS = { lessons: [{ id: 1, title: 'Tokens' }, { id: 2, title: 'Keys' }, { id: 3, title: 'Caches' }] };
 
 async function authMiddleware(): Promise<RequestHandler | undefined> {
@@ -25,6 +26,11 @@ async function authMiddleware(): Promise<RequestHandler | undefined> {
   switch (target) {
     case 'bare':
       return undefined;
+    case 'noop':
+      return (req, _res, next) => {
+        (req as { auth?: unknown }).auth = NOOP_CLAIMS;
+        next();
+      };
     case 'sigil':
     case 'sigil-nocache':
       return requireAuth({
