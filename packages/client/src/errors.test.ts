@@ -31,6 +31,18 @@ describe('errorFromResponse', () => {
     expect((await errorFromResponse(problem(429, 'slow down'), 0)).code).toBe('rate_limited');
   });
 
+  it('keeps cause out of sight unless there is one', () => {
+    const cause = new Error('offline');
+    const error = new SigilClientError('network_error', 'Cannot reach', { cause });
+    expect(error.cause).toBe(cause);
+    expect(Object.keys(error)).not.toContain('cause');
+    expect('cause' in new SigilClientError('not_logged_in', 'No session')).toBe(false);
+  });
+
+  it("maps the server's 503 unavailable (not in the stable list) to internal_error: retry later, not logged out", async () => {
+    expect((await errorFromResponse(problem(503, { code: 'unavailable', title: 'Service temporarily unavailable' }, { 'retry-after': '1' }), 0)).code).toBe('internal_error');
+  });
+
   it('does not trust unknown codes', async () => {
     expect((await errorFromResponse(problem(400, { code: 'made_up' }), 0)).code).toBe('invalid_request');
   });

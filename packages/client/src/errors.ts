@@ -49,12 +49,13 @@ export class SigilClientError extends Error {
   declare readonly detail: string | undefined;
   declare readonly errors: unknown;
 
-  constructor(code: SigilClientErrorCode, message: string, { cause, status, retryAfter, detail, errors }: SigilClientErrorDetails = {}) {
-    // No `cause` property at all unless there is one.
-    super(message, cause === undefined ? undefined : { cause });
+  constructor(code: SigilClientErrorCode, message: string, details: SigilClientErrorDetails = {}) {
+    // Error installs `cause` (not enumerable) only when `details` has one; assigning it again below
+    // keeps it so.
+    super(message, details);
     // A literal: an app's minifier renames the class, so `new.target.name` would say something like "f".
     this.name = 'SigilClientError';
-    Object.assign(this, { code, status, retryAfter, detail, errors });
+    Object.assign(this, details, { code });
   }
 }
 

@@ -87,7 +87,7 @@ function parseUser(value: unknown): SigilUser | undefined {
   if (!isRecord(value)) return undefined;
   const { id, email, name = null, roles = [] } = value;
   return isString(id) && isString(email) && (name === null || isString(name)) && Array.isArray(roles) && roles.every(isString)
-    ? Object.freeze({ id, email, name, roles: Object.freeze([...roles]) })
+    ? { id, email, name, roles }
     : undefined;
 }
 

@@ -76,7 +76,8 @@ export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAu
   if (!isAppPath(loginRoute)) invalidArgument('loginRoute', APP_PATH);
   const forbiddenRoute = config.forbiddenRoute ?? null;
   if (forbiddenRoute !== null && !isAppPath(forbiddenRoute)) invalidArgument('forbiddenRoute', `${APP_PATH} or null`);
-  return Object.freeze({ ...common, issuerUrl: new URL(common.issuer), loginRoute, forbiddenRoute, client: config.client });
+  // `common` is this call's own object: completed in place rather than copied.
+  return Object.freeze(Object.assign(common, { issuerUrl: new URL(common.issuer), loginRoute, forbiddenRoute, client: config.client }));
 }
 
 const APP_PATH = "an app path like '/login'";
