@@ -13,6 +13,8 @@ describe('createSigilClient options', () => {
   });
 
   it.each([
+    ['no options', undefined],
+    ['null options', null],
     ['missing issuer', { apiOrigins: [] }],
     ['relative issuer', { issuer: '/auth', apiOrigins: [] }],
     ['non-http issuer', { issuer: 'ftp://x.example', apiOrigins: [] }],
@@ -32,6 +34,10 @@ describe('createSigilClient options', () => {
     ['restore not boolean', { issuer, apiOrigins: [], restore: 'yes' }],
   ])('throws TypeError at setup for %s', (_name, options) => {
     expect(() => createSigilClient(options as never)).toThrow(TypeError);
+  });
+
+  it('names the issuer when there are no options at all', () => {
+    expect(() => createSigilClient(undefined as never)).toThrow('Sigil: issuer must be');
   });
 
   it('accepts every storage strategy and a custom adapter', () => {

@@ -132,8 +132,8 @@ export interface CommonOptions {
  * @internal exported for @sigil/angular; not part of the documented API
  */
 export function resolveCommonOptions(options: Pick<SessionOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway' | 'storage'>): CommonOptions {
-  if (options === null || typeof options !== 'object') invalidArgument('options', 'an object');
-  const issuer = httpUrl(options.issuer);
+  // No options at all fails here too, as a missing issuer.
+  const issuer = httpUrl(options?.issuer);
   // Query, fragment or credentials in the issuer would corrupt every endpoint URL built from it.
   if (!issuer || issuer.href !== issuer.origin + issuer.pathname) invalidArgument('issuer', 'an http(s) URL without query, fragment or credentials');
   if (!Array.isArray(options.apiOrigins)) invalidArgument('apiOrigins', `an array of ${ORIGINS}`);
