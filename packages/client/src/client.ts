@@ -3,7 +3,7 @@ import { openSyncChannel, type SyncMessage } from './channel.ts';
 import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEvent, type AuthEventReason, type AuthListener } from './events.ts';
 import { withLock } from './lock.ts';
-import { checkClientOnlyOptions, resolveOptions, sessionOptions, type ResolvedOptions, type SessionOptions, type SigilClientOptions } from './options.ts';
+import { resolveOptions, sessionOptions, type CommonOptions, type ResolvedOptions, type SessionOptions, type SigilClientOptions } from './options.ts';
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
 import { cookieSession, createAuthApi } from './auth-api.ts';
@@ -80,7 +80,6 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
   const opts = resolveOptions(
     named === 'local' || named === 'cookie' ? { ...options, storage: named === 'local' ? localSession() : cookieSession() } : (options as SessionOptions),
   );
-  checkClientOnlyOptions(options);
   const session = createSession(opts);
   return Object.assign(session, { fetch: createAuthFetch(opts, session) });
 }
@@ -89,10 +88,10 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
  * `createSigilClient` without `fetch`. @sigil/angular's interceptor does that job for `HttpClient`,
  * so an Angular app need not ship the authenticated `fetch` as well. Takes options already checked
  * by `resolveCommonOptions` (as `provideSigilAuth` did at startup), so they are not checked twice;
- * `fetch`, `now`, `restore`, `lockName` and `channelName` are not checked at all.
+ * `fetch`, `now`, `restore`, `lockName` and `channelName` take their defaults.
  * @internal for @sigil/angular; not part of the documented API
  */
-export function createSigilSession(options: Parameters<typeof sessionOptions>[0]): SigilSession {
+export function createSigilSession(options: CommonOptions): SigilSession {
   return createSession(sessionOptions(options));
 }
 

@@ -57,7 +57,7 @@ describe('createSigilClient options', () => {
       expect(() => resolveCommonOptions({ issuer, apiOrigins: [], storage } as never)).toThrow(TypeError);
     }
     for (const storage of ['memory', localSession(), cookieSession(), memoryStorage()] as const) {
-      createSigilSession({ ...resolveCommonOptions({ issuer, apiOrigins: [], storage }), restore: false }).destroy();
+      createSigilSession(resolveCommonOptions({ issuer, apiOrigins: [], storage })).destroy();
     }
   });
 });

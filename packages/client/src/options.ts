@@ -69,47 +69,51 @@ export type SessionOptions = Omit<SigilClientOptions, 'storage'> & { storage?: '
 const TYPED_OPTIONS = { fetch: 'function', now: 'function', restore: 'boolean', lockName: 'string', channelName: 'string' } as const;
 
 /**
- * Checks the options only `createSigilClient` offers (`provideSigilAuth` of @sigil/angular has none
- * of them, so its bundle leaves this out); `resolveOptions` checks the rest.
+ * The options only `createSigilClient` offers, checked, and only those given: they override the
+ * defaults of `sessionOptions`. `provideSigilAuth` of @sigil/angular has none of them, so its bundle
+ * leaves this out; `resolveCommonOptions` checks the rest.
  */
-export function checkClientOnlyOptions(options: SigilClientOptions): void {
+function clientOnlyOptions(options: Pick<SigilClientOptions, keyof typeof TYPED_OPTIONS>): Partial<ResolvedOptions> {
+  const given: Record<string, unknown> = {};
   for (const [name, type] of Object.entries(TYPED_OPTIONS)) {
     const value = options[name as keyof typeof TYPED_OPTIONS];
+    if (value === undefined) continue;
     // The names key a lock and a channel: an empty one would be shared with unrelated code.
-    if (value !== undefined && (typeof value !== type || value === '')) invalidArgument(name, type === 'string' ? 'a non-empty string' : `a ${type}`);
+    if (typeof value !== type || value === '') invalidArgument(name, type === 'string' ? 'a non-empty string' : `a ${type}`);
+    given[name] = value;
   }
+  return given;
 }
 
 /** Validates options; a caller's mistake is a `TypeError` here, never a failure per request. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
-  return sessionOptions({ ...options, ...resolveCommonOptions(options) });
+  return Object.assign(sessionOptions(resolveCommonOptions(options)), clientOnlyOptions(options));
 }
 
 /**
- * Applies the defaults to options whose shared part `resolveCommonOptions` has already checked:
- * @sigil/angular resolves its config once at startup and passes it here as it is.
+ * The options with every default applied, from the shared part `resolveCommonOptions` has already
+ * checked: @sigil/angular resolves its config once at startup and passes it here as it is.
  * Not frozen: the result never leaves the client.
  */
-export function sessionOptions(options: CommonOptions & Partial<Pick<SigilClientOptions, keyof typeof TYPED_OPTIONS>>): ResolvedOptions {
-  const { issuer, storage } = options;
+export function sessionOptions({ issuer, apiOrigins, refreshLeeway, storage }: CommonOptions): ResolvedOptions {
   // A strategy never has `getItem`.
   const adapter = storage && 'getItem' in storage ? storage : undefined;
   const strategy = adapter ? undefined : (storage as SessionStrategy | undefined);
   return {
     issuer,
-    apiOrigins: options.apiOrigins,
+    apiOrigins,
     adapter,
     local: strategy?.local,
     cookie: strategy?.cookie,
     // Resolved per call and called unbound from globalThis: browsers throw "Illegal invocation"
     // for a detached `window.fetch`.
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    refreshLeewayMs: (options.refreshLeeway ?? 60) * 1000,
-    lockName: options.lockName ?? `sigil:refresh:${issuer}`,
-    channelName: options.channelName ?? `sigil:auth:${issuer}`,
+    fetch: (input, init) => globalThis.fetch(input, init),
+    refreshLeewayMs: (refreshLeeway ?? 60) * 1000,
+    lockName: `sigil:refresh:${issuer}`,
+    channelName: `sigil:auth:${issuer}`,
     storageKey: `sigil:session:${issuer}`,
-    now: options.now ?? Date.now,
-    restore: options.restore ?? true,
+    now: Date.now,
+    restore: true,
   };
 }
 
