@@ -3,9 +3,12 @@
  * comparisons instead of a signature check.
  *
  * Keying: hashing a whole ~800-character token for the Map costs more than everything else on the
- * hot path, so the Map key is the token's last 43 characters (the tail of its signature: 256 bits
- * an attacker cannot choose for a token that verifies) and a hit is confirmed by comparing the
- * whole token. A forged token that copies a cached token's tail is a miss and gets a full check.
+ * hot path, so the Map key is the token's last 12 characters (the tail of its signature: ~70 bits
+ * that no one can choose for a token that verifies) and a hit is confirmed by comparing the whole
+ * token. A forged token that copies a cached token's tail is a miss and gets a full check; only
+ * verified tokens are ever inserted, so a collision can at worst make one honest token miss once.
+ * 12 and not more: V8 copies substrings under 13 characters instead of making a sliced string, so
+ * the key is a small flat string that hashes at once (a hit went from ~0.30 to ~0.22 µs).
  *
  * Bounded, approximately LRU with two generations (as quick-lru): hits in the current generation
  * touch nothing; when it fills up it becomes the old one and the previous old one is dropped; an
@@ -39,7 +42,7 @@ interface Slot {
   readonly entry: CachedToken;
 }
 
-const KEY_LENGTH = 43;
+const KEY_LENGTH = 12;
 
 /**
  * Creates a cache holding about `maxEntries` tokens: two generations of `maxEntries / 2` each
