@@ -152,7 +152,7 @@ export function writeReport(results: Results): void {
         '| alg | comparison | per-pair ratios | median |',
         '|---|---|---|---:|',
       );
-      for (const p of paired) sections.push(`| ${p.alg} | ${TARGET_LABELS[p.contender]} ÷ ${TARGET_LABELS[p.baseline]} | ${p.ratios.map((r) => r.toFixed(3)).join(', ')} | ${x(p.median)} |`);
+      for (const p of paired) sections.push(`| ${p.alg} | ${TARGET_LABELS[p.contender]} ÷ ${TARGET_LABELS[p.baseline]} | ${p.ratios.map((r) => r.toFixed(3)).join(', ')} | ${p.median.toFixed(3)}x |`);
       sections.push('');
     }
     const clustered = rows.filter((r) => r.workers === 2);
@@ -203,7 +203,7 @@ export function writeReport(results: Results): void {
     const o = a.options;
     sections.push('## 3. Auth server', '');
     sections.push(
-      `The real auth server (\`createAuthServer\`, RS256, in-memory PGlite unless said otherwise, silent logs, per-IP budgets lifted since all load comes from one address), argon2id at OWASP's minimum (m = 19 MiB, t = 2, p = 1). Logins: ${o.loginConnections} connections for ${o.loginDurationSec} s, cycling through seeded users. Meanwhile one keep-alive client requests the JWKS and \`/healthz\` alternately every ${o.probeIntervalMs} ms; the same probe runs ${o.idleSec} s on the idle server for comparison. Refreshes: ${o.refreshConnections} connections for ${o.refreshDurationSec} s, each presenting a fresh single-use refresh token (rotation on every call). The event-loop delay is the server process's own \`perf_hooks.monitorEventLoopDelay\` histogram (1 ms sampling, so ~1 ms means no delay), read over IPC by the bench harness.`,
+      `The real auth server (\`createAuthServer\`, RS256, in-memory PGlite unless said otherwise, silent logs, per-IP budgets lifted since all load comes from one address), argon2id at OWASP's minimum (m = 19 MiB, t = 2, p = 1). Logins: ${o.loginConnections} connections for ${o.loginDurationSec} s, cycling through seeded users. Meanwhile one keep-alive client, on a thread of its own in the bench process (so the load generator's work never delays its timing), requests the JWKS and \`/healthz\` alternately every ${o.probeIntervalMs} ms; the same probe runs ${o.idleSec} s on the idle server for comparison. Refreshes: ${o.refreshConnections} connections for ${o.refreshDurationSec} s, each presenting a fresh single-use refresh token (rotation on every call). The event-loop delay is the server process's own \`perf_hooks.monitorEventLoopDelay\` histogram (1 ms sampling, so ~1 ms means no delay), read over IPC by the bench harness.`,
       '',
     );
     sections.push('| load | req/s | p50 | p99 | max |', '|---|---:|---:|---:|---:|');
