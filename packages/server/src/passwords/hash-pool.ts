@@ -11,8 +11,9 @@ import { SigilError } from '../errors.ts';
  * loop a third of a core, and JWKS, /healthz and refresh callers wait tens of milliseconds behind
  * password hashes (measured: bench, section 3). Here every core still hashes when there is nothing
  * else to do, but the kernel runs the event loop first whenever it has work (Linux: the threads run
- * under SCHED_IDLE, or re-niced where `chrt` is missing; elsewhere at normal priority). The pool is bounded: beyond `maxQueued` waiting
- * hashes, callers get 503 `unavailable` with Retry-After at once instead of a queue that only grows.
+ * under SCHED_IDLE, or re-niced where `chrt` is missing; elsewhere at normal priority). The pool is
+ * bounded: beyond `maxQueued` waiting hashes, callers get 503 `unavailable` with Retry-After at
+ * once instead of a queue that only grows.
  */
 export interface HashPoolOptions {
   /** Worker threads. @default os.availableParallelism() */
