@@ -15,11 +15,9 @@ import {
 import { SIGIL_AUTH_CONFIG } from './config';
 
 /**
- * What happened to the session, for toasts and navigation. `login` (a new session or another
- * user) and `logout` fire for this tab's own calls (on the service or on a client you passed) and
- * when another tab signs in or out, as soon as the local state changes; not for the session
- * restored at startup. `session-expired` means the server refused to renew the session (revoked,
- * expired, reused) and the user was sent to the login route.
+ * What happened to the session, for toasts and navigation. `login` and `logout` fire for this
+ * tab's own calls and when another tab signs in or out; `session-expired` means the server refused
+ * to renew the session (revoked, expired, reused) and the user was sent to the login route.
  */
 export interface SigilAuthEvent {
   readonly type: 'login' | 'logout' | 'session-expired';
@@ -113,13 +111,27 @@ export class AuthService {
 
     const sync = (next: SigilUser | null, expires: number | null) => {
       user.set(next);
-      expiresAt.set(expires);
+      expiresAt.set(next && expires);
     };
 
-    const noop = () => {};
-    /** No client during SSR: signing in throws, which the async callers turn into a rejection. */
-    const noClient = (): never => {
-      throw new SigilClientError('not_logged_in', 'Cannot sign in during SSR');
+    /** Logs out here and (best effort) at the server, then tells listeners with `type`. */
+    const endSession = async (type: SigilAuthEvent['type']) => {
+      const before = user();
+      // The local session is gone either way; the server's copy expires on its own (or was the one refused).
+      await client?.logout().catch(() => {});
+      sync(null, null);
+      if (before) events.next({ type, user: before });
+    };
+
+    /**
+     * The client resolves with the user after announcing the new session to `onChange` below, so
+     * the signals are already up to date here.
+     */
+    const signIn = async (call: (client: SigilSession) => Promise<SigilUser>) => {
+      if (!client) throw new SigilClientError('not_logged_in', 'Cannot sign in during SSR');
+      const signedIn = await call(client);
+      events.next({ type: 'login', user: signedIn });
+      return signedIn;
     };
 
     const getAccessToken = async () => (await client?.getAccessToken().catch(() => null)) ?? null;
@@ -134,38 +146,31 @@ export class AuthService {
 
     const expireSession = async () => {
       if (expiring) return;
-      const before = user();
       // Already logged out (another failed request, or the client noticed first): only make sure the
       // user ends up on the login page, without a second "session expired" event.
-      if (!before) return navigateToLogin();
+      if (!user()) return navigateToLogin();
       expiring = true;
       try {
-        // The local session is gone either way; the server's copy was the one refused (or expires on its own).
-        await client?.logout().catch(noop);
-        // The client may have ended the session before (`session_expired`, not mirrored below).
-        sync(null, null);
-        events.next({ type: 'session-expired', user: before });
+        await endSession('session-expired');
         await navigateToLogin();
       } finally {
         expiring = false;
       }
     };
 
-    /**
-     * Mirrors the client's state in the signals and announces sign-ins and sign-outs, this tab's own
-     * (through this service or the client directly) and other tabs' alike. A restore at startup and
-     * a refresh are no news; an expiry is announced once, by `expireSession`.
-     */
-    const onChange = ({ type, reason, user: next, expiresAt: expires }: AuthEvent) => {
+    const onChange = (event: AuthEvent) => {
       // The client logged itself out because the server refused the refresh token: same handling
       // as a failed refresh seen by the interceptor (expireSession ignores the second one).
-      if (reason === 'session_expired') return void expireSession();
+      if (event.reason === 'session_expired') return void expireSession();
       const before = user();
-      sync(next, expires);
-      if (!expiring && type !== 'refresh' && reason !== 'restore') events.next({ type, user: next ?? before });
+      sync(event.user, event.expiresAt);
+      // Another tab signed in or out: tell the app, which may want to change page.
+      if (event.reason === 'sync' && !before !== !event.user) {
+        events.next(event.user ? { type: 'login', user: event.user } : { type: 'logout', user: before });
+      }
     };
 
-    let stop = noop;
+    let stop = () => {};
     if (client) {
       sync(client.user, client.expiresAt);
       const unsubscribe = client.onChange(onChange);
@@ -180,13 +185,9 @@ export class AuthService {
       isLoggedIn: computed(() => !!user()),
       expiresAt: expiresAt.asReadonly(),
       events: events.asObservable(),
-      login: async (credentials: LoginInput) => (client ?? noClient()).login(credentials),
-      signup: async (account: SignupInput) => (client ?? noClient()).signup(account),
-      // The client announces the logout (`onChange`) as soon as the local session is gone, then
-      // tells the server (best effort).
-      logout: async () => {
-        await client?.logout().catch(noop);
-      },
+      login: (credentials: LoginInput) => signIn((c) => c.login(credentials)),
+      signup: (account: SignupInput) => signIn((c) => c.signup(account)),
+      logout: () => endSession('logout'),
       refresh: async () => (await client?.refresh().then(getAccessToken, () => null)) ?? null,
       getAccessToken,
       hasRole: (role: string) => !!user()?.roles.includes(role),
