@@ -22,13 +22,13 @@ export interface RouteOptions {
   clusterAlgs: readonly Alg[];
   clusterTargets: readonly Target[];
   /**
-   * Head-to-head comparisons behind the targets, measured in alternation: both servers started
-   * once, then `pairs` back-to-back loads of `pairSec` each (order flipped every pair, so a drift
-   * in the machine's speed hits both sides alike). The median of the per-pair ratios is reported:
+   * Head-to-head comparisons behind the targets, measured in alternation: `pairs` times, both
+   * servers started afresh and warmed up, then back-to-back loads of `pairSec` each (order flipped
+   * every pair, so a drift in the machine's speed hits both sides alike). The median of the per-pair ratios is reported:
    * a single sequential run per target cannot tell 0.95x from 1.0x on a machine whose own speed
    * moves by ±5% from one minute to the next (bare Express measured 38.4k-42.3k req/s in one run).
    */
-  paired: { comparisons: ReadonlyArray<readonly [baseline: Target, contender: Target]>; pairs: number; pairSec: number };
+  paired: { comparisons: ReadonlyArray<readonly [baseline: Target, contender: Target]>; pairs: number; pairSec: number; warmupSec: number };
 }
 
 export interface PairedRow {
@@ -104,12 +104,15 @@ export async function runRoute(ring: KeyRing, jwksUri: string, options: RouteOpt
 }
 
 async function measurePaired(alg: Alg, baseline: Target, contender: Target, jwksUri: string, token: string, options: RouteOptions): Promise<PairedRow> {
-  const servers = await Promise.all([startChild('api.ts', { target: baseline, alg, jwksUri }), startChild('api.ts', { target: contender, alg, jwksUri })]);
-  try {
-    const loadOf = (url: string, durationSec: number) => ({ url: `${url}/api/lessons`, connections: options.connections, durationSec, headers: { authorization: `Bearer ${token}` } });
-    for (const server of servers) await runLoad(loadOf(server.url, options.warmupSec));
-    const ratios: number[] = [];
-    for (let pair = 0; pair < options.paired.pairs; pair++) {
+  const loadOf = (url: string, durationSec: number) => ({ url: `${url}/api/lessons`, connections: options.connections, durationSec, headers: { authorization: `Bearer ${token}` } });
+  const ratios: number[] = [];
+  for (let pair = 0; pair < options.paired.pairs; pair++) {
+    // Fresh processes for every pair: two Node processes running the same code can differ by
+    // several percent for as long as they live (heap and code layout, measured: bare Express
+    // 0.93x of Express with an empty middleware, one process each). Restarting averages that out.
+    const servers = await Promise.all([startChild('api.ts', { target: baseline, alg, jwksUri }), startChild('api.ts', { target: contender, alg, jwksUri })]);
+    try {
+      for (const server of servers) await runLoad(loadOf(server.url, options.paired.warmupSec));
       const rps = [0, 0];
       for (const side of pair % 2 === 0 ? [0, 1] : [1, 0]) {
         const result = await runLoad(loadOf(servers[side]!.url, options.paired.pairSec));
@@ -117,9 +120,9 @@ async function measurePaired(alg: Alg, baseline: Target, contender: Target, jwks
         rps[side] = result.rps;
       }
       ratios.push(rps[1]! / rps[0]!);
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
     }
-    return { alg, baseline, contender, ratios, median: median(ratios) };
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
   }
+  return { alg, baseline, contender, ratios, median: median(ratios) };
 }

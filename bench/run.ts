@@ -68,13 +68,13 @@ const AUTH_VARIANTS = [
 const settings = quick
   ? {
       verify: { durationMs: 300, warmupMs: 100, samples: 1 },
-      route: { connections: 10, durationSec: 0.5, warmupSec: 0.2, rounds: 1, algs: ['RS256', 'HS256'] as const, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const, paired: { comparisons: PAIRED, pairs: 2, pairSec: 0.3 } },
+      route: { connections: 10, durationSec: 0.5, warmupSec: 0.2, rounds: 1, algs: ['RS256', 'HS256'] as const, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const, paired: { comparisons: PAIRED, pairs: 2, pairSec: 0.3, warmupSec: 0.2 } },
       auth: { loginConnections: 4, loginDurationSec: 2, refreshConnections: 4, refreshDurationSec: 1, idleSec: 1, probeIntervalMs: 20, variants: [], databaseUrl },
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
     }
   : {
       verify: { durationMs: 2_500, warmupMs: 300, samples: 5 },
-      route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 2, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const, paired: { comparisons: PAIRED, pairs: 5, pairSec: 2.5 } },
+      route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 2, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const, paired: { comparisons: PAIRED, pairs: 8, pairSec: 2, warmupSec: 1 } },
       auth: { loginConnections: 16, loginDurationSec: 30, refreshConnections: 8, refreshDurationSec: 10, idleSec: 10, probeIntervalMs: 5, variants: AUTH_VARIANTS, databaseUrl },
       memory: { apiTokens: 100_000, authTokens: 50_000, connections: 16, passes: 3 },
     };
