@@ -147,7 +147,7 @@ export function writeReport(results: Results): void {
       const { pairs, pairSec } = options.paired;
       sections.push('### Head to head (the targets)', '');
       sections.push(
-        `The targets compare Sigil with bare Express and with jose, and both margins are within what this shared machine drifts from one minute to the next (bare Express alone ranged over ±5% between the algorithms above, where it does the same work). So each comparison is also run head to head: both servers started together, then ${pairs} pairs of back-to-back ${pairSec} s loads, the order flipped every pair, and the median of the per-pair ratios taken.`,
+        `The targets compare Sigil with bare Express and with jose, and both margins are within what this shared machine drifts from one minute to the next (bare Express alone ranged over ±5% between the algorithms above, where it does the same work). So each comparison is also run head to head, ${pairs} times: both servers started afresh (a Node process keeps a few percent of good or bad luck in heap and code layout for its whole life), warmed up, then back-to-back ${pairSec} s loads, the order flipped every pair; the median of the per-pair ratios is the figure. Express with an empty middleware against bare Express is the control: it shows what one middleware layer costs and how closely the method resolves.`,
         '',
         '| alg | comparison | per-pair ratios | median |',
         '|---|---|---|---:|',
