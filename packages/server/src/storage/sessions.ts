@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Queryable } from './database.ts';
 import { isUuid } from './users.ts';
 
@@ -42,19 +41,6 @@ function toSession(row: SessionRow): SessionRecord {
 
 export function isSessionActive(session: SessionRecord, now: Date): boolean {
   return session.revokedAt === null && session.expiresAt > now;
-}
-
-export async function insertSession(
-  db: Queryable,
-  session: { userId: string; userAgent: string | null; expiresAt: Date },
-  now: Date,
-): Promise<SessionRecord> {
-  const rows = await db.query<SessionRow>(
-    `INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, user_agent)
-     VALUES ($1, $2, $3, $3, $4, $5) RETURNING ${SESSION_COLUMNS}`,
-    [randomUUID(), session.userId, now, session.expiresAt, session.userAgent],
-  );
-  return toSession(rows[0]!);
 }
 
 /**

@@ -174,17 +174,21 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
 
   describe('sessions and refresh tokens', () => {
     async function sessionWithToken(db: Database, userId: string, tokenHash: string, options: { expiresAt?: Date; tokenExpiresAt?: Date } = {}) {
-      const session = await sessions.insertSession(db, { userId, userAgent: 'vitest', expiresAt: options.expiresAt ?? at(3600) }, T0);
-      await sessions.insertRefreshToken(db, { tokenHash, sessionId: session.id, expiresAt: options.tokenExpiresAt ?? at(3600) }, T0);
-      return session;
+      return sessions.insertSessionWithRefreshToken(
+        db,
+        { id: randomUUID(), userId, userAgent: 'vitest', expiresAt: options.expiresAt ?? at(3600) },
+        { tokenHash, expiresAt: options.tokenExpiresAt ?? at(3600) },
+        T0,
+      );
     }
 
     it('inserts and finds a session', async () => {
       const db = await open();
       const user = await newUser(db);
-      const session = await sessions.insertSession(db, { userId: user.id, userAgent: 'Firefox', expiresAt: at(60) }, T0);
+      const id = randomUUID();
+      const session = await sessions.insertSessionWithRefreshToken(db, { id, userId: user.id, userAgent: 'Firefox', expiresAt: at(60) }, { tokenHash: 'h-find', expiresAt: at(60) }, T0);
       expect(session).toEqual({
-        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        id,
         userId: user.id,
         createdAt: T0,
         lastUsedAt: T0,
