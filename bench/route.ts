@@ -24,9 +24,9 @@ export interface RouteOptions {
   /**
    * Head-to-head comparisons behind the targets, measured in alternation: `pairs` times, both
    * servers started afresh and warmed up, then back-to-back loads of `pairSec` each (order flipped
-   * every pair, so a drift in the machine's speed hits both sides alike). The median of the per-pair ratios is reported:
-   * a single sequential run per target cannot tell 0.95x from 1.0x on a machine whose own speed
-   * moves by ±5% from one minute to the next (bare Express measured 38.4k-42.3k req/s in one run).
+   * every pair, so a drift in the machine's speed hits both sides alike). The median of the
+   * per-pair ratios is reported: a single sequential run per target cannot tell 0.95x from 1.0x on
+   * a machine whose own speed moves by ±5% from one minute to the next.
    */
   paired: { comparisons: ReadonlyArray<readonly [baseline: Target, contender: Target]>; pairs: number; pairSec: number; warmupSec: number };
 }
