@@ -15,13 +15,14 @@ export type Extracted = string | undefined | null;
 export function extractToken(req: IncomingMessage, cookie: string | undefined): Extracted {
   const header = req.headers.authorization;
   if (header !== undefined) {
-    const token = fromAuthorization(header);
+    const token = bearerToken(header);
     if (token !== undefined) return token;
   }
-  return cookie === undefined ? undefined : fromCookie(req.headers.cookie, cookie);
+  return cookie === undefined ? undefined : cookieToken(req.headers.cookie, cookie);
 }
 
-function fromAuthorization(header: string): string | undefined | null {
+/** The token of an `Authorization` header value: `undefined` for another scheme, `null` for an empty Bearer. */
+export function bearerToken(header: string): string | undefined | null {
   // "Bearer" compared with ASCII case folding, no allocation: this runs on every request.
   if (
     header.length < 8 ||
@@ -43,7 +44,8 @@ function fromAuthorization(header: string): string | undefined | null {
   return end > start ? (start === 7 && end === header.length ? header.slice(7) : header.slice(start, end)) : null;
 }
 
-function fromCookie(cookieHeader: string | undefined, name: string): string | undefined {
+/** The value of cookie `name` in a `Cookie` header, `undefined` when absent or empty. */
+export function cookieToken(cookieHeader: string | undefined, name: string): string | undefined {
   if (!cookieHeader) return undefined;
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=');

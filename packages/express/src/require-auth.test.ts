@@ -301,6 +301,26 @@ describe('verified-token cache', () => {
     expect(status).toBe(401);
   });
 
+  it('serves the hot path by the whole header value, never for another spelling or another source', async () => {
+    const url = await start({ cookie: 'at' });
+    const token = await sign(rsa, { sub: 'hot' });
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    // Cached once from the cookie (as the bare token) and once from the header (as the header).
+    expect((await get(url, undefined, { cookie: `at=${token}` })).status).toBe(200);
+    expect((await get(url, `Bearer ${token}`)).status).toBe(200);
+    expect((await get(url, `Bearer ${token}`)).status).toBe(200);
+    // The bare token as a header has no Bearer scheme: not ours, and no cookie was sent.
+    const raw = await get(url, token);
+    expect(raw.status).toBe(401);
+    expect(raw.headers.get('www-authenticate')).not.toContain('error=');
+    // Other spellings are checked in full and accepted on their own merit...
+    expect((await get(url, `bearer  ${token}`)).status).toBe(200);
+    // ...and a header copying the cached one's tail is no hit.
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'admin' })).toString('base64url')}.${sig}`;
+    expect((await get(url, `Bearer ${forged}`)).status).toBe(401);
+    expect((await get(url, `Bearer x${token}`)).status).toBe(401);
+  });
+
   it('works with the cache off', async () => {
     const url = await start({ tokenCache: false });
     const token = await sign(ed);

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import type { SigilClaims } from './claims.ts';
 import { sendAuthError } from './challenge.ts';
 import { InvalidTokenError, type SigilAuthError } from './errors.ts';
-import { extractToken } from './extract-token.ts';
+import { bearerToken, cookieToken } from './extract-token.ts';
 import { resolveOptions, type RequireAuthOptions } from './options.ts';
 import { createTokenCheck, isPending, type Pending } from './token-check.ts';
 
@@ -44,12 +44,26 @@ export function requireAuth(options: RequireAuthOptions): SigilMiddleware {
 
   /** Claims to set, `undefined` to go on without (optional auth), or a {@link Pending} check. Throws for a bad token. */
   function check(req: IncomingMessage): SigilClaims | Pending | undefined {
-    const token = extractToken(req, config.cookie);
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      // Hot path: this very header value was accepted before. Only "Bearer <token>" headers (a
+      // space at index 6) and bare tokens (no space at all) are ever cached, so a header with a
+      // space there can only match a Bearer header that was checked in full.
+      if (header.charCodeAt(6) === 0x20) {
+        const claims = tokens.cached(header);
+        if (claims !== undefined) return claims;
+      }
+      const token = bearerToken(header);
+      if (token === null) throw new InvalidTokenError('token_malformed');
+      // Cached under the whole header value, for the hot path above.
+      if (token !== undefined) return tokens.checkSync(token, header);
+    }
+    // No Bearer credential in the header (none, or another scheme): the cookie, when configured.
+    const token = config.cookie === undefined ? undefined : cookieToken(req.headers.cookie, config.cookie);
     if (token === undefined) {
       if (config.credentialsRequired) throw new InvalidTokenError('token_missing');
       return undefined;
     }
-    if (token === null) throw new InvalidTokenError('token_malformed');
     return tokens.checkSync(token);
   }
 

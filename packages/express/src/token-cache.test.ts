@@ -35,4 +35,13 @@ describe('token cache keying', () => {
     cache.delete(`header.FORGED.${tail}`);
     expect(cache.get(`header.payload.${tail}`)).toBeDefined();
   });
+
+  it('keeps one of two tokens that share a tail: the other is a miss, never a wrong answer', () => {
+    const cache = createTokenCache(10);
+    cache.set('first.token.SAMEtail', entry('k1'));
+    cache.set('other.token.SAMEtail', entry('k2'));
+    expect(cache.get('first.token.SAMEtail')).toBeUndefined();
+    expect(cache.get('other.token.SAMEtail')?.keyFingerprint).toBe('k2');
+    expect(cache.size).toBe(1);
+  });
 });

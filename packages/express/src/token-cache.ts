@@ -2,13 +2,18 @@
  * The verified-token cache: a hot token costs one Map lookup, one string comparison and two time
  * comparisons instead of a signature check.
  *
- * Keying: hashing a whole ~800-character token for the Map costs more than everything else on the
- * hot path, so the Map key is the token's last 12 characters (the tail of its signature: ~70 bits
- * that no one can choose for a token that verifies) and a hit is confirmed by comparing the whole
- * token. A forged token that copies a cached token's tail is a miss and gets a full check; only
- * verified tokens are ever inserted, so a collision can at worst make one honest token miss once.
- * 12 and not more: V8 copies substrings under 13 characters instead of making a sliced string, so
- * the key is a small flat string that hashes at once (a hit went from ~0.30 to ~0.22 µs).
+ * What is cached is the credential as it arrived: `requireAuth` uses the whole `Authorization`
+ * header value, so a hit needs no token extraction and compares two flat strings (V8 compares those
+ * in generated code; a token sliced out of the header is compared through a runtime call, which
+ * made the hit ~3x slower in a running server).
+ *
+ * Keying: hashing a whole ~800-character credential for the Map costs more than everything else on
+ * the hot path, so the Map key is a 30-bit number mixed from its last six characters (the tail of
+ * the signature, which no one can choose for a token that verifies) and a hit is confirmed by
+ * comparing the whole credential. A forged credential that copies a cached one's tail is a miss and
+ * gets a full check; only verified credentials are ever inserted, so a collision can at worst make
+ * one honest token miss once. A number and not a substring: a substring is allocated and hashed on
+ * every lookup (~0.4 µs per hit measured in a running server, against ~0.1 µs).
  *
  * Bounded, approximately LRU with two generations (as quick-lru): hits in the current generation
  * touch nothing; when it fills up it becomes the old one and the previous old one is dropped; an
@@ -26,23 +31,31 @@ export interface CachedToken {
   readonly keyFingerprint: string;
 }
 
-/** Bounded verified-token cache. Create with {@link createTokenCache}. */
+/**
+ * Bounded verified-token cache. Create with {@link createTokenCache}. Its keys are credentials: a
+ * bare token, or the `Authorization` header value it came in.
+ */
 export interface TokenCache {
-  /** The entry for `token`, whether or not it is still inside its window (the caller checks). */
-  get(token: string): CachedToken | undefined;
-  set(token: string, entry: CachedToken): void;
-  delete(token: string): void;
+  /** The entry for `credential`, whether or not it is still inside its window (the caller checks). */
+  get(credential: string): CachedToken | undefined;
+  set(credential: string, entry: CachedToken): void;
+  delete(credential: string): void;
   /** Drops every token verified by one of these keys. */
   evictKeys(fingerprints: ReadonlySet<string>): void;
   readonly size: number;
 }
 
 interface Slot {
-  readonly token: string;
+  readonly credential: string;
   readonly entry: CachedToken;
 }
 
-const KEY_LENGTH = 12;
+/** A Smi (30 bits) mixed from the last six characters; no allocation, no string hashing. */
+function tailKey(credential: string): number {
+  let key = 0;
+  for (let i = Math.max(0, credential.length - 6); i < credential.length; i++) key = ((key << 5) ^ (key >>> 25) ^ credential.charCodeAt(i)) & 0x3fffffff;
+  return key;
+}
 
 /**
  * Creates a cache holding about `maxEntries` tokens: two generations of `maxEntries / 2` each
@@ -53,10 +66,10 @@ const KEY_LENGTH = 12;
  */
 export function createTokenCache(maxEntries: number): TokenCache {
   const generationSize = Math.max(1, Math.ceil(maxEntries / 2));
-  let current = new Map<string, Slot>();
-  let old = new Map<string, Slot>();
+  let current = new Map<number, Slot>();
+  let old = new Map<number, Slot>();
 
-  function add(key: string, slot: Slot): void {
+  function add(key: number, slot: Slot): void {
     if (current.size >= generationSize) {
       old = current;
       current = new Map();
@@ -65,26 +78,26 @@ export function createTokenCache(maxEntries: number): TokenCache {
   }
 
   return {
-    get(token) {
-      const key = token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token;
+    get(credential) {
+      const key = tailKey(credential);
       const hit = current.get(key);
-      if (hit !== undefined) return hit.token === token ? hit.entry : undefined;
+      if (hit !== undefined) return hit.credential === credential ? hit.entry : undefined;
       const aging = old.get(key);
-      if (aging === undefined || aging.token !== token) return undefined;
+      if (aging === undefined || aging.credential !== credential) return undefined;
       old.delete(key);
       add(key, aging);
       return aging.entry;
     },
-    set(token, entry) {
-      const key = token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token;
+    set(credential, entry) {
+      const key = tailKey(credential);
       old.delete(key);
-      if (current.has(key)) current.set(key, { token, entry });
-      else add(key, { token, entry });
+      if (current.has(key)) current.set(key, { credential, entry });
+      else add(key, { credential, entry });
     },
-    delete(token) {
-      const key = token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token;
-      if (current.get(key)?.token === token) current.delete(key);
-      if (old.get(key)?.token === token) old.delete(key);
+    delete(credential) {
+      const key = tailKey(credential);
+      if (current.get(key)?.credential === credential) current.delete(key);
+      if (old.get(key)?.credential === credential) old.delete(key);
     },
     evictKeys(fingerprints) {
       for (const generation of [current, old]) {

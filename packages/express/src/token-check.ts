@@ -20,15 +20,25 @@ const PENDING: unique symbol = Symbol('sigil.pending');
 export interface Pending {
   readonly [PENDING]: true;
   readonly parsed: ParsedJws;
-  readonly token: string;
+  /** What the token is cached under: itself, or the header it came in. */
+  readonly credential: string;
   /** The key, when it is at hand and only the signature check is left, to run off the event loop. */
   readonly key?: VerificationKey;
 }
 
 /** Checks tokens against one resolved configuration. */
 export interface TokenCheck {
-  /** Claims of a valid token, a {@link Pending} when the key set must be fetched; throws {@link InvalidTokenError}. */
-  checkSync(token: string): SigilClaims | Pending;
+  /**
+   * The claims of a credential verified before and still inside its window, else `undefined`: the
+   * hot path, with nothing parsed. `credential` is what {@link checkSync} was given as such.
+   */
+  cached(credential: string): SigilClaims | undefined;
+  /**
+   * Claims of a valid token, a {@link Pending} when the key set must be fetched; throws {@link InvalidTokenError}.
+   * A valid token is cached under `credential`: the token itself, or the whole header value it was
+   * extracted from (a later request carrying the same header then skips extraction).
+   */
+  checkSync(token: string, credential?: string): SigilClaims | Pending;
   /** Fetches the key set as needed and finishes the check; rejects with {@link InvalidTokenError} only. */
   finish(pending: Pending): Promise<SigilClaims>;
   /** Turns anything thrown while checking into a {@link SigilAuthError} (unexpected errors are logged by name). */
@@ -55,13 +65,13 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
         onKeysRemoved: cache ? (removed) => cache.evictKeys(removed) : undefined,
       });
 
-  function accept(token: string, parsed: ParsedJws, key: VerificationKey | KeyObject, verified = false): SigilClaims {
+  function accept(credential: string, parsed: ParsedJws, key: VerificationKey | KeyObject, verified = false): SigilClaims {
     const isSecret = key === secretKey;
     if (!verified && !verifySignature(parsed.header.alg, isSecret ? (key as KeyObject) : (key as VerificationKey).key, parsed.signingInput, parsed.signature)) {
       throw new InvalidTokenError('signature_invalid');
     }
     const { claims, validFrom, validUntil } = validateClaims(decodePayload(parsed.payloadSegment), config, Date.now(), cache !== undefined);
-    cache?.set(token, { claims, validFrom, validUntil, keyFingerprint: isSecret ? SECRET_FINGERPRINT : (key as VerificationKey).fingerprint });
+    cache?.set(credential, { claims, validFrom, validUntil, keyFingerprint: isSecret ? SECRET_FINGERPRINT : (key as VerificationKey).fingerprint });
     return claims;
   }
 
@@ -72,25 +82,33 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
   }
 
   return {
-    checkSync(token) {
+    cached(credential) {
+      const hit = cache?.get(credential);
+      if (hit === undefined) return undefined;
+      const now = Date.now();
+      jwks?.refreshIfStale(now);
+      return now >= hit.validFrom && now < hit.validUntil ? hit.claims : undefined;
+    },
+
+    checkSync(token, credential = token) {
       if (cache) {
-        const hit = cache.get(token);
+        const hit = cache.get(credential);
         if (hit !== undefined) {
           const now = Date.now();
           jwks?.refreshIfStale(now);
           if (now >= hit.validFrom && now < hit.validUntil) return hit.claims;
           // Out of its window: forget it and let a full check produce the precise error.
-          cache.delete(token);
+          cache.delete(credential);
         }
       }
       const parsed = parseJws(token, config.maxTokenLength, config.algorithms, config.typ, headers);
-      if (secretKey) return accept(token, parsed, secretKey);
+      if (secretKey) return accept(credential, parsed, secretKey);
       const key = findKey(jwks as JwksCache, parsed);
-      if (key !== undefined && !offThread) return accept(token, parsed, key);
-      return { [PENDING]: true, parsed, token, ...(key ? { key } : {}) };
+      if (key !== undefined && !offThread) return accept(credential, parsed, key);
+      return { [PENDING]: true, parsed, credential, ...(key ? { key } : {}) };
     },
 
-    async finish({ parsed, token, key: known }) {
+    async finish({ parsed, credential, key: known }) {
       const keySet = jwks as JwksCache;
       let key = known;
       if (key === undefined) {
@@ -98,14 +116,14 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
         key = findKey(keySet, parsed);
         if (key === undefined) throw new InvalidTokenError(keySet.loaded ? 'key_not_found' : 'jwks_unavailable');
       }
-      if (!offThread) return accept(token, parsed, key);
+      if (!offThread) return accept(credential, parsed, key);
       if (!(await verifySignatureOffThread(parsed.header.alg, key.key, parsed.signingInput, parsed.signature))) {
         throw new InvalidTokenError('signature_invalid');
       }
       // The key may have left the set (revoked) while the thread worked: its cache entries were
       // evicted then, so this token must neither be cached nor accepted.
       if (findKey(keySet, parsed)?.fingerprint !== key.fingerprint) throw new InvalidTokenError('key_not_found');
-      return accept(token, parsed, key, true);
+      return accept(credential, parsed, key, true);
     },
 
     toAuthError(error) {
