@@ -23,10 +23,10 @@ export interface RouteOptions {
   clusterTargets: readonly Target[];
   /**
    * Head-to-head comparisons behind the targets, measured in alternation: `pairs` times, both
-   * servers started afresh and warmed up, then back-to-back loads of `pairSec` each (order flipped
-   * every pair, so a drift in the machine's speed hits both sides alike). The median of the
-   * per-pair ratios is reported: a single sequential run per target cannot tell 0.95x from 1.0x on
-   * a machine whose own speed moves by ±5% from one minute to the next.
+   * servers started afresh and warmed up, then four back-to-back loads of `pairSec` each, A-B-B-A
+   * (B-A-A-B every other pair), so a drift in the machine's speed hits both sides alike. The median
+   * of the per-pair ratios is reported: a single sequential run per target cannot tell 0.95x from
+   * 1.0x on a machine whose own speed moves by ±10% from one 2-second load to the next.
    */
   paired: { comparisons: ReadonlyArray<readonly [baseline: Target, contender: Target]>; pairs: number; pairSec: number; warmupSec: number };
 }
@@ -113,13 +113,17 @@ async function measurePaired(alg: Alg, baseline: Target, contender: Target, jwks
     const servers = await Promise.all([startChild('api.ts', { target: baseline, alg, jwksUri }), startChild('api.ts', { target: contender, alg, jwksUri })]);
     try {
       for (const server of servers) await runLoad(loadOf(server.url, options.paired.warmupSec));
-      const rps = [0, 0];
-      for (const side of pair % 2 === 0 ? [0, 1] : [1, 0]) {
+      // A-B-B-A (or B-A-A-B): a drift in the machine's speed during the pair hits both sides alike,
+      // and each side's figure is the mean of two loads.
+      const ok = [0, 0];
+      const seconds = [0, 0];
+      for (const side of pair % 2 === 0 ? [0, 1, 1, 0] : [1, 0, 0, 1]) {
         const result = await runLoad(loadOf(servers[side]!.url, options.paired.pairSec));
         if (result.failures > 0) throw new Error(`${side === 0 ? baseline : contender} ${alg}: ${result.failures} failed requests`);
-        rps[side] = result.rps;
+        ok[side]! += result.ok;
+        seconds[side]! += result.ok / result.rps;
       }
-      ratios.push(rps[1]! / rps[0]!);
+      ratios.push(ok[1]! / seconds[1]! / (ok[0]! / seconds[0]!));
     } finally {
       await Promise.all(servers.map((server) => server.stop()));
     }

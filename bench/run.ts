@@ -74,7 +74,7 @@ const settings = quick
     }
   : {
       verify: { durationMs: 2_500, warmupMs: 300, samples: 5 },
-      route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 2, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const, paired: { comparisons: PAIRED, pairs: 8, pairSec: 2, warmupSec: 1 } },
+      route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 1, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const, paired: { comparisons: PAIRED, pairs: 10, pairSec: 2, warmupSec: 1 } },
       auth: { loginConnections: 16, loginDurationSec: 30, refreshConnections: 8, refreshDurationSec: 10, idleSec: 10, probeIntervalMs: 5, variants: AUTH_VARIANTS, databaseUrl },
       memory: { apiTokens: 100_000, authTokens: 50_000, connections: 16, passes: 3 },
     };
