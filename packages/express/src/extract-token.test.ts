@@ -1,23 +1,27 @@
-import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { extractToken } from './extract-token.ts';
+import { bearerToken, cookieToken } from './extract-token.ts';
 
-const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+describe('bearerToken', () => {
+  it.each<[string, string | null | undefined]>([
+    ['Bearer abc', 'abc'],
+    ['bEARER   abc  ', 'abc'],
+    ['Bearer', null],
+    ['Bearer   ', null],
+    ['Basic abc', undefined],
+    ['Bearerabc', undefined],
+  ])('%j -> %s', (header, expected) => {
+    expect(bearerToken(header)).toBe(expected);
+  });
+});
 
-describe('extractToken', () => {
-  it.each<[Record<string, string>, string | undefined, string | null | undefined]>([
-    [{}, undefined, undefined],
-    [{ authorization: 'Bearer abc' }, undefined, 'abc'],
-    [{ authorization: 'bEARER   abc  ' }, undefined, 'abc'],
-    [{ authorization: 'Bearer' }, undefined, null],
-    [{ authorization: 'Bearer   ' }, undefined, null],
-    [{ authorization: 'Basic abc' }, undefined, undefined],
-    [{ authorization: 'Bearerabc' }, undefined, undefined],
-    [{ authorization: 'Basic abc', cookie: 'at=tok' }, 'at', 'tok'],
-    [{ cookie: 'a=1; at="tok"; b=2' }, 'at', 'tok'],
-    [{ cookie: 'xat=tok' }, 'at', undefined],
-    [{ cookie: 'at=' }, 'at', undefined],
-  ])('%j (cookie %s) -> %s', (headers, cookie, expected) => {
-    expect(extractToken(req(headers), cookie)).toBe(expected);
+describe('cookieToken', () => {
+  it.each<[string | undefined, string | undefined]>([
+    [undefined, undefined],
+    ['a=1; at="tok"; b=2', 'tok'],
+    ['at=tok', 'tok'],
+    ['xat=tok', undefined],
+    ['at=', undefined],
+  ])('%j -> %s', (cookie, expected) => {
+    expect(cookieToken(cookie, 'at')).toBe(expected);
   });
 });

@@ -1,29 +1,12 @@
 /**
- * Finds the bearer token of a request: the `Authorization` header (RFC 6750 2.1, scheme matched
- * case-insensitively), else the configured cookie. No cookie-parser needed: the one cookie is read
- * straight from the `Cookie` header.
+ * Where a bearer token is read from: the `Authorization` header (RFC 6750 2.1, scheme matched
+ * case-insensitively) or a cookie. No cookie-parser needed: the one cookie is read straight from
+ * the `Cookie` header. `requireAuth` decides the order (header first).
  */
-import type { IncomingMessage } from 'node:http';
-
-/** What the request carried: a token, nothing, or an `Authorization` header we cannot use. */
-export type Extracted = string | undefined | null;
-
-/**
- * Returns the token, `undefined` when the request sent none, or `null` when an `Authorization`
- * header is present but is not a usable Bearer credential (another scheme, empty token).
- */
-export function extractToken(req: IncomingMessage, cookie: string | undefined): Extracted {
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const token = bearerToken(header);
-    if (token !== undefined) return token;
-  }
-  return cookie === undefined ? undefined : cookieToken(req.headers.cookie, cookie);
-}
 
 /** The token of an `Authorization` header value: `undefined` for another scheme, `null` for an empty Bearer. */
 export function bearerToken(header: string): string | undefined | null {
-  // "Bearer" compared with ASCII case folding, no allocation: this runs on every request.
+  // "Bearer" compared with ASCII case folding, no allocation: this runs on every new token.
   if (
     header.length < 8 ||
     (header.charCodeAt(0) | 0x20) !== 0x62 || // b

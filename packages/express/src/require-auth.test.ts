@@ -191,6 +191,8 @@ describe('requireAuth', () => {
     const res = await get(cookieUrl, undefined, { cookie: `other=1; at=${token}` });
     expect(((await res.json()) as { auth: { sub: string } }).auth.sub).toBe('cookie-user');
     expect((await get(cookieUrl, 'Bearer nope', { cookie: `at=${token}` })).status).toBe(401);
+    // Another scheme in the header is not ours: the cookie is read.
+    expect((await get(cookieUrl, 'Basic abc', { cookie: `at=${token}` })).status).toBe(200);
     expect((await get(url, undefined, { cookie: `at=${token}` })).status).toBe(401);
   });
 

@@ -55,7 +55,8 @@ export function requireAuth(options: RequireAuthOptions): SigilMiddleware {
       }
       const token = bearerToken(header);
       if (token === null) throw new InvalidTokenError('token_malformed');
-      // Cached under the whole header value, for the hot path above.
+      // A Bearer header has its space at index 6, so the lookup above was made: the full check
+      // follows, and caches the token under the whole header value, for that lookup next time.
       if (token !== undefined) return tokens.checkSync(token, header);
     }
     // No Bearer credential in the header (none, or another scheme): the cookie, when configured.
@@ -64,7 +65,7 @@ export function requireAuth(options: RequireAuthOptions): SigilMiddleware {
       if (config.credentialsRequired) throw new InvalidTokenError('token_missing');
       return undefined;
     }
-    return tokens.checkSync(token);
+    return tokens.cached(token) ?? tokens.checkSync(token);
   }
 
   return function sigilRequireAuth(req, res, next) {

@@ -34,9 +34,10 @@ export interface TokenCheck {
    */
   cached(credential: string): SigilClaims | undefined;
   /**
-   * Claims of a valid token, a {@link Pending} when the key set must be fetched; throws {@link InvalidTokenError}.
-   * A valid token is cached under `credential`: the token itself, or the whole header value it was
-   * extracted from (a later request carrying the same header then skips extraction).
+   * The full check of a token that {@link cached} did not answer: claims of a valid token, a
+   * {@link Pending} when the key set must be fetched; throws {@link InvalidTokenError}. A valid token
+   * is cached under `credential`: the token itself, or the whole header value it was extracted from
+   * (a later request carrying the same header then skips extraction).
    */
   checkSync(token: string, credential?: string): SigilClaims | Pending;
   /** Fetches the key set as needed and finishes the check; rejects with {@link InvalidTokenError} only. */
@@ -83,24 +84,17 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
 
   return {
     cached(credential) {
-      const hit = cache?.get(credential);
+      const hit = cache === undefined ? undefined : cache.get(credential);
       if (hit === undefined) return undefined;
       const now = Date.now();
       jwks?.refreshIfStale(now);
-      return now >= hit.validFrom && now < hit.validUntil ? hit.claims : undefined;
+      if (now >= hit.validFrom && now < hit.validUntil) return hit.claims;
+      // Out of its window: forget it, so the full check that follows produces the precise error.
+      cache?.delete(credential);
+      return undefined;
     },
 
     checkSync(token, credential = token) {
-      if (cache) {
-        const hit = cache.get(credential);
-        if (hit !== undefined) {
-          const now = Date.now();
-          jwks?.refreshIfStale(now);
-          if (now >= hit.validFrom && now < hit.validUntil) return hit.claims;
-          // Out of its window: forget it and let a full check produce the precise error.
-          cache.delete(credential);
-        }
-      }
       const parsed = parseJws(token, config.maxTokenLength, config.algorithms, config.typ, headers);
       if (secretKey) return accept(credential, parsed, secretKey);
       const key = findKey(jwks as JwksCache, parsed);
