@@ -84,13 +84,14 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
 
   return {
     cached(credential) {
-      const hit = cache === undefined ? undefined : cache.get(credential);
+      if (cache === undefined) return undefined;
+      const hit = cache.get(credential);
       if (hit === undefined) return undefined;
       const now = Date.now();
       jwks?.refreshIfStale(now);
       if (now >= hit.validFrom && now < hit.validUntil) return hit.claims;
       // Out of its window: forget it, so the full check that follows produces the precise error.
-      cache?.delete(credential);
+      cache.delete(credential);
       return undefined;
     },
 
