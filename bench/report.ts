@@ -118,7 +118,7 @@ export function writeReport(results: Results): void {
     const { rows, options } = results.route.data;
     sections.push('## 2. Protected route (req/s and latency under autocannon)', '');
     sections.push(
-      `\`GET /api/lessons\` returning a small JSON body, behind each middleware, every request with the same valid token (a client reuses its access token until it expires). ${options.connections} connections, ${options.durationSec} s measured after ${options.warmupSec} s of warm-up${options.rounds > 1 ? `, best of ${options.rounds} rounds (rounds interleave the targets, so a busy moment of the shared machine does not hit one target only)` : ''}; p50/p99 of 2xx responses, ms at full precision. fast-jwt runs with its verified-token cache (1 000 entries) and the PEM key read from the JWKS at startup; express-jwt + jwks-rsa has no EdDSA (jsonwebtoken 9).`,
+      `\`GET /api/lessons\` returning a small JSON body, behind each middleware, every request with the same valid token (a client reuses its access token until it expires). ${options.connections} connections, ${options.durationSec} s measured after ${options.warmupSec} s of warm-up${options.rounds > 1 ? `, best of ${options.rounds} rounds (rounds interleave the targets, so a busy moment of the shared machine does not hit one target only)` : ''}; p50/p99 of 2xx responses, ms at full precision. CPU placement: ${results.route.data.placement ?? 'not pinned'}. fast-jwt runs with its verified-token cache (1 000 entries) and the PEM key read from the JWKS at startup; express-jwt + jwks-rsa has no EdDSA (jsonwebtoken 9).`,
       '',
     );
     sections.push('| alg | target | req/s | × bare Express | p50 | p99 |', '|---|---|---:|---:|---:|---:|');

@@ -5,6 +5,7 @@
  * its token until it expires); `sigil-nocache` checks the signature on every request.
  */
 import { ALGS, signToken, type Alg, type KeyRing } from './lib/keys.ts';
+import { placeForLoad, PLACEMENT } from './lib/affinity.ts';
 import { startChild } from './lib/child.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { median } from './lib/measure.ts';
@@ -50,11 +51,15 @@ export interface RouteResult {
   rows: RouteRow[];
   paired: PairedRow[];
   options: RouteOptions;
+  /** Where the server and the load generator ran (CPU pinning). */
+  placement?: string;
 }
 
 async function measureTarget(config: ApiTargetConfig, token: string, options: RouteOptions): Promise<LoadResult> {
   const server = await startChild('api.ts', config);
   try {
+    // A cluster's workers are its primary's children: left unpinned, like the primary.
+    placeForLoad([server.pid], (config.workers ?? 1) === 1);
     const load = { url: `${server.url}/api/lessons`, connections: options.connections, headers: { authorization: `Bearer ${token}` } };
     await runLoad({ ...load, durationSec: options.warmupSec });
     const result = await runLoad({ ...load, durationSec: options.durationSec });
@@ -100,7 +105,9 @@ export async function runRoute(ring: KeyRing, jwksUri: string, options: RouteOpt
       paired.push(row);
     }
   }
-  return { rows: [...best.values()], paired, options };
+  // The sections after this one place their own processes: give this one all cores back.
+  placeForLoad([], false);
+  return { rows: [...best.values()], paired, options, placement: PLACEMENT };
 }
 
 async function measurePaired(alg: Alg, baseline: Target, contender: Target, jwksUri: string, token: string, options: RouteOptions): Promise<PairedRow> {
@@ -112,6 +119,8 @@ async function measurePaired(alg: Alg, baseline: Target, contender: Target, jwks
     // 0.93x of Express with an empty middleware, one process each). Restarting averages that out.
     const servers = await Promise.all([startChild('api.ts', { target: baseline, alg, jwksUri }), startChild('api.ts', { target: contender, alg, jwksUri })]);
     try {
+      // Both on the server core: only one is under load at a time.
+      placeForLoad(servers.map((server) => server.pid), true);
       for (const server of servers) await runLoad(loadOf(server.url, options.paired.warmupSec));
       // A-B-B-A (or B-A-A-B): a drift in the machine's speed during the pair hits both sides alike,
       // and each side's figure is the mean of two loads.

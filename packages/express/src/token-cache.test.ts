@@ -45,3 +45,34 @@ describe('token cache keying', () => {
     expect(cache.size).toBe(1);
   });
 });
+
+describe('token cache hot lookup', () => {
+  const windowed = (validFrom: number, validUntil: number): CachedToken => ({ claims: { sub: 'u1', exp: 1 }, validFrom, validUntil, keyFingerprint: 'k1' });
+
+  it('answers only inside the window: from validFrom, up to but not at validUntil', () => {
+    const cache = createTokenCache(10);
+    cache.set('a.b.c', windowed(1_000, 2_000));
+    expect(cache.hit('a.b.c', 999)).toBeUndefined();
+    expect(cache.hit('a.b.c', 1_000)).toEqual({ sub: 'u1', exp: 1 });
+    expect(cache.hit('a.b.c', 1_999)).toEqual({ sub: 'u1', exp: 1 });
+    expect(cache.hit('a.b.c', 2_000)).toBeUndefined();
+    expect(cache.hit('x.b.c', 1_500)).toBeUndefined();
+  });
+
+  it('leaves the old generation to get(), which promotes it', () => {
+    const cache = createTokenCache(4); // two generations of two
+    cache.set('aging', windowed(0, 10));
+    cache.set('t1', windowed(0, 10));
+    cache.set('t2', windowed(0, 10));
+    expect(cache.hit('aging', 5)).toBeUndefined();
+    expect(cache.get('aging')?.claims).toEqual({ sub: 'u1', exp: 1 });
+    expect(cache.hit('aging', 5)).toEqual({ sub: 'u1', exp: 1 });
+  });
+
+  it('keys credentials shorter than the six-character tail', () => {
+    const cache = createTokenCache(10);
+    for (const credential of ['', 'a', 'ab', 'abcde']) cache.set(credential, windowed(0, 10));
+    for (const credential of ['', 'a', 'ab', 'abcde']) expect(cache.hit(credential, 5)).toEqual({ sub: 'u1', exp: 1 });
+    expect(cache.hit('abcd', 5)).toBeUndefined();
+  });
+});

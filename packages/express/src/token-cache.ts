@@ -36,6 +36,11 @@ export interface CachedToken {
  * bare token, or the `Authorization` header value it came in.
  */
 export interface TokenCache {
+  /**
+   * The hot path: the claims of `credential` when it is in the current generation and inside its
+   * window at `now` (epoch ms), else `undefined` (then use {@link get}).
+   */
+  hit(credential: string, now: number): SigilClaims | undefined;
   /** The entry for `credential`, whether or not it is still inside its window (the caller checks). */
   get(credential: string): CachedToken | undefined;
   set(credential: string, entry: CachedToken): void;
@@ -53,7 +58,8 @@ interface Slot {
 /** A Smi (30 bits) mixed from the last six characters; no allocation, no string hashing. */
 function tailKey(credential: string): number {
   let key = 0;
-  for (let i = Math.max(0, credential.length - 6); i < credential.length; i++) key = ((key << 5) ^ (key >>> 25) ^ credential.charCodeAt(i)) & 0x3fffffff;
+  // A credential shorter than six characters reads NaN before its start, which `^` turns into 0.
+  for (let i = credential.length - 6; i < credential.length; i++) key = ((key << 5) ^ (key >>> 25) ^ credential.charCodeAt(i)) & 0x3fffffff;
   return key;
 }
 
@@ -77,16 +83,29 @@ export function createTokenCache(maxEntries: number): TokenCache {
     current.set(key, slot);
   }
 
+  /** A lookup that missed the current generation: an old hit is promoted. */
+  function getAging(key: number, credential: string): CachedToken | undefined {
+    const aging = old.get(key);
+    if (aging === undefined || aging.credential !== credential) return undefined;
+    old.delete(key);
+    add(key, aging);
+    return aging.entry;
+  }
+
   return {
+    // One small function on purpose (the rarer cases are in `get`): it is inlined into the
+    // middleware, and the bytecode budget it leaves lets Express's dispatch be inlined too.
+    hit(credential, now) {
+      const slot = current.get(tailKey(credential));
+      if (slot === undefined || slot.credential !== credential) return undefined;
+      const entry = slot.entry;
+      return now >= entry.validFrom && now < entry.validUntil ? entry.claims : undefined;
+    },
     get(credential) {
       const key = tailKey(credential);
       const hit = current.get(key);
-      if (hit !== undefined) return hit.credential === credential ? hit.entry : undefined;
-      const aging = old.get(key);
-      if (aging === undefined || aging.credential !== credential) return undefined;
-      old.delete(key);
-      add(key, aging);
-      return aging.entry;
+      if (hit === undefined) return getAging(key, credential);
+      return hit.credential === credential ? hit.entry : undefined;
     },
     set(credential, entry) {
       const key = tailKey(credential);

@@ -11,7 +11,7 @@ import { createJwksCache, type JwksCache } from './jwks-cache.ts';
 import { createHeaderMemo, decodePayload, parseJws, verifySignature, verifySignatureOffThread, type ParsedJws } from './jws.ts';
 import type { VerificationKey } from './key-set.ts';
 import type { ResolvedOptions } from './options.ts';
-import { createTokenCache } from './token-cache.ts';
+import { createTokenCache, type TokenCache } from './token-cache.ts';
 import { validateClaims } from './validate-claims.ts';
 
 const PENDING: unique symbol = Symbol('sigil.pending');
@@ -85,14 +85,9 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
   return {
     cached(credential) {
       if (cache === undefined) return undefined;
-      const hit = cache.get(credential);
-      if (hit === undefined) return undefined;
       const now = Date.now();
       jwks?.refreshIfStale(now);
-      if (now >= hit.validFrom && now < hit.validUntil) return hit.claims;
-      // Out of its window: forget it, so the full check that follows produces the precise error.
-      cache.delete(credential);
-      return undefined;
+      return cache.hit(credential, now) ?? cachedElsewhere(cache, credential, now);
     },
 
     checkSync(token, credential = token) {
@@ -129,6 +124,19 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
       return new InvalidTokenError('token_malformed', { cause: error });
     },
   };
+}
+
+/**
+ * A credential the hot lookup did not answer: promoted from the cache's old generation if it is
+ * there and inside its window; forgotten if it is out of its window, so that the full check that
+ * follows gives the precise error.
+ */
+function cachedElsewhere(cache: TokenCache, credential: string, now: number): SigilClaims | undefined {
+  const entry = cache.get(credential);
+  if (entry === undefined) return undefined;
+  if (now >= entry.validFrom && now < entry.validUntil) return entry.claims;
+  cache.delete(credential);
+  return undefined;
 }
 
 /** True when `checkSync` needs the asynchronous {@link TokenCheck.finish}. */
