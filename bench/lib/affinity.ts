@@ -2,7 +2,7 @@
  * CPU pinning for the load benchmarks: the server under test on one core, the load generator (this
  * process) on another, so neither is ever scheduled onto the other's core. Unpinned on this
  * 2-core VM, the scheduler moved them around and one server measured from 17.8k to 28.4k req/s
- * between consecutive 2-second loads; pinned, the same server measures ~38k-46k req/s.
+ * between consecutive 2-second loads; pinned, bare Express measures 35k-46k req/s, CPU-bound (bench/analysis.md).
  * Linux `taskset` (util-linux); without it, or with one core, or with `BENCH_PIN=0`, nothing is
  * pinned and the results say so.
  */
