@@ -11,6 +11,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { ALGORITHMS, isAlgorithm, type Algorithm } from './algorithms.ts';
+import { p1363ToDer } from './ecdsa-der.ts';
 import { InvalidTokenError } from './errors.ts';
 
 /** The JOSE header fields Sigil reads. `jku`, `x5u`, `jwk` and `x5c` are never read. */
@@ -131,7 +132,8 @@ export function verifySignature(alg: Algorithm, key: KeyObject | Buffer, signing
       const mac = createHmac(spec.hash as string, key).update(signingInput).digest();
       return mac.length === signature.length && timingSafeEqual(mac, signature);
     }
-    if (spec.kty === 'EC') return cryptoVerify(spec.hash, signingInput, { key: key as KeyObject, dsaEncoding: 'ieee-p1363' }, signature);
+    // A bare KeyObject and a DER signature, not `{ key, dsaEncoding: 'ieee-p1363' }`: see ecdsa-der.ts.
+    if (spec.kty === 'EC') return cryptoVerify(spec.hash, signingInput, key as KeyObject, p1363ToDer(signature));
     if (spec.pss) {
       return cryptoVerify(spec.hash, signingInput, { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
     }
@@ -149,15 +151,12 @@ export function verifySignature(alg: Algorithm, key: KeyObject | Buffer, signing
 export function verifySignatureOffThread(alg: Algorithm, key: KeyObject, signingInput: Buffer, signature: Buffer): Promise<boolean> {
   const spec = ALGORITHMS[alg];
   if (spec.signatureLength !== 0 && signature.length !== spec.signatureLength) return Promise.resolve(false);
-  const keyInput =
-    spec.kty === 'EC'
-      ? { key, dsaEncoding: 'ieee-p1363' as const }
-      : spec.pss
-        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-        : key;
+  // As in verifySignature: ECDSA as a bare KeyObject and a DER signature (ecdsa-der.ts).
+  const keyInput = spec.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : key;
+  const signatureInput = spec.kty === 'EC' ? p1363ToDer(signature) : signature;
   return new Promise((resolve) => {
     try {
-      cryptoVerify(spec.hash, signingInput, keyInput, signature, (error, valid) => resolve(error === null && valid));
+      cryptoVerify(spec.hash, signingInput, keyInput, signatureInput, (error, valid) => resolve(error === null && valid));
     } catch {
       resolve(false);
     }
