@@ -5,6 +5,7 @@
  * fetch in flight. When the endpoint is down, slow or answers garbage, the last good set stays.
  */
 import type { Algorithm } from './algorithms.ts';
+import { fetchText, type FetchedText, type FetchTextError } from './fetch-text.ts';
 import { importKeySet, selectKey, type KeySet, type VerificationKey } from './key-set.ts';
 import type { JwksOptions, SigilLogger } from './options.ts';
 
@@ -124,30 +125,13 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     return found;
   }
 
-  async function get(uri: string): Promise<{ text: string; cacheControl: string | null }> {
-    let response: Response;
+  async function get(uri: string): Promise<FetchedText> {
     try {
-      response = await fetch(uri, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(options.timeout) });
+      return await fetchText(uri, options.timeout, MAX_BODY);
     } catch (error) {
-      throw new FetchFailure('jwks_fetch_failed', isTimeout(error) ? `timed out after ${options.timeout} ms` : 'network error', error);
+      const failure = error as FetchTextError;
+      throw new FetchFailure(failure.kind === 'too_large' ? 'jwks_invalid' : 'jwks_fetch_failed', failure.message, failure.cause);
     }
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => {});
-      throw new FetchFailure('jwks_fetch_failed', `HTTP ${response.status}`);
-    }
-    const declared = Number(response.headers.get('content-length'));
-    if (declared > MAX_BODY) {
-      await response.body?.cancel().catch(() => {});
-      throw new FetchFailure('jwks_invalid', 'response too large');
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw new FetchFailure('jwks_fetch_failed', isTimeout(error) ? `timed out after ${options.timeout} ms` : 'network error', error);
-    }
-    if (text.length > MAX_BODY) throw new FetchFailure('jwks_invalid', 'response too large');
-    return { text, cacheControl: response.headers.get('cache-control') };
   }
 
   function maxAge(cacheControl: string | null): number {
@@ -207,15 +191,11 @@ function parseJson(text: string, event: FetchFailure['event']): unknown {
   }
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
-}
-
 function describe(cause: unknown): string | undefined {
   if (cause === undefined) return undefined;
   if (cause instanceof Error) {
-    const inner = (cause as { cause?: unknown }).cause;
-    const code = inner && typeof inner === 'object' && 'code' in inner ? String((inner as { code: unknown }).code) : undefined;
+    // node:http errors carry their code (ECONNREFUSED, ENOTFOUND, ...) themselves.
+    const code = 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
     return code ? `${cause.name}: ${code}` : `${cause.name}: ${cause.message}`;
   }
   return String(cause);
