@@ -20,7 +20,7 @@ export interface FetchedText {
   readonly cacheControl: string | null;
 }
 
-/** Why a GET failed: the HTTP exchange (`network`), or the response (`status`, `too_large`). */
+/** Why a GET failed: the exchange (`network`, `timeout`), or the response (`status`, `too_large`). */
 export class FetchTextError extends Error {
   readonly kind: 'network' | 'timeout' | 'status' | 'too_large';
   constructor(kind: FetchTextError['kind'], message: string, cause?: unknown) {
