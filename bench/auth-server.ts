@@ -71,7 +71,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export async function runAuthServer(options: AuthBenchOptions, log: (line: string) => void): Promise<AuthResult> {
   const users = Math.max(options.loginConnections, options.refreshConnections) + 4;
-  const server = await startChild('auth.ts', { users }, 120_000);
+  const server = await startChild('auth.ts', { users }, { timeoutMs: 120_000 });
   try {
     const loginRequests = loginRequestsFor(users);
     // Warm-up: JIT, first key use, the connection pool of the database.
@@ -139,7 +139,7 @@ async function runVariant(variant: AuthVariant, users: number, options: AuthBenc
     ...(variant.hashThreads ? { hashThreads: variant.hashThreads } : {}),
     ...(variant.storage === 'postgres' ? { databaseUrl: options.databaseUrl, databaseSchema: schema } : {}),
   };
-  const server = await startChild('auth.ts', config, 120_000);
+  const server = await startChild('auth.ts', config, { timeoutMs: 120_000 });
   try {
     await runLoad({ url: server.url, connections: 2, durationSec: 1, requests: loginRequestsFor(users) });
     const phase = await loginPhase(server, users, options);

@@ -80,12 +80,12 @@ export async function runMemory(
   const rows: MemoryRow[] = [];
   const gc = ['--expose-gc'];
 
-  const bare = await startChild('api.ts', { target: 'bare', alg: 'EdDSA', jwksUri }, 60_000, gc);
+  const bare = await startChild('api.ts', { target: 'bare', alg: 'EdDSA', jwksUri }, { execArgv: gc });
   const bareIdle = await memoryOf(bare);
   await bare.stop();
 
   const apiTokens = await signTokens(ring.EdDSA, opts.apiTokens);
-  const api = await startChild('api.ts', { target: 'sigil', alg: 'EdDSA', jwksUri }, 60_000, gc);
+  const api = await startChild('api.ts', { target: 'sigil', alg: 'EdDSA', jwksUri }, { execArgv: gc });
   try {
     await sendDistinct(api, '/api/lessons', apiTokens.slice(0, 1), 1);
     const idle = await memoryOf(api);
@@ -95,7 +95,7 @@ export async function runMemory(
     await api.stop();
   }
 
-  const auth = await startChild('auth.ts', { users: 1, alg: 'HS256', hs256Secret: HS256_SECRET }, 120_000, gc);
+  const auth = await startChild('auth.ts', { users: 1, alg: 'HS256', hs256Secret: HS256_SECRET }, { timeoutMs: 120_000, execArgv: gc });
   try {
     const res = await fetch(`${auth.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: benchEmail(0), password: BENCH_PASSWORD }) });
     const { access_token: sample } = (await res.json()) as { access_token: string };

@@ -2,7 +2,7 @@
  * `npm run bench`: Sigil's benchmarks against its peers (docs/BENCHMARKS.md).
  *
  *   --quick          every section for a second or two: proves the scripts work (CI); prints only
- *   --only=a,b       sections: verify, route, auth, memory, angular (default: all)
+ *   --only=a,b       sections: verify, route, instructions, auth, memory, angular (default: all)
  *   --write          write results and docs in quick mode too (full mode always writes)
  *   --report         only rewrite docs/BENCHMARKS.md from bench/results/latest.json
  *
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runAngularSize } from './angular-size.ts';
 import { runAuthServer } from './auth-server.ts';
+import { runInstructions } from './instructions.ts';
 import { startJwksServer } from './lib/jwks-server.ts';
 import { createKeyRing, jwksOf } from './lib/keys.ts';
 import { runMemory } from './memory.ts';
@@ -23,7 +24,7 @@ import { writeReport, type Meta, type Results } from './report.ts';
 import { runRoute } from './route.ts';
 import { runVerify } from './verify.ts';
 
-const SECTIONS = ['verify', 'route', 'auth', 'memory', 'angular'] as const;
+const SECTIONS = ['verify', 'route', 'instructions', 'auth', 'memory', 'angular'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -69,12 +70,26 @@ const settings = quick
   ? {
       verify: { durationMs: 300, warmupMs: 100, samples: 1 },
       route: { connections: 10, durationSec: 0.5, warmupSec: 0.2, rounds: 1, algs: ['RS256', 'HS256'] as const, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const, paired: { comparisons: PAIRED, pairs: 2, pairSec: 0.3, warmupSec: 0.2 } },
+      // Proves the script works: one server, a few requests (valgrind alone takes ~30 s to start Node).
+      instructions: { algs: ['HS256'] as const, jobs: [{ target: 'bare', warmup: 20, requests: 50, repeats: 1 }] as const, parallel: 1 },
       auth: { loginConnections: 4, loginDurationSec: 2, refreshConnections: 4, refreshDurationSec: 1, idleSec: 1, probeIntervalMs: 20, variants: [], databaseUrl },
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
     }
   : {
       verify: { durationMs: 2_500, warmupMs: 300, samples: 5 },
       route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 1, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const, paired: { comparisons: PAIRED, pairs: 10, pairSec: 2, warmupSec: 1 } },
+      // The hot path (bare Express against Sigil hot) is the narrow margin: three fresh processes each.
+      // A verification per request runs ~50x slower under valgrind: fewer requests there.
+      instructions: {
+        algs: ['RS256', 'ES256', 'EdDSA', 'HS256'] as const,
+        jobs: [
+          { target: 'bare', warmup: 3_000, requests: 10_000, repeats: 3 },
+          { target: 'sigil', warmup: 3_000, requests: 10_000, repeats: 3 },
+          { target: 'sigil-nocache', warmup: 300, requests: 1_500, repeats: 2 },
+          { target: 'jose', warmup: 300, requests: 1_500, repeats: 2 },
+        ] as const,
+        parallel: 2,
+      },
       auth: { loginConnections: 16, loginDurationSec: 30, refreshConnections: 8, refreshDurationSec: 10, idleSec: 10, probeIntervalMs: 5, variants: AUTH_VARIANTS, databaseUrl },
       memory: { apiTokens: 100_000, authTokens: 50_000, connections: 16, passes: 3 },
     };
@@ -120,6 +135,9 @@ try {
         break;
       case 'route':
         results.route = { data: await runRoute(ring, jwks.jwksUri, settings.route, log), meta: meta(started, loadBefore) };
+        break;
+      case 'instructions':
+        results.instructions = { data: await runInstructions(ring, jwks.jwksUri, settings.instructions, log), meta: meta(started, loadBefore) };
         break;
       case 'auth':
         results.auth = { data: await runAuthServer(settings.auth, log), meta: meta(started, loadBefore) };

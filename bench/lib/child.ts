@@ -17,9 +17,24 @@ export interface ChildServer {
 
 let nextId = 1;
 
-export async function startChild(script: string, config: unknown, timeoutMs = 60_000, execArgv: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
+export interface ChildOptions {
+  /** How long the child may take to listen. @default 60_000 */
+  timeoutMs?: number;
+  /** Node options for the child. */
+  execArgv?: string[];
+  env?: Record<string, string>;
+  /**
+   * A program that runs Node for the child, with its arguments (e.g. valgrind): the child is then
+   * `wrapper... node [execArgv] script`, its IPC channel passed through.
+   */
+  wrapper?: readonly string[];
+}
+
+export async function startChild(script: string, config: unknown, options: ChildOptions = {}): Promise<ChildServer> {
+  const { timeoutMs = 60_000, execArgv = [], env = {}, wrapper = [] } = options;
+  const nodeArgs = ['--conditions=sigil-source', ...execArgv, ...extraExecArgv()];
   const child: ChildProcess = fork(fileURLToPath(new URL(`../servers/${script}`, import.meta.url)), [JSON.stringify(config)], {
-    execArgv: ['--conditions=sigil-source', ...execArgv, ...extraExecArgv()],
+    ...(wrapper.length > 0 ? { execPath: wrapper[0], execArgv: [...wrapper.slice(1), process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
