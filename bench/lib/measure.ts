@@ -70,23 +70,24 @@ function isThenable(value: unknown): value is Promise<unknown> {
 
 /**
  * A distribution-free confidence interval for the median (order statistics of a binomial(n, ½)):
- * the widest symmetric pair of sorted values whose coverage is at least `confidence`. With 10
+ * the narrowest symmetric pair of sorted values whose coverage is at least `confidence`. With 10
  * values at 95% that is the 2nd and the 9th (97.9% coverage). Fewer than 6 values cannot give 95%:
  * then the whole range (its coverage is returned too).
  */
 export function medianInterval(values: number[], confidence = 0.95): { low: number; high: number; coverage: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
-  // P(X < k) for X ~ Binomial(n, 1/2): the chance the median lies below the k-th value.
+  // The pair (k-th, (n+1-k)-th) misses the median with probability 2·P(X ≤ k-1), X ~ Binomial(n, ½).
+  // Step k up while the next, narrower pair still covers enough.
   let k = 1;
-  let below = 0.5 ** n;
-  let c = 1;
-  for (;;) {
-    c = (c * (n - k + 1)) / k;
-    const nextBelow = below + c * 0.5 ** n;
-    if (k + 1 > n / 2 || 1 - 2 * nextBelow < confidence) break;
-    below = nextBelow;
+  let term = 0.5 ** n; // P(X = k-1)
+  let tail = term; // P(X ≤ k-1)
+  while (k + 1 <= n / 2) {
+    const next = (term * (n - k + 1)) / k; // P(X = k)
+    if (1 - 2 * (tail + next) < confidence) break;
+    term = next;
+    tail += next;
     k++;
   }
-  return { low: sorted[k - 1] ?? NaN, high: sorted[n - k] ?? NaN, coverage: 1 - 2 * below };
+  return { low: sorted[k - 1] ?? NaN, high: sorted[n - k] ?? NaN, coverage: 1 - 2 * tail };
 }
