@@ -59,6 +59,7 @@ const PAIRED = [
   ['bare', 'sigil'],
   ['bare', 'noop'],
   ['jose', 'sigil-nocache'],
+  ['fast-jwt', 'sigil'],
 ] as const;
 
 const AUTH_VARIANTS = [
