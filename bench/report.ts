@@ -262,6 +262,8 @@ export function writeReport(results: Results): void {
         const worst = Math.min(...bare.perRequest) / Math.max(...sigil.perRequest);
         targets.push(`| Sigil hot >= 0.95x bare Express (${alg}, instructions a request) | ${ratio.toFixed(3)}x (least of any two runs: ${worst.toFixed(3)}x) | ${yes(ratio >= 0.95)} |`);
       }
+      const fast = instructionsRow(rows, alg, 'fast-jwt');
+      if (fast && sigil) targets.push(`| Sigil hot ahead of fast-jwt cached (${alg}, instructions a request) | ${(fast.median / sigil.median).toFixed(3)}x of fast-jwt | ${yes(fast.median > sigil.median)} |`);
       if (cold && jose) targets.push(`| Sigil cache off ahead of jose (${alg}, instructions a request) | ${(jose.median / cold.median).toFixed(3)}x of jose | ${yes(jose.median > cold.median)} |`);
     }
   }

@@ -86,6 +86,7 @@ const settings = quick
         jobs: [
           { target: 'bare', warmup: 3_000, requests: 10_000, repeats: 3 },
           { target: 'sigil', warmup: 3_000, requests: 10_000, repeats: 3 },
+          { target: 'fast-jwt', warmup: 3_000, requests: 10_000, repeats: 3 },
           { target: 'sigil-nocache', warmup: 300, requests: 1_500, repeats: 2 },
           { target: 'jose', warmup: 300, requests: 1_500, repeats: 2 },
         ] as const,
