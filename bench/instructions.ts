@@ -1,5 +1,6 @@
 /**
- * Benchmark 2b (reported with the protected route): instructions per request of the protected route, counted by valgrind's callgrind.
+ * Benchmark 2b (reported with the protected route): instructions per request of the protected
+ * route, counted by valgrind's callgrind.
  *
  * Why: the hot-token target is a margin of a few percent, and req/s on this shared VM cannot resolve
  * that (single head-to-head pairs spread by ±10-20%, and a run's median by several percent). Callgrind
