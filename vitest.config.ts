@@ -6,7 +6,13 @@ export default defineConfig({
   resolve: { conditions: ['sigil-source'] },
   ssr: { resolve: { conditions: ['sigil-source'], externalConditions: ['sigil-source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'bench/lib/**/*.test.ts', 'apps/api/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/api/test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'bench/lib/**/*.test.ts',
+      'apps/api/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'apps/api/test/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -58,7 +58,12 @@ function angularLinker(): Plugin {
 }
 
 async function link(filename: string): Promise<string> {
-  const result = await transformAsync(readFileSync(filename, 'utf8'), { filename, plugins: [linkerPlugin], configFile: false, babelrc: false });
+  const result = await transformAsync(readFileSync(filename, 'utf8'), {
+    filename,
+    plugins: [linkerPlugin],
+    configFile: false,
+    babelrc: false,
+  });
   if (typeof result?.code !== 'string') throw new Error(`the Angular linker returned no code for ${filename}`);
   return result.code;
 }
@@ -100,7 +105,11 @@ export async function runAngularSize(log: (line: string) => void): Promise<Angul
   const result: AngularSizeResult = {
     available: true,
     fesmBuiltAt: statSync(FESM).mtime.toISOString(),
-    total: { minified: Buffer.byteLength(all), gzip: gzip(all), brotli: brotliCompressSync(all, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length },
+    total: {
+      minified: Buffer.byteLength(all),
+      gzip: gzip(all),
+      brotli: brotliCompressSync(all, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    },
     angularOnly: { minified: Buffer.byteLength(angularOnly), gzip: gzip(angularOnly) },
     clientOnly: { minified: Buffer.byteLength(clientOnly), gzip: gzip(clientOnly) },
   };
@@ -110,8 +119,12 @@ export async function runAngularSize(log: (line: string) => void): Promise<Angul
     const files = readdirSync(demoDir).filter((f) => f.endsWith('.js'));
     result.demoApp = { files: files.length, gzip: files.reduce((sum, f) => sum + gzip(readFileSync(`${demoDir}/${f}`)), 0) };
   }
-  log(`angular added to an app (bundle with Sigil − bundle without): ${result.appDelta.gzip} B gzip (${result.appDelta.withSigil.gzip} − ${result.appDelta.without.gzip})`);
-  log(`angular @sigil/angular + @sigil/client: ${result.total!.gzip} B gzip (${result.total!.minified} B minified); angular part ${result.angularOnly!.gzip} B, client ${result.clientOnly!.gzip} B`);
+  log(
+    `angular added to an app (bundle with Sigil − bundle without): ${result.appDelta.gzip} B gzip (${result.appDelta.withSigil.gzip} − ${result.appDelta.without.gzip})`,
+  );
+  log(
+    `angular @sigil/angular + @sigil/client: ${result.total!.gzip} B gzip (${result.total!.minified} B minified); angular part ${result.angularOnly!.gzip} B, client ${result.clientOnly!.gzip} B`,
+  );
   return result;
 }
 
@@ -127,10 +140,16 @@ async function measureAppDelta(): Promise<NonNullable<AngularSizeResult['appDelt
   const sizes = [];
   for (const project of ['without-sigil', 'with-sigil']) {
     rmSync(`${appDir}/dist/${project}`, { recursive: true, force: true });
-    const built = spawnSync(process.execPath, [ng, 'build', project], { cwd: appDir, encoding: 'utf8', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
+    const built = spawnSync(process.execPath, [ng, 'build', project], {
+      cwd: appDir,
+      encoding: 'utf8',
+      env: { ...process.env, NG_CLI_ANALYTICS: 'false' },
+    });
     if (built.status !== 0) throw new Error(`ng build ${project} failed:\n${built.stdout}\n${built.stderr}`);
     const dir = `${appDir}/dist/${project}/browser`;
-    const files = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => readFileSync(`${dir}/${f}`));
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(`${dir}/${f}`));
     sizes.push({ gzip: files.reduce((sum, f) => sum + gzip(f), 0), minified: files.reduce((sum, f) => sum + f.length, 0) });
   }
   const [without, withSigil] = sizes as [{ gzip: number; minified: number }, { gzip: number; minified: number }];

@@ -59,7 +59,13 @@ async function loginPhase(server: ChildServer, users: number, options: AuthBench
   const requests = loginRequestsFor(users);
   await server.ask('eld-reset');
   const probe = startProbe(server.url, PROBE_PATHS, options.probeIntervalMs);
-  const login = await runLoad({ url: server.url, connections: options.loginConnections, durationSec: options.loginDurationSec, requests, headers: JSON_HEADERS });
+  const login = await runLoad({
+    url: server.url,
+    connections: options.loginConnections,
+    durationSec: options.loginDurationSec,
+    requests,
+    headers: JSON_HEADERS,
+  });
   const probes = await probe.stop();
   const loopDelay = await server.ask<LoopDelay>('eld');
   if (login.failures > 0) throw new Error(`login: ${login.failures} failed requests`);
@@ -87,15 +93,23 @@ export async function runAuthServer(options: AuthBenchOptions, log: (line: strin
     const underLogin = { probes: phase.probes, loopDelay: phase.loopDelay };
     log(`auth  login ${login.rps.toFixed(1)}/s p50 ${login.p50.toFixed(1)} ms p99 ${login.p99.toFixed(1)} ms`);
     for (const path of PROBE_PATHS) {
-      log(`auth  ${path} idle p99 ${idle.probes[path]!.p99.toFixed(2)} ms, under login p99 ${underLogin.probes[path]!.p99.toFixed(2)} ms (max ${underLogin.probes[path]!.max.toFixed(2)})`);
+      log(
+        `auth  ${path} idle p99 ${idle.probes[path]!.p99.toFixed(2)} ms, under login p99 ${underLogin.probes[path]!.p99.toFixed(2)} ms (max ${underLogin.probes[path]!.max.toFixed(2)})`,
+      );
     }
-    log(`auth  event-loop delay under login p50 ${underLogin.loopDelay.p50.toFixed(2)} p99 ${underLogin.loopDelay.p99.toFixed(2)} max ${underLogin.loopDelay.max.toFixed(2)} ms`);
+    log(
+      `auth  event-loop delay under login p50 ${underLogin.loopDelay.p50.toFixed(2)} p99 ${underLogin.loopDelay.p99.toFixed(2)} max ${underLogin.loopDelay.max.toFixed(2)} ms`,
+    );
 
     // Refresh: single-use rotating tokens. A shared pool: each request takes one, its response
     // puts the successor back, so the pool never runs dry and no token is presented twice.
     const pool: string[] = [];
     for (let i = 0; i < options.refreshConnections + 4; i++) {
-      const res = await fetch(`${server.url}/auth/login`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ email: benchEmail(i), password: BENCH_PASSWORD }) });
+      const res = await fetch(`${server.url}/auth/login`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ email: benchEmail(i), password: BENCH_PASSWORD }),
+      });
       pool.push(((await res.json()) as { refresh_token: string }).refresh_token);
     }
     const refresh = await runLoad({
@@ -132,7 +146,12 @@ export async function runAuthServer(options: AuthBenchOptions, log: (line: strin
   }
 }
 
-async function runVariant(variant: AuthVariant, users: number, options: AuthBenchOptions, log: (line: string) => void): Promise<LoginPhase> {
+async function runVariant(
+  variant: AuthVariant,
+  users: number,
+  options: AuthBenchOptions,
+  log: (line: string) => void,
+): Promise<LoginPhase> {
   const schema = `sigil_bench_${process.pid}_${Date.now()}`;
   const config = {
     users,
@@ -143,7 +162,9 @@ async function runVariant(variant: AuthVariant, users: number, options: AuthBenc
   try {
     await runLoad({ url: server.url, connections: 2, durationSec: 1, requests: loginRequestsFor(users) });
     const phase = await loginPhase(server, users, options);
-    log(`auth  ${variant.label}: login ${phase.login.rps.toFixed(1)}/s p99 ${phase.login.p99.toFixed(1)} ms; ${PROBE_PATHS.map((path) => `${path} p99 ${phase.probes[path]!.p99.toFixed(2)} ms`).join(', ')}; loop delay p99 ${phase.loopDelay.p99.toFixed(2)} ms`);
+    log(
+      `auth  ${variant.label}: login ${phase.login.rps.toFixed(1)}/s p99 ${phase.login.p99.toFixed(1)} ms; ${PROBE_PATHS.map((path) => `${path} p99 ${phase.probes[path]!.p99.toFixed(2)} ms`).join(', ')}; loop delay p99 ${phase.loopDelay.p99.toFixed(2)} ms`,
+    );
     return phase;
   } finally {
     await server.stop();

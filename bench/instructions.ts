@@ -84,13 +84,20 @@ async function countOnce(alg: Alg, job: InstructionsJob, jwksUri: string, token:
     const server = await startChild('api.ts', { target: job.target, alg, jwksUri }, { timeoutMs: 300_000, wrapper });
     try {
       const load = (amount: number) =>
-        runLoad({ url: `${server.url}/api/lessons`, connections: 1, durationSec: 3_600, amount, headers: { authorization: `Bearer ${token}` } });
+        runLoad({
+          url: `${server.url}/api/lessons`,
+          connections: 1,
+          durationSec: 3_600,
+          amount,
+          headers: { authorization: `Bearer ${token}` },
+        });
       const warm = await load(job.warmup);
       if (warm.failures > 0) throw new Error(`${job.target} ${alg}: ${warm.failures} failed warm-up requests`);
       execFileSync('callgrind_control', ['-z', String(server.pid)], { stdio: 'ignore' });
       const measured = await load(job.requests);
       execFileSync('callgrind_control', ['-d', String(server.pid)], { stdio: 'ignore' });
-      if (measured.failures > 0 || measured.ok !== job.requests) throw new Error(`${job.target} ${alg}: ${measured.ok} of ${job.requests} requests answered 2xx`);
+      if (measured.failures > 0 || measured.ok !== job.requests)
+        throw new Error(`${job.target} ${alg}: ${measured.ok} of ${job.requests} requests answered 2xx`);
       return dumpedInstructions(dir) / job.requests;
     } finally {
       await server.stop();
@@ -100,7 +107,12 @@ async function countOnce(alg: Alg, job: InstructionsJob, jwksUri: string, token:
   }
 }
 
-export async function runInstructions(ring: KeyRing, jwksUri: string, options: InstructionsOptions, log: (line: string) => void): Promise<InstructionsResult> {
+export async function runInstructions(
+  ring: KeyRing,
+  jwksUri: string,
+  options: InstructionsOptions,
+  log: (line: string) => void,
+): Promise<InstructionsResult> {
   const valgrind = valgrindVersion();
   if (!valgrind) {
     log('instructions: valgrind (callgrind_control) not found; section skipped');
@@ -123,7 +135,9 @@ export async function runInstructions(ring: KeyRing, jwksUri: string, options: I
       const { row, job } = runs[next++]!;
       const count = await countOnce(row.alg, job, jwksUri, tokens.get(row.alg)!);
       row.perRequest.push(count);
-      log(`instructions ${row.alg.padEnd(5)} ${row.target.padEnd(13)} ${Math.round(count).toLocaleString('en-US').padStart(9)} a request (${job.requests} requests after ${job.warmup})`);
+      log(
+        `instructions ${row.alg.padEnd(5)} ${row.target.padEnd(13)} ${Math.round(count).toLocaleString('en-US').padStart(9)} a request (${job.requests} requests after ${job.warmup})`,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker));

@@ -53,14 +53,26 @@ async function sendDistinct(server: ChildServer, path: string, tokens: string[],
     connections,
     durationSec: 0,
     amount: tokens.length,
-    requests: [{ method: 'GET', path, setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }],
+    requests: [
+      {
+        method: 'GET',
+        path,
+        setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` } }),
+      },
+    ],
   });
   if (result.failures > 0) throw new Error(`${path}: ${result.failures} of ${result.total} requests failed`);
   return result.rps;
 }
 
 /** Sends `tokens` `passes` times, reading memory after each pass; returns the points and the req/s of the first. */
-async function passesOf(server: ChildServer, path: string, tokens: string[], passes: number, connections: number): Promise<{ points: MemoryPoint[]; rps: number }> {
+async function passesOf(
+  server: ChildServer,
+  path: string,
+  tokens: string[],
+  passes: number,
+  connections: number,
+): Promise<{ points: MemoryPoint[]; rps: number }> {
   const points: MemoryPoint[] = [];
   let rps = 0;
   for (let pass = 0; pass < passes; pass++) {
@@ -97,14 +109,22 @@ export async function runMemory(
 
   const auth = await startChild('auth.ts', { users: 1, alg: 'HS256', hs256Secret: HS256_SECRET }, { timeoutMs: 120_000, execArgv: gc });
   try {
-    const res = await fetch(`${auth.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: benchEmail(0), password: BENCH_PASSWORD }) });
+    const res = await fetch(`${auth.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: benchEmail(0), password: BENCH_PASSWORD }),
+    });
     const { access_token: sample } = (await res.json()) as { access_token: string };
     const claims = decodeJwt(sample);
     const header = decodeProtectedHeader(sample);
     const secret = new TextEncoder().encode(HS256_SECRET);
     const tokens: string[] = [];
     for (let i = 0; i < opts.authTokens; i++) {
-      tokens.push(await new SignJWT({ ...claims, jti: randomUUID() }).setProtectedHeader({ alg: 'HS256', kid: header.kid!, typ: 'at+jwt' }).sign(secret));
+      tokens.push(
+        await new SignJWT({ ...claims, jti: randomUUID() })
+          .setProtectedHeader({ alg: 'HS256', kid: header.kid!, typ: 'at+jwt' })
+          .sign(secret),
+      );
     }
     await sendDistinct(auth, '/auth/me', [sample], 1);
     const idle = await memoryOf(auth);
@@ -115,7 +135,9 @@ export async function runMemory(
   }
   for (const row of rows) {
     const passes = (row.passes ?? [row.after]).map((p) => `${p.rssMiB.toFixed(1)} MiB`).join(' -> ');
-    log(`memory ${row.process}: idle ${row.idle.rssMiB.toFixed(1)} MiB, after each pass of ${row.tokens} tokens ${passes} (heap ${row.idle.heapUsedMiB.toFixed(1)} -> ${row.after.heapUsedMiB.toFixed(1)}), ${row.rps.toFixed(0)} req/s`);
+    log(
+      `memory ${row.process}: idle ${row.idle.rssMiB.toFixed(1)} MiB, after each pass of ${row.tokens} tokens ${passes} (heap ${row.idle.heapUsedMiB.toFixed(1)} -> ${row.after.heapUsedMiB.toFixed(1)}), ${row.rps.toFixed(0)} req/s`,
+    );
   }
   log(`memory bare Express idle ${bareIdle.rssMiB.toFixed(1)} MiB`);
   return { rows, bareIdle };

@@ -29,7 +29,8 @@ function summarize(profile: Profiler.Profile, title: string): void {
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   console.log(`${title}; self time:`);
-  for (const [key, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${key}`);
+  for (const [key, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${key}`);
 }
 
 if (process.argv[2] === 'summarize') {
@@ -40,7 +41,8 @@ if (process.argv[2] === 'summarize') {
 const mode = (process.argv[2] ?? 'cold') as 'hot' | 'cold' | 'miss';
 const alg = (process.argv[3] ?? 'RS256') as Alg;
 const seconds = Number(process.argv[4] ?? 3);
-if (!ALGS.includes(alg) || !['hot', 'cold', 'miss'].includes(mode)) throw new TypeError('usage: profile.ts [hot|cold|miss] [RS256|ES256|EdDSA|HS256] [seconds]');
+if (!ALGS.includes(alg) || !['hot', 'cold', 'miss'].includes(mode))
+  throw new TypeError('usage: profile.ts [hot|cold|miss] [RS256|ES256|EdDSA|HS256] [seconds]');
 
 const ring = await createKeyRing();
 const jwks = await startJwksServer(jwksOf(ring));
@@ -54,7 +56,9 @@ const middleware = requireAuth({
   tokenCache: mode !== 'cold',
   onError: 'next',
 });
-await new Promise<void>((resolve, reject) => middleware({ headers: { authorization: headers[0] } } as never, {} as never, (e?: unknown) => (e ? reject(e) : resolve())));
+await new Promise<void>((resolve, reject) =>
+  middleware({ headers: { authorization: headers[0] } } as never, {} as never, (e?: unknown) => (e ? reject(e) : resolve())),
+);
 
 const session = new Session();
 session.connect();

@@ -49,7 +49,13 @@ const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' / ');
 /** The route targets: the contender's throughput ÷ the baseline's must clear the bar. */
 const COMPARISONS: ReadonlyArray<{ goal: string; baseline: Target; contender: Target; of: string; clears: (ratio: number) => boolean }> = [
   { goal: 'Sigil hot >= 0.95x bare Express', baseline: 'bare', contender: 'sigil', of: '', clears: (ratio) => ratio >= 0.95 },
-  { goal: 'Sigil hot ahead of fast-jwt cached', baseline: 'fast-jwt', contender: 'sigil', of: ' of fast-jwt', clears: (ratio) => ratio > 1 },
+  {
+    goal: 'Sigil hot ahead of fast-jwt cached',
+    baseline: 'fast-jwt',
+    contender: 'sigil',
+    of: ' of fast-jwt',
+    clears: (ratio) => ratio > 1,
+  },
   { goal: 'Sigil cache off ahead of jose', baseline: 'jose', contender: 'sigil-nocache', of: ' of jose', clears: (ratio) => ratio > 1 },
 ];
 
@@ -99,8 +105,15 @@ export function writeReport(results: Results): void {
     md.push('## Machine and runs', '');
     md.push(`- CPU: ${first.cpu}, ${first.nproc} cores; memory: ${first.memory}; ${first.os}`);
     md.push(`- Node ${first.node}`);
-    md.push('', '| section | date (UTC) | command | commit | load average before / after (1, 5, 15 min) | took |', '|---|---|---|---|---|---|');
-    for (const [section, meta] of metas) md.push(`| ${section} | ${meta.date.replace('T', ' ').slice(0, 19)} | \`${meta.command}\` | ${meta.commit} | ${load(meta.loadBefore)} → ${load(meta.loadAfter)} | ${Math.round(meta.seconds)} s |`);
+    md.push(
+      '',
+      '| section | date (UTC) | command | commit | load average before / after (1, 5, 15 min) | took |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const [section, meta] of metas)
+      md.push(
+        `| ${section} | ${meta.date.replace('T', ' ').slice(0, 19)} | \`${meta.command}\` | ${meta.commit} | ${load(meta.loadBefore)} → ${load(meta.loadAfter)} | ${Math.round(meta.seconds)} s |`,
+      );
     md.push('');
   }
 
@@ -116,14 +129,28 @@ export function writeReport(results: Results): void {
       `*cold*: ${poolSize} distinct tokens cycled (more than any cache holds, so every call is a full verification; for caching verifiers a miss plus an insertion); *cached*: the same token every call. Sigil through \`createVerifier\` (the token checks of \`requireAuth\` without Express; it returns a promise, awaited per call) with its JWKS cache; jose with \`createRemoteJWKSet\`; fast-jwt with a PEM key (its fastest, synchronous form); jsonwebtoken with \`jwks-rsa\`'s \`getSigningKey\` per token, as express-jwt does. \`crypto.verify\` (for HS256 \`createHmac\` + \`timingSafeEqual\`) works on pre-split buffers with a pre-imported KeyObject, in its fastest form (for ES256 the signature converted to DER beforehand and the bare KeyObject: Node 24's \`{ key, dsaEncoding: 'ieee-p1363' }\` form costs ~30 µs more a check): the floor of any verifier. \`crypto.verify + token split\` also cuts each token string and decodes its signature per call, the least work any verifier given a token string must do (context, not a target).`,
       '',
     );
-    sections.push(`| verifier | ${ALGS.map((a) => `${a} cold | ${a} cached`).join(' | ')} |`, `|---|${ALGS.map(() => '---:|---:').join('|')}|`);
+    sections.push(
+      `| verifier | ${ALGS.map((a) => `${a} cold | ${a} cached`).join(' | ')} |`,
+      `|---|${ALGS.map(() => '---:|---:').join('|')}|`,
+    );
     for (const c of contenders) {
-      sections.push(`| ${c} | ${ALGS.map((a) => { const r = get(a, c); return `${r?.cold === undefined ? 'n/a' : int(r.cold)} | ${r?.cached === undefined ? '–' : int(r.cached)}`; }).join(' | ')} |`);
+      sections.push(
+        `| ${c} | ${ALGS.map((a) => {
+          const r = get(a, c);
+          return `${r?.cold === undefined ? 'n/a' : int(r.cold)} | ${r?.cached === undefined ? '–' : int(r.cached)}`;
+        }).join(' | ')} |`,
+      );
     }
     sections.push('', 'Cold ops/s relative to `crypto.verify` (1.00 = the floor; higher is faster):', '');
     sections.push(`| verifier | ${ALGS.join(' | ')} |`, `|---|${ALGS.map(() => '---:').join('|')}|`);
     for (const c of contenders) {
-      sections.push(`| ${c} | ${ALGS.map((a) => { const r = get(a, c); const f = get(a, 'crypto.verify (floor)'); return r?.cold === undefined || !f?.cold ? 'n/a' : x(r.cold / f.cold); }).join(' | ')} |`);
+      sections.push(
+        `| ${c} | ${ALGS.map((a) => {
+          const r = get(a, c);
+          const f = get(a, 'crypto.verify (floor)');
+          return r?.cold === undefined || !f?.cold ? 'n/a' : x(r.cold / f.cold);
+        }).join(' | ')} |`,
+      );
     }
     sections.push('', '![cold verification relative to crypto.verify](images/bench-verify.svg)', '');
     const shown = contenders.filter((c) => c !== 'crypto.verify (floor)');
@@ -133,7 +160,14 @@ export function writeReport(results: Results): void {
         title: 'Cold token verification, relative to raw crypto.verify',
         subtitle: `ops/s ÷ crypto.verify ops/s, same run (${results.verify.meta.date.slice(0, 10)}); higher is better`,
         groups: [...ALGS],
-        series: shown.map((c) => ({ name: c, values: ALGS.map((a) => { const r = get(a, c); const f = get(a, 'crypto.verify (floor)'); return r?.cold === undefined || !f?.cold ? undefined : r.cold / f.cold; }) })),
+        series: shown.map((c) => ({
+          name: c,
+          values: ALGS.map((a) => {
+            const r = get(a, c);
+            const f = get(a, 'crypto.verify (floor)');
+            return r?.cold === undefined || !f?.cold ? undefined : r.cold / f.cold;
+          }),
+        })),
         format: (v) => `${v.toFixed(2)}x`,
         reference: { value: 1, label: 'crypto.verify' },
       }),
@@ -143,8 +177,12 @@ export function writeReport(results: Results): void {
       const sigil = get(alg, 'Sigil (cache off)')?.cold;
       // The least any verifier reading a token string must do, shown where the target is missed.
       const split = get(alg, 'crypto.verify + token split')?.cold;
-      const context = split && floor && sigil && floor / sigil > 1.2 ? ` (cutting the token and decoding its signature alone: ${x(floor / split)})` : '';
-      if (floor && sigil) targets.push(`| Cold verify within 1.2x of raw \`crypto.verify\` (${alg}, Sigil cache off) | ${x(floor / sigil)} slower${context} | ${yes(floor / sigil <= 1.2)} |`);
+      const context =
+        split && floor && sigil && floor / sigil > 1.2 ? ` (cutting the token and decoding its signature alone: ${x(floor / split)})` : '';
+      if (floor && sigil)
+        targets.push(
+          `| Cold verify within 1.2x of raw \`crypto.verify\` (${alg}, Sigil cache off) | ${x(floor / sigil)} slower${context} | ${yes(floor / sigil <= 1.2)} |`,
+        );
     }
   }
 
@@ -162,7 +200,10 @@ export function writeReport(results: Results): void {
       for (const target of TARGETS) {
         const r = routeRow(rows, alg, target);
         if (!supported(target, alg)) sections.push(`| ${alg} | ${TARGET_LABELS[target]} | n/a | | | |`);
-        else if (r) sections.push(`| ${alg} | ${TARGET_LABELS[target]} | ${int(r.rps)} | ${bare ? x(r.rps / bare.rps) : ''} | ${ms(r.p50)} | ${ms(r.p99)} |`);
+        else if (r)
+          sections.push(
+            `| ${alg} | ${TARGET_LABELS[target]} | ${int(r.rps)} | ${bare ? x(r.rps / bare.rps) : ''} | ${ms(r.p50)} | ${ms(r.p99)} |`,
+          );
       }
     }
     sections.push('', '![protected route req/s relative to bare Express](images/bench-route.svg)', '');
@@ -172,7 +213,14 @@ export function writeReport(results: Results): void {
         title: 'Protected route throughput, relative to bare Express (no auth)',
         subtitle: `req/s ÷ bare Express req/s, same run (${results.route.meta.date.slice(0, 10)}), ${options.connections} connections; higher is better`,
         groups: [...ALGS],
-        series: TARGETS.filter((t) => t !== 'bare').map((t) => ({ name: TARGET_LABELS[t], values: ALGS.map((a) => { const r = routeRow(rows, a, t); const b = routeRow(rows, a, 'bare'); return r && b ? r.rps / b.rps : undefined; }) })),
+        series: TARGETS.filter((t) => t !== 'bare').map((t) => ({
+          name: TARGET_LABELS[t],
+          values: ALGS.map((a) => {
+            const r = routeRow(rows, a, t);
+            const b = routeRow(rows, a, 'bare');
+            return r && b ? r.rps / b.rps : undefined;
+          }),
+        })),
         format: (v) => `${v.toFixed(2)}x`,
         reference: { value: 1, label: 'bare Express' },
       }),
@@ -189,7 +237,10 @@ export function writeReport(results: Results): void {
         '| alg | comparison | per-pair ratios | median | 95% interval of the median |',
         '|---|---|---|---:|---:|',
       );
-      for (const p of paired) sections.push(`| ${p.alg} | ${TARGET_LABELS[p.contender]} ÷ ${TARGET_LABELS[p.baseline]} | ${p.ratios.map((r) => r.toFixed(3)).join(', ')} | ${p.median.toFixed(3)}x | ${interval(p)} |`);
+      for (const p of paired)
+        sections.push(
+          `| ${p.alg} | ${TARGET_LABELS[p.contender]} ÷ ${TARGET_LABELS[p.baseline]} | ${p.ratios.map((r) => r.toFixed(3)).join(', ')} | ${p.median.toFixed(3)}x | ${interval(p)} |`,
+        );
       sections.push('');
     }
     const clustered = rows.filter((r) => r.workers === 2);
@@ -198,7 +249,10 @@ export function writeReport(results: Results): void {
       sections.push('| alg | target | 1 process req/s | 2 processes req/s | scaling | p99 (1 → 2) |', '|---|---|---:|---:|---:|---:|');
       for (const r2 of clustered) {
         const r1 = routeRow(rows, r2.alg, r2.target);
-        if (r1) sections.push(`| ${r2.alg} | ${TARGET_LABELS[r2.target]} | ${int(r1.rps)} | ${int(r2.rps)} | ${x(r2.rps / r1.rps)} | ${ms(r1.p99)} → ${ms(r2.p99)} |`);
+        if (r1)
+          sections.push(
+            `| ${r2.alg} | ${TARGET_LABELS[r2.target]} | ${int(r1.rps)} | ${int(r2.rps)} | ${x(r2.rps / r1.rps)} | ${ms(r1.p99)} → ${ms(r2.p99)} |`,
+          );
       }
       sections.push(
         '',
@@ -214,18 +268,32 @@ export function writeReport(results: Results): void {
           title: 'Protected route: 1 vs 2 server processes (node:cluster)',
           subtitle: `req/s, same run (${results.route.meta.date.slice(0, 10)}), load generator on the same 2 cores`,
           groups: groups.map((g) => g.replace('sigil-nocache', 'Sigil no cache').replace('sigil', 'Sigil')),
-          series: [1, 2].map((w) => ({ name: `${w} process${w > 1 ? 'es' : ''}`, values: groups.map((g) => { const [alg, target] = g.split(' ') as [Alg, Target]; return routeRow(rows, alg, target, w)?.rps; }) })),
+          series: [1, 2].map((w) => ({
+            name: `${w} process${w > 1 ? 'es' : ''}`,
+            values: groups.map((g) => {
+              const [alg, target] = g.split(' ') as [Alg, Target];
+              return routeRow(rows, alg, target, w)?.rps;
+            }),
+          })),
           format: (v) => `${int(v)} req/s`,
         }),
       );
     }
     for (const alg of ALGS) {
       for (const c of COMPARISONS) {
-        const pair = (results.route.data.paired ?? []).find((p) => p.alg === alg && p.baseline === c.baseline && p.contender === c.contender);
+        const pair = (results.route.data.paired ?? []).find(
+          (p) => p.alg === alg && p.baseline === c.baseline && p.contender === c.contender,
+        );
         const baseline = routeRow(rows, alg, c.baseline);
         const contender = routeRow(rows, alg, c.contender);
-        if (pair) targets.push(`| ${c.goal} (${alg}, req/s head to head) | median ${pair.median.toFixed(3)}x${c.of}, 95% interval ${interval(pair)} | ${headToHeadVerdict(pair, c.clears)} |`);
-        else if (baseline && contender) targets.push(`| ${c.goal} (${alg}) | ${x(contender.rps / baseline.rps)}${c.of} | ${yes(c.clears(contender.rps / baseline.rps))} |`);
+        if (pair)
+          targets.push(
+            `| ${c.goal} (${alg}, req/s head to head) | median ${pair.median.toFixed(3)}x${c.of}, 95% interval ${interval(pair)} | ${headToHeadVerdict(pair, c.clears)} |`,
+          );
+        else if (baseline && contender)
+          targets.push(
+            `| ${c.goal} (${alg}) | ${x(contender.rps / baseline.rps)}${c.of} | ${yes(c.clears(contender.rps / baseline.rps))} |`,
+          );
       }
     }
   }
@@ -234,7 +302,7 @@ export function writeReport(results: Results): void {
   const counted = results.instructions?.data;
   if (counted && counted.rows.length > 0 && results.instructions) {
     const { rows } = counted;
-    sections.push('### Instructions per request (callgrind): the route targets without the machine\'s noise', '');
+    sections.push("### Instructions per request (callgrind): the route targets without the machine's noise", '');
     sections.push(
       `The same servers (\`bench/servers/api.ts\`, same token, same route), each run under valgrind's callgrind (${counted.valgrind ?? 'valgrind'}), which counts the instructions the server process executes, in all its threads, whatever the speed of the machine. For a server bound to one core, req/s is inversely proportional to its CPU time a request, so bare Express's count ÷ a target's count is the throughput ratio the counts predict (they do not see cache misses or branch mispredictions: instructions, not cycles; and user space only: on the hot path every target makes the same system calls, one read and one write a request, and with the cache off both Sigil and jose hand each signature to libuv's thread pool). One keep-alive connection, so each request is one turn of the event loop; counters zeroed after the warm-up requests (JIT warmed, key set fetched, first token checked), then dumped after the measured ones. Each target runs in several fresh processes (timer- and GC-driven work moves a count by about 1%); the median is the figure, the range is every run. Measured ${results.instructions.meta.date.slice(0, 10)} with \`${results.instructions.meta.command}\`.`,
       '',
@@ -245,7 +313,9 @@ export function writeReport(results: Results): void {
       const bare = instructionsRow(rows, alg, 'bare');
       for (const row of rows.filter((r) => r.alg === alg && r.perRequest.length > 0)) {
         const range = `${row.perRequest.length}: ${int(Math.min(...row.perRequest))}-${int(Math.max(...row.perRequest))}`;
-        sections.push(`| ${alg} | ${TARGET_LABELS[row.target]} | ${int(row.median)} | ${range} | ${bare ? `${(bare.median / row.median).toFixed(3)}x` : ''} |`);
+        sections.push(
+          `| ${alg} | ${TARGET_LABELS[row.target]} | ${int(row.median)} | ${range} | ${bare ? `${(bare.median / row.median).toFixed(3)}x` : ''} |`,
+        );
       }
     }
     sections.push('');
@@ -257,7 +327,9 @@ export function writeReport(results: Results): void {
         // Fewer instructions is faster: the throughput ratio is baseline ÷ contender.
         const ratio = baseline.median / contender.median;
         const least = Math.min(...baseline.perRequest) / Math.max(...contender.perRequest);
-        targets.push(`| ${c.goal} (${alg}, instructions a request) | ${ratio.toFixed(3)}x${c.of} (least of any two runs: ${least.toFixed(3)}x) | ${yes(c.clears(ratio))} |`);
+        targets.push(
+          `| ${c.goal} (${alg}, instructions a request) | ${ratio.toFixed(3)}x${c.of} (least of any two runs: ${least.toFixed(3)}x) | ${yes(c.clears(ratio))} |`,
+        );
       }
     }
   }
@@ -272,10 +344,21 @@ export function writeReport(results: Results): void {
       '',
     );
     sections.push('| load | req/s | p50 | p99 | max |', '|---|---:|---:|---:|---:|');
-    sections.push(`| POST /auth/login (saturated) | ${a.login.rps.toFixed(1)} | ${ms(a.login.p50)} | ${ms(a.login.p99)} | ${ms(a.login.max)} |`);
-    sections.push(`| POST /auth/refresh | ${a.refresh.rps.toFixed(1)} | ${ms(a.refresh.p50)} | ${ms(a.refresh.p99)} | ${ms(a.refresh.max)} |`);
-    for (const v of a.variants ?? []) sections.push(`| POST /auth/login (saturated), ${v.label} | ${v.login.rps.toFixed(1)} | ${ms(v.login.p50)} | ${ms(v.login.p99)} | ${ms(v.login.max)} |`);
-    sections.push('', '| probe | idle p50 | idle p99 | under login p50 | under login p99 | under login max | samples |', '|---|---:|---:|---:|---:|---:|---:|');
+    sections.push(
+      `| POST /auth/login (saturated) | ${a.login.rps.toFixed(1)} | ${ms(a.login.p50)} | ${ms(a.login.p99)} | ${ms(a.login.max)} |`,
+    );
+    sections.push(
+      `| POST /auth/refresh | ${a.refresh.rps.toFixed(1)} | ${ms(a.refresh.p50)} | ${ms(a.refresh.p99)} | ${ms(a.refresh.max)} |`,
+    );
+    for (const v of a.variants ?? [])
+      sections.push(
+        `| POST /auth/login (saturated), ${v.label} | ${v.login.rps.toFixed(1)} | ${ms(v.login.p50)} | ${ms(v.login.p99)} | ${ms(v.login.max)} |`,
+      );
+    sections.push(
+      '',
+      '| probe | idle p50 | idle p99 | under login p50 | under login p99 | under login max | samples |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
     for (const path of Object.keys(a.underLogin.probes)) {
       const i = a.idle.probes[path]!;
       const u = a.underLogin.probes[path]!;
@@ -301,15 +384,28 @@ export function writeReport(results: Results): void {
         groups: [...paths.map((p) => p.replace('/.well-known/', '')), 'event loop'],
         series: [
           { name: 'idle', values: [...paths.map((p) => a.idle.probes[p]!.p99), a.idle.loopDelay.p99] },
-          { name: `under ${a.login.rps.toFixed(0)} logins/s`, values: [...paths.map((p) => a.underLogin.probes[p]!.p99), a.underLogin.loopDelay.p99] },
-          ...(a.variants ?? []).map((v) => ({ name: `under ${v.login.rps.toFixed(0)} logins/s, ${v.label}`, values: [...paths.map((p) => v.probes[p]!.p99), v.loopDelay.p99] })),
+          {
+            name: `under ${a.login.rps.toFixed(0)} logins/s`,
+            values: [...paths.map((p) => a.underLogin.probes[p]!.p99), a.underLogin.loopDelay.p99],
+          },
+          ...(a.variants ?? []).map((v) => ({
+            name: `under ${v.login.rps.toFixed(0)} logins/s, ${v.label}`,
+            values: [...paths.map((p) => v.probes[p]!.p99), v.loopDelay.p99],
+          })),
         ],
         format: (v) => `${v.toFixed(2)} ms`,
         reference: { value: 5, label: '5 ms target' },
       }),
     );
-    for (const path of paths) targets.push(`| ${path} p99 < 5 ms while logins saturate the CPU (PGlite, default setup) | ${ms(a.underLogin.probes[path]!.p99)} | ${yes(a.underLogin.probes[path]!.p99 < 5)} |`);
-    for (const v of a.variants ?? []) for (const path of paths) targets.push(`| ${path} p99 < 5 ms while logins saturate the CPU (${v.label}) | ${ms(v.probes[path]!.p99)} | ${yes(v.probes[path]!.p99 < 5)} |`);
+    for (const path of paths)
+      targets.push(
+        `| ${path} p99 < 5 ms while logins saturate the CPU (PGlite, default setup) | ${ms(a.underLogin.probes[path]!.p99)} | ${yes(a.underLogin.probes[path]!.p99 < 5)} |`,
+      );
+    for (const v of a.variants ?? [])
+      for (const path of paths)
+        targets.push(
+          `| ${path} p99 < 5 ms while logins saturate the CPU (${v.label}) | ${ms(v.probes[path]!.p99)} | ${yes(v.probes[path]!.p99 < 5)} |`,
+        );
   }
 
   // 4. Memory
@@ -317,15 +413,22 @@ export function writeReport(results: Results): void {
     const m = results.memory.data;
     sections.push('## 4. Memory (RSS after a forced GC)', '');
     sections.push(
-      "Each process in its own child, started with `--expose-gc`; RSS and V8 heap read over IPC after `gc()`, idle (after one request) and after each of several passes over the same distinct valid tokens (they outnumber the cache, so every request is a new verification in every pass; RSS that stops growing from one pass to the next is bounded memory, not a leak). API: `requireAuth` with the default cache (1 000 tokens), EdDSA keys through the JWKS. Auth server: HS256 mode (so the harness can mint tokens of a real session with the shared secret), tokens sent to `GET /auth/me`, which verifies them and reads the user and session.",
+      'Each process in its own child, started with `--expose-gc`; RSS and V8 heap read over IPC after `gc()`, idle (after one request) and after each of several passes over the same distinct valid tokens (they outnumber the cache, so every request is a new verification in every pass; RSS that stops growing from one pass to the next is bounded memory, not a leak). API: `requireAuth` with the default cache (1 000 tokens), EdDSA keys through the JWKS. Auth server: HS256 mode (so the harness can mint tokens of a real session with the shared secret), tokens sent to `GET /auth/me`, which verifies them and reads the user and session.',
       '',
     );
-    sections.push('| process | idle RSS | RSS after each pass | heap idle | heap after | distinct tokens per pass | req/s while sending them |', '|---|---:|---:|---:|---:|---:|---:|');
+    sections.push(
+      '| process | idle RSS | RSS after each pass | heap idle | heap after | distinct tokens per pass | req/s while sending them |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
     for (const r of m.rows) {
       const passes = (r.passes ?? [r.after]).map((p) => `${p.rssMiB.toFixed(1)}`).join(' → ');
-      sections.push(`| ${r.process} | ${r.idle.rssMiB.toFixed(1)} MiB | ${passes} MiB | ${r.idle.heapUsedMiB.toFixed(1)} MiB | ${r.after.heapUsedMiB.toFixed(1)} MiB | ${int(r.tokens)} | ${int(r.rps)} |`);
+      sections.push(
+        `| ${r.process} | ${r.idle.rssMiB.toFixed(1)} MiB | ${passes} MiB | ${r.idle.heapUsedMiB.toFixed(1)} MiB | ${r.after.heapUsedMiB.toFixed(1)} MiB | ${int(r.tokens)} | ${int(r.rps)} |`,
+      );
     }
-    sections.push(`| bare Express (baseline, idle) | ${m.bareIdle.rssMiB.toFixed(1)} MiB | | ${m.bareIdle.heapUsedMiB.toFixed(1)} MiB | | | |`);
+    sections.push(
+      `| bare Express (baseline, idle) | ${m.bareIdle.rssMiB.toFixed(1)} MiB | | ${m.bareIdle.heapUsedMiB.toFixed(1)} MiB | | | |`,
+    );
     sections.push('', '![memory](images/bench-memory.svg)', '');
     writeFileSync(
       `${root}docs/images/bench-memory.svg`,
@@ -372,10 +475,15 @@ export function writeReport(results: Results): void {
         `| of which @sigil/angular alone | ${int(g.angularOnly!.minified)} B | ${int(g.angularOnly!.gzip)} B |`,
         `| @sigil/client, whole public API | ${int(g.clientOnly!.minified)} B | ${int(g.clientOnly!.gzip)} B |`,
       );
-      if (g.demoApp) sections.push(`| for scale: the whole demo app (apps/web/dist, ${g.demoApp.files} JS files, Angular included) | | ${int(g.demoApp.gzip)} B |`);
+      if (g.demoApp)
+        sections.push(
+          `| for scale: the whole demo app (apps/web/dist, ${g.demoApp.files} JS files, Angular included) | | ${int(g.demoApp.gzip)} B |`,
+        );
       sections.push('');
       const added = d?.gzip ?? g.total!.gzip;
-      targets.push(`| @sigil/angular adds <= 5 kB gzip to an app${d ? ' (CLI-built app with vs without)' : ''} | ${(added / 1000).toFixed(2)} kB | ${yes(added <= 5000)} |`);
+      targets.push(
+        `| @sigil/angular adds <= 5 kB gzip to an app${d ? ' (CLI-built app with vs without)' : ''} | ${(added / 1000).toFixed(2)} kB | ${yes(added <= 5000)} |`,
+      );
     }
   }
 
@@ -383,6 +491,16 @@ export function writeReport(results: Results): void {
   md.push(...sections);
   const analysis = `${root}bench/analysis.md`;
   if (existsSync(analysis)) md.push(readFileSync(analysis, 'utf8').trim(), '');
-  md.push('## Reproduce', '', '```', 'npm run bench                 # full run, ~20 min, writes this file and docs/images/bench-*.svg', 'npm run bench -- --quick      # smoke run (CI), prints only', 'npm run bench -- --only=route # one section; the other sections keep their last results', 'npm run bench -- --report     # rewrite this file from bench/results/latest.json', '```', '');
+  md.push(
+    '## Reproduce',
+    '',
+    '```',
+    'npm run bench                 # full run, ~20 min, writes this file and docs/images/bench-*.svg',
+    'npm run bench -- --quick      # smoke run (CI), prints only',
+    'npm run bench -- --only=route # one section; the other sections keep their last results',
+    'npm run bench -- --report     # rewrite this file from bench/results/latest.json',
+    '```',
+    '',
+  );
   writeFileSync(`${root}docs/BENCHMARKS.md`, md.join('\n'));
 }

@@ -101,7 +101,9 @@ export async function runRoute(ring: KeyRing, jwksUri: string, options: RouteOpt
     for (const [baseline, contender] of options.paired.comparisons) {
       if (!supported(baseline, alg) || !supported(contender, alg)) continue;
       const row = await measurePaired(alg, baseline, contender, jwksUri, tokens.get(alg)!, options);
-      log(`route ${alg.padEnd(5)} paired ${contender} / ${baseline}: ${row.ratios.map((r) => r.toFixed(3)).join(' ')} -> median ${row.median.toFixed(3)}x`);
+      log(
+        `route ${alg.padEnd(5)} paired ${contender} / ${baseline}: ${row.ratios.map((r) => r.toFixed(3)).join(' ')} -> median ${row.median.toFixed(3)}x`,
+      );
       paired.push(row);
     }
   }
@@ -110,17 +112,35 @@ export async function runRoute(ring: KeyRing, jwksUri: string, options: RouteOpt
   return { rows: [...best.values()], paired, options, placement: PLACEMENT };
 }
 
-async function measurePaired(alg: Alg, baseline: Target, contender: Target, jwksUri: string, token: string, options: RouteOptions): Promise<PairedRow> {
-  const loadOf = (url: string, durationSec: number) => ({ url: `${url}/api/lessons`, connections: options.connections, durationSec, headers: { authorization: `Bearer ${token}` } });
+async function measurePaired(
+  alg: Alg,
+  baseline: Target,
+  contender: Target,
+  jwksUri: string,
+  token: string,
+  options: RouteOptions,
+): Promise<PairedRow> {
+  const loadOf = (url: string, durationSec: number) => ({
+    url: `${url}/api/lessons`,
+    connections: options.connections,
+    durationSec,
+    headers: { authorization: `Bearer ${token}` },
+  });
   const ratios: number[] = [];
   for (let pair = 0; pair < options.paired.pairs; pair++) {
     // Fresh processes for every pair: two Node processes running the same code can differ by
     // several percent for as long as they live (heap and code layout, measured: bare Express
     // 0.93x of Express with an empty middleware, one process each). Restarting averages that out.
-    const servers = await Promise.all([startChild('api.ts', { target: baseline, alg, jwksUri }), startChild('api.ts', { target: contender, alg, jwksUri })]);
+    const servers = await Promise.all([
+      startChild('api.ts', { target: baseline, alg, jwksUri }),
+      startChild('api.ts', { target: contender, alg, jwksUri }),
+    ]);
     try {
       // Both on the server core: only one is under load at a time.
-      placeForLoad(servers.map((server) => server.pid), true);
+      placeForLoad(
+        servers.map((server) => server.pid),
+        true,
+      );
       for (const server of servers) await runLoad(loadOf(server.url, options.paired.warmupSec));
       // A-B-B-A (or B-A-A-B): a drift in the machine's speed during the pair hits both sides alike,
       // and each side's figure is the mean of two loads.

@@ -70,15 +70,41 @@ const AUTH_VARIANTS = [
 const settings = quick
   ? {
       verify: { durationMs: 300, warmupMs: 100, samples: 1 },
-      route: { connections: 10, durationSec: 0.5, warmupSec: 0.2, rounds: 1, algs: ['RS256', 'HS256'] as const, clusterAlgs: ['HS256'] as const, clusterTargets: ['sigil'] as const, paired: { comparisons: PAIRED, pairs: 2, pairSec: 0.3, warmupSec: 0.2 } },
+      route: {
+        connections: 10,
+        durationSec: 0.5,
+        warmupSec: 0.2,
+        rounds: 1,
+        algs: ['RS256', 'HS256'] as const,
+        clusterAlgs: ['HS256'] as const,
+        clusterTargets: ['sigil'] as const,
+        paired: { comparisons: PAIRED, pairs: 2, pairSec: 0.3, warmupSec: 0.2 },
+      },
       // Proves the script works: one server, a few requests (valgrind alone takes ~30 s to start Node).
       instructions: { algs: ['HS256'] as const, jobs: [{ target: 'bare', warmup: 20, requests: 50, repeats: 1 }] as const, parallel: 1 },
-      auth: { loginConnections: 4, loginDurationSec: 2, refreshConnections: 4, refreshDurationSec: 1, idleSec: 1, probeIntervalMs: 20, variants: [], databaseUrl },
+      auth: {
+        loginConnections: 4,
+        loginDurationSec: 2,
+        refreshConnections: 4,
+        refreshDurationSec: 1,
+        idleSec: 1,
+        probeIntervalMs: 20,
+        variants: [],
+        databaseUrl,
+      },
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
     }
   : {
       verify: { durationMs: 2_500, warmupMs: 300, samples: 5 },
-      route: { connections: 16, durationSec: 6, warmupSec: 2, rounds: 1, clusterAlgs: ['RS256', 'HS256'] as const, clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const, paired: { comparisons: PAIRED, pairs: 10, pairSec: 2, warmupSec: 1 } },
+      route: {
+        connections: 16,
+        durationSec: 6,
+        warmupSec: 2,
+        rounds: 1,
+        clusterAlgs: ['RS256', 'HS256'] as const,
+        clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const,
+        paired: { comparisons: PAIRED, pairs: 10, pairSec: 2, warmupSec: 1 },
+      },
       // The hot path (bare Express against Sigil hot) is the narrow margin: three fresh processes each.
       // A verification per request runs ~50x slower under valgrind: fewer requests there.
       instructions: {
@@ -92,7 +118,16 @@ const settings = quick
         ] as const,
         parallel: 2,
       },
-      auth: { loginConnections: 16, loginDurationSec: 30, refreshConnections: 8, refreshDurationSec: 10, idleSec: 10, probeIntervalMs: 5, variants: AUTH_VARIANTS, databaseUrl },
+      auth: {
+        loginConnections: 16,
+        loginDurationSec: 30,
+        refreshConnections: 8,
+        refreshDurationSec: 10,
+        idleSec: 10,
+        probeIntervalMs: 5,
+        variants: AUTH_VARIANTS,
+        databaseUrl,
+      },
       memory: { apiTokens: 100_000, authTokens: 50_000, connections: 16, passes: 3 },
     };
 
@@ -122,7 +157,11 @@ function meta(started: number, loadBefore: number[]): Meta {
 }
 
 const log = (line: string) => console.log(line);
-console.log(`sigil bench (${quick ? 'quick' : 'full'}): ${only.join(', ')} — Node ${process.version}, ${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `sigil bench (${quick ? 'quick' : 'full'}): ${only.join(', ')} — Node ${process.version}, ${availableParallelism()} cores, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
 const ring = await createKeyRing();
 const jwks = await startJwksServer(jwksOf(ring));
@@ -139,7 +178,10 @@ try {
         results.route = { data: await runRoute(ring, jwks.jwksUri, settings.route, log), meta: meta(started, loadBefore) };
         break;
       case 'instructions':
-        results.instructions = { data: await runInstructions(ring, jwks.jwksUri, settings.instructions, log), meta: meta(started, loadBefore) };
+        results.instructions = {
+          data: await runInstructions(ring, jwks.jwksUri, settings.instructions, log),
+          meta: meta(started, loadBefore),
+        };
         break;
       case 'auth':
         results.auth = { data: await runAuthServer(settings.auth, log), meta: meta(started, loadBefore) };

@@ -51,20 +51,24 @@ export async function runVerify(ring: KeyRing, jwksUri: string, opts: MeasureOpt
   const remoteSet = createRemoteJWKSet(new URL(jwksUri));
   const secretBytes = new TextEncoder().encode(HS256_SECRET);
   const publicKeys = {} as Record<Alg, KeyObject | undefined>;
-  for (const alg of ALGS) publicKeys[alg] = ring[alg].publicJwk ? createPublicKey({ key: ring[alg].publicJwk as never, format: 'jwk' }) : undefined;
-  const pemOf = (alg: Alg): string => (alg === 'HS256' ? HS256_SECRET : (publicKeys[alg]!.export({ type: 'spki', format: 'pem' }) as string));
+  for (const alg of ALGS)
+    publicKeys[alg] = ring[alg].publicJwk ? createPublicKey({ key: ring[alg].publicJwk as never, format: 'jwk' }) : undefined;
+  const pemOf = (alg: Alg): string =>
+    alg === 'HS256' ? HS256_SECRET : (publicKeys[alg]!.export({ type: 'spki', format: 'pem' }) as string);
 
-  const sigil = (tokenCache: boolean) => async (alg: Alg, tokens: string[]): Promise<Verify> => {
-    const verify = createSigilVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: [alg],
-      ...(alg === 'HS256' ? { secret: HS256_SECRET } : { jwksUri }),
-      tokenCache,
-    });
-    await verify(tokens[0]!); // loads the key set
-    return (i) => verify(tokens[i % tokens.length]!);
-  };
+  const sigil =
+    (tokenCache: boolean) =>
+    async (alg: Alg, tokens: string[]): Promise<Verify> => {
+      const verify = createSigilVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: [alg],
+        ...(alg === 'HS256' ? { secret: HS256_SECRET } : { jwksUri }),
+        tokenCache,
+      });
+      await verify(tokens[0]!); // loads the key set
+      return (i) => verify(tokens[i % tokens.length]!);
+    };
 
   const contenders: Contender[] = [
     {
@@ -179,11 +183,14 @@ export async function runVerify(ring: KeyRing, jwksUri: string, opts: MeasureOpt
     // Samples interleave the contenders: a busy moment of the shared machine hits them all alike.
     for (const j of jobs) await measureOps(j.fn, { durationMs: 0, warmupMs: opts.warmupMs, samples: 0 });
     for (let s = 0; s < samples; s++) {
-      for (const j of jobs) j.samples.push((await measureOps(j.fn, { durationMs: opts.durationMs / samples, warmupMs: 0, samples: 1 })).opsPerSec);
+      for (const j of jobs)
+        j.samples.push((await measureOps(j.fn, { durationMs: opts.durationMs / samples, warmupMs: 0, samples: 1 })).opsPerSec);
     }
     for (const j of jobs) j.row[j.kind] = median(j.samples);
     for (const row of rows.filter((r) => r.alg === alg)) {
-      log(`verify ${alg.padEnd(5)} ${row.contender.padEnd(26)} ${row.cold === undefined ? 'n/a' : `cold ${fmt(row.cold)}`}${row.cached === undefined ? '' : `  cached ${fmt(row.cached)}`}`);
+      log(
+        `verify ${alg.padEnd(5)} ${row.contender.padEnd(26)} ${row.cold === undefined ? 'n/a' : `cold ${fmt(row.cold)}`}${row.cached === undefined ? '' : `  cached ${fmt(row.cached)}`}`,
+      );
     }
   }
   return { rows, poolSize: POOL_SIZE };

@@ -2,16 +2,26 @@
  * The demo web app's main path in Chromium against the real stack: the guard, the sign-in form,
  * the lessons list, reloads in each storage mode and logging out; no console errors anywhere.
  */
+import type { Page } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { COOKIE_RESTORE_PROBE, expectLessons, expectLoginPage, login, logoutButton, submitLogin, unexpectedErrors, useBrowser } from './support/browser.ts';
+import {
+  COOKIE_RESTORE_PROBE,
+  expectLessons,
+  expectLoginPage,
+  login,
+  logoutButton,
+  submitLogin,
+  unexpectedErrors,
+  useBrowser,
+} from './support/browser.ts';
 import { AUTH, DEMO, WEB } from './support/stack.ts';
 
 const { open } = useBrowser();
 
 /** `npm run screenshots -w @sigil/e2e` refreshes docs/images; a plain test run leaves them alone. */
-async function screenshot(page: import('playwright-core').Page, name: string): Promise<void> {
+async function screenshot(page: Page, name: string): Promise<void> {
   const png = await page.screenshot({ fullPage: true, animations: 'disabled' });
   expect(png.subarray(1, 4).toString()).toBe('PNG');
   if (process.env['SIGIL_E2E_SCREENSHOTS'] !== '1') return;

@@ -17,7 +17,13 @@ function open(options: BrowserContextOptions = {}, expected: ExpectedFailure[] =
 
 const hostedLogin = (returnTo: string) => `${AUTH}/login?return_to=${encodeURIComponent(returnTo)}`;
 
-const EVIL = ['https://evil.example/', '//evil.example/lessons', 'javascript:alert(1)', 'http://localhost:4200@evil.example/', 'http://localhost:4201/'];
+const EVIL = [
+  'https://evil.example/',
+  '//evil.example/lessons',
+  'javascript:alert(1)',
+  'http://localhost:4200@evil.example/',
+  'http://localhost:4201/',
+];
 
 describe('hosted login page', () => {
   test('with JavaScript disabled it shows the sign-in form, with a CSRF token and a strict CSP', async () => {
@@ -86,7 +92,9 @@ describe('hosted login page', () => {
     const session = await open({}, [{ url: `${AUTH}/login`, status: 400 }]);
     const page = await session.newPage();
     await page.goto(hostedLogin(`${WEB}/lessons`));
-    await page.locator('input[name=return_to]').evaluate((input, evil) => ((input as HTMLInputElement).value = evil), 'https://evil.example/');
+    await page
+      .locator('input[name=return_to]')
+      .evaluate((input, evil) => ((input as HTMLInputElement).value = evil), 'https://evil.example/');
     await page.locator('input[type=email]').fill(DEMO.email);
     await page.locator('input[type=password]').fill(DEMO.password);
     const posted = page.waitForResponse((r) => r.url() === `${AUTH}/login` && r.request().method() === 'POST');

@@ -30,7 +30,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm run soak -- [--quick] [--duration SECONDS per load phase (default 40, quick 8)] [--users N (default 30, quick 12)] [--think MS between a user\'s API calls (default 100)]');
+  console.log(
+    "usage: npm run soak -- [--quick] [--duration SECONDS per load phase (default 40, quick 8)] [--users N (default 30, quick 12)] [--think MS between a user's API calls (default 100)]",
+  );
   process.exit(0);
 }
 const int = (value: string | undefined, fallback: number, name: string, min: number, max: number) => {
@@ -59,7 +61,10 @@ const IP_PER_MINUTE = 100;
 const databaseUrl = process.env.SOAK_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.SOAK_REDIS_URL || process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const nginx = process.env.NGINX || '/usr/sbin/nginx';
-for (const [name, url] of [['database', databaseUrl], ['redis', redisUrl]] as const) {
+for (const [name, url] of [
+  ['database', databaseUrl],
+  ['redis', redisUrl],
+] as const) {
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) {
     console.error(`soak: the ${name} must be on this machine (127.0.0.1), got ${new URL(url).hostname}`);
     process.exit(2);
@@ -72,8 +77,14 @@ if (!existsSync(nginx)) {
 
 const log = (line: string) => console.log(line);
 const started = Date.now();
-log(`Sigil soak ${new Date().toISOString()} | Node ${process.version} | ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-log(`settings: ${users} users, ${durationS} s per load phase, think ${thinkMs} ms; access TTL ${ACCESS_TTL_S} s, JWKS max-age ${JWKS_MAX_AGE_S} s, publish lead ${PUBLISH_LEAD_S} s${quick ? ' (quick)' : ''}`);
+log(
+  `Sigil soak ${new Date().toISOString()} | Node ${process.version} | ${cpus().length} CPUs, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+log(
+  `settings: ${users} users, ${durationS} s per load phase, think ${thinkMs} ms; access TTL ${ACCESS_TTL_S} s, JWKS max-age ${JWKS_MAX_AGE_S} s, publish lead ${PUBLISH_LEAD_S} s${quick ? ' (quick)' : ''}`,
+);
 
 let cluster: Cluster | undefined;
 let cleaning: Promise<void> | undefined;
@@ -81,7 +92,9 @@ const cleanup = () => {
   cleaning ??= (async () => {
     if (!cluster) return;
     const result = await cluster.close();
-    log(`cleanup: processes stopped, schema ${cluster.schema} ${result.schemaDropped ? 'dropped' : 'NOT dropped'}, ${result.redisKeysDeleted} Redis keys under ${cluster.redisPrefix} deleted`);
+    log(
+      `cleanup: processes stopped, schema ${cluster.schema} ${result.schemaDropped ? 'dropped' : 'NOT dropped'}, ${result.redisKeysDeleted} Redis keys under ${cluster.redisPrefix} deleted`,
+    );
   })();
   return cleaning;
 };
@@ -119,7 +132,9 @@ try {
       SIGIL_TRUST_PROXY: 'loopback',
     },
   });
-  log(`cluster up in ${((Date.now() - t) / 1000).toFixed(1)} s: nginx ${cluster.url} -> auth ${cluster.auth.map((a) => a.addr).join(', ')}; api ${cluster.apiAddrs.join(', ')}; schema ${cluster.schema}, Redis prefix ${cluster.redisPrefix}`);
+  log(
+    `cluster up in ${((Date.now() - t) / 1000).toFixed(1)} s: nginx ${cluster.url} -> auth ${cluster.auth.map((a) => a.addr).join(', ')}; api ${cluster.apiAddrs.join(', ')}; schema ${cluster.schema}, Redis prefix ${cluster.redisPrefix}`,
+  );
 
   const print = (r: PhaseResult) => {
     if (cluster!.unexpectedExits.length) r.failures.push(`process crashed: ${cluster!.unexpectedExits.splice(0).join('; ')}`);
@@ -157,5 +172,9 @@ try {
 
 const failed = results.filter((r) => r.failures.length > 0);
 if (failed.length || results.length < 3) exitCode = 1;
-log(`\nsoak: ${exitCode === 0 ? 'PASS' : 'FAIL'} in ${((Date.now() - started) / 1000).toFixed(0)} s (${results.map((r) => `${r.name} ${r.failures.length ? 'FAIL' : 'PASS'}`).join(', ')}); load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+log(
+  `\nsoak: ${exitCode === 0 ? 'PASS' : 'FAIL'} in ${((Date.now() - started) / 1000).toFixed(0)} s (${results.map((r) => `${r.name} ${r.failures.length ? 'FAIL' : 'PASS'}`).join(', ')}); load average now ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 process.exit(exitCode);

@@ -34,7 +34,9 @@ export async function startChild(script: string, config: unknown, options: Child
   const { timeoutMs = 60_000, execArgv = [], env = {}, wrapper = [] } = options;
   const nodeArgs = ['--conditions=sigil-source', ...execArgv, ...extraExecArgv()];
   const child: ChildProcess = fork(fileURLToPath(new URL(`../servers/${script}`, import.meta.url)), [JSON.stringify(config)], {
-    ...(wrapper.length > 0 ? { execPath: wrapper[0], execArgv: [...wrapper.slice(1), process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
+    ...(wrapper.length > 0
+      ? { execPath: wrapper[0], execArgv: [...wrapper.slice(1), process.execPath, ...nodeArgs] }
+      : { execArgv: nodeArgs }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });

@@ -43,6 +43,12 @@ agent.destroy();
 const out: Record<string, ProbeStats> = {};
 for (const [path, list] of samples) {
   list.sort((a, b) => a - b);
-  out[path] = { count: list.length, failures: failures.get(path)!, p50: percentile(list, 50), p99: percentile(list, 99), max: list.at(-1) ?? NaN };
+  out[path] = {
+    count: list.length,
+    failures: failures.get(path)!,
+    p50: percentile(list, 50),
+    p99: percentile(list, 99),
+    max: list.at(-1) ?? NaN,
+  };
 }
 parentPort!.postMessage(out);

@@ -50,7 +50,9 @@ export function barChart(spec: ChartSpec): string {
   if (spec.subtitle) parts.push(`<text x="${labelWidth}" y="40" font-size="11" fill="#555">${escape(spec.subtitle)}</text>`);
   spec.groups.forEach((group, g) => {
     const y0 = top + g * (groupHeight + groupGap);
-    parts.push(`<text x="${labelWidth - 8}" y="${y0 + groupHeight / 2 + 4}" text-anchor="end" font-weight="600" fill="#222">${escape(group)}</text>`);
+    parts.push(
+      `<text x="${labelWidth - 8}" y="${y0 + groupHeight / 2 + 4}" text-anchor="end" font-weight="600" fill="#222">${escape(group)}</text>`,
+    );
     spec.series.forEach((series, s) => {
       const y = y0 + s * (barHeight + barGap);
       const value = series.values[g];
@@ -59,7 +61,9 @@ export function barChart(spec: ChartSpec): string {
         return;
       }
       const w = Math.max(1, x(value) - labelWidth);
-      parts.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLORS[s % COLORS.length]}"><title>${escape(`${series.name} ${group}: ${spec.format(value)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${COLORS[s % COLORS.length]}"><title>${escape(`${series.name} ${group}: ${spec.format(value)}`)}</title></rect>`,
+      );
       parts.push(`<text x="${(labelWidth + w + 4).toFixed(1)}" y="${y + barHeight - 3}" fill="#333">${escape(spec.format(value))}</text>`);
     });
   });

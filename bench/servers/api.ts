@@ -18,7 +18,13 @@ import type { ApiTargetConfig } from '../lib/targets.ts';
 
 const config = JSON.parse(process.argv[2]!) as ApiTargetConfig;
 const NOOP_CLAIMS = Object.freeze({ sub: 'noop' });
-const LESSONS = { lessons: [{ id: 1, title: 'Tokens' }, { id: 2, title: 'Keys' }, { id: 3, title: 'Caches' }] };
+const LESSONS = {
+  lessons: [
+    { id: 1, title: 'Tokens' },
+    { id: 2, title: 'Keys' },
+    { id: 3, title: 'Caches' },
+  ],
+};
 
 async function authMiddleware(): Promise<RequestHandler | undefined> {
   const { target, alg, jwksUri } = config;
@@ -43,7 +49,9 @@ async function authMiddleware(): Promise<RequestHandler | undefined> {
     case 'express-jwt':
       if (alg === 'EdDSA') throw new Error('express-jwt (jsonwebtoken) has no EdDSA');
       return expressjwt({
-        secret: hs ? HS256_SECRET : (jwksRsa.expressJwtSecret({ jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 }) as never),
+        secret: hs
+          ? HS256_SECRET
+          : (jwksRsa.expressJwtSecret({ jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 }) as never),
         algorithms: [alg],
         issuer: ISSUER,
         audience: AUDIENCE,

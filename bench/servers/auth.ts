@@ -10,7 +10,6 @@ import { createAuthServer } from '@sigil/server';
 import { answerParent } from '../lib/child.ts';
 import { BENCH_PASSWORD, benchEmail } from '../lib/targets.ts';
 
-
 const config = JSON.parse(process.argv[2] ?? '{}') as {
   users?: number;
   alg?: 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
@@ -33,7 +32,8 @@ const auth = await createAuthServer({
   cookieMode: 'off',
   ...(config.hashThreads ? { hashThreads: config.hashThreads } : {}),
 });
-for (let i = 0; i < (config.users ?? 8); i++) await auth.createUser({ email: benchEmail(i), password: BENCH_PASSWORD, name: `Bench ${i}`, roles: ['user'] });
+for (let i = 0; i < (config.users ?? 8); i++)
+  await auth.createUser({ email: benchEmail(i), password: BENCH_PASSWORD, name: `Bench ${i}`, roles: ['user'] });
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();

@@ -17,21 +17,35 @@ async function json<T>(response: Response, expected: number): Promise<T> {
 
 /** Signs in through `POST /auth/login` (refresh token in the body). */
 export async function apiLogin(email: string, password: string): Promise<TokenResponse> {
-  const response = await fetch(`${AUTH}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const response = await fetch(`${AUTH}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   return json(response, 200);
 }
 
 /** A new user of its own, with no session yet, for a test that must not share sessions. */
 export async function signupFreshUser(): Promise<{ email: string; password: string; name: string }> {
   const user = { email: `e2e-${randomUUID()}@sigil.dev`, password: `pw-${randomUUID()}`, name: 'E2E Tester' };
-  const signedUp = await json<TokenResponse>(await fetch(`${AUTH}/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) }), 201);
+  const signedUp = await json<TokenResponse>(
+    await fetch(`${AUTH}/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) }),
+    201,
+  );
   await apiLogout(signedUp.refresh_token);
   return user;
 }
 
 /** Ends the session of `refreshToken` (`POST /auth/logout`, 204). */
 export async function apiLogout(refreshToken: string): Promise<void> {
-  await json(await fetch(`${AUTH}/auth/logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: refreshToken }) }), 204);
+  await json(
+    await fetch(`${AUTH}/auth/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: refreshToken }),
+    }),
+    204,
+  );
 }
 
 export interface SessionInfo {
@@ -45,7 +59,13 @@ export async function listSessions(accessToken: string): Promise<SessionInfo[]> 
 }
 
 export async function revokeSession(accessToken: string, id: string): Promise<void> {
-  await json(await fetch(`${AUTH}/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` } }), 204);
+  await json(
+    await fetch(`${AUTH}/auth/sessions/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${accessToken}` },
+    }),
+    204,
+  );
 }
 
 export async function lessonTitles(accessToken: string): Promise<string[]> {

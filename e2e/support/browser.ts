@@ -7,7 +7,14 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { WEB } from './stack.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Generous: the machine has two cores and other builds share them. */
 export const STEP_TIMEOUT = 30_000;
@@ -50,7 +57,11 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function newSession(browser: Browser, expected: ExpectedFailure[] = [COOKIE_RESTORE_PROBE], options: BrowserContextOptions = {}): Promise<Session> {
+export async function newSession(
+  browser: Browser,
+  expected: ExpectedFailure[] = [COOKIE_RESTORE_PROBE],
+  options: BrowserContextOptions = {},
+): Promise<Session> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   context.setDefaultTimeout(STEP_TIMEOUT);
   context.setDefaultNavigationTimeout(STEP_TIMEOUT);

@@ -92,7 +92,9 @@ export async function setup(): Promise<void> {
   const web = await fetch(`${WEB}/login`).catch((error: unknown) => error as Error);
   if (web instanceof Error || !web.ok) {
     await stop();
-    throw new Error(`e2e: the demo stack is up but ${WEB}/login answers ${web instanceof Error ? web.message : web.status}: did the start script start the web app? See ${logFile}`);
+    throw new Error(
+      `e2e: the demo stack is up but ${WEB}/login answers ${web instanceof Error ? web.message : web.status}: did the start script start the web app? See ${logFile}`,
+    );
   }
   // scripts/start.ts stops everything if one service dies; say so instead of failing obscurely.
   child.once('exit', (code, signal) => {

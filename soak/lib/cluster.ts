@@ -90,7 +90,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   let closing = false;
   const watch = (name: string, child: ChildProcess) => {
     child.once('exit', (code, signal) => {
-      if (!closing && !(child as ChildProcess & { soakKilled?: boolean }).soakKilled) unexpectedExits.push(`${name} exited (${code ?? signal}) at ${new Date().toISOString()}`);
+      if (!closing && !(child as ChildProcess & { soakKilled?: boolean }).soakKilled)
+        unexpectedExits.push(`${name} exited (${code ?? signal}) at ${new Date().toISOString()}`);
     });
   };
   const logs: WriteStream[] = [];
@@ -130,7 +131,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     child.stderr?.pipe(out, { end: false });
     const ready = new Promise<string>((resolve, reject) => {
       child.on('message', (m: { ready?: boolean; url?: string }) => m.ready && resolve(m.url!));
-      child.once('exit', (code, signal) => reject(new Error(`${instance.name} exited (${code ?? signal}) before listening; see ${join(dir, instance.name + '.log')}`)));
+      child.once('exit', (code, signal) =>
+        reject(new Error(`${instance.name} exited (${code ?? signal}) before listening; see ${join(dir, instance.name + '.log')}`)),
+      );
     });
     const listening = await waitFor(instance.name, 60_000, ready);
     instance.port = Number(new URL(listening).port);
@@ -238,7 +241,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           partial = lines.pop() ?? '';
           for (const line of lines) {
             const event = /"event":"(jwks_[a-z_]+)"/.exec(line)?.[1];
-            if (event && apiEvents.length < 100_000) apiEvents.push({ api: name, at: Date.now(), event, keys: Number(/"keys":(\d+)/.exec(line)?.[1] ?? Number.NaN) });
+            if (event && apiEvents.length < 100_000)
+              apiEvents.push({ api: name, at: Date.now(), event, keys: Number(/"keys":(\d+)/.exec(line)?.[1] ?? Number.NaN) });
           }
         });
         child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
@@ -285,9 +289,13 @@ ${upstream(apiAddrs)}
 }
 `;
     writeFileSync(join(dir, 'nginx.conf'), conf);
-    const nginx = spawn(options.nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log'), '-g', 'daemon off;'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const nginx = spawn(
+      options.nginx,
+      ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log'), '-g', 'daemon off;'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.add(nginx);
     nginx.once('exit', () => children.delete(nginx));
     watch('nginx', nginx);

@@ -50,7 +50,14 @@ export async function call(url: string, options: CallOptions = {}): Promise<Repl
     };
   } catch (error) {
     const name = (error as Error).name;
-    return { status: 0, body: undefined, retryAfter: null, upstream: null, ms: performance.now() - started, error: name === 'TimeoutError' ? 'timeout' : 'network' };
+    return {
+      status: 0,
+      body: undefined,
+      retryAfter: null,
+      upstream: null,
+      ms: performance.now() - started,
+      error: name === 'TimeoutError' ? 'timeout' : 'network',
+    };
   }
 }
 

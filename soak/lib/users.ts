@@ -115,7 +115,11 @@ const retriable = (r: Reply) => r.status === 0 || r.status === 502 || r.status =
 export async function signup(ctx: LoadContext, user: SimUser): Promise<boolean> {
   for (let attempt = 0; attempt < 6; attempt++) {
     if (attempt > 0) ctx.stats.clientRetries++;
-    const reply = await call(`${ctx.url}/auth/signup`, { json: { email: user.email, password: user.password, name: 'Soak User' }, ip: user.ip, timeoutMs: 15_000 });
+    const reply = await call(`${ctx.url}/auth/signup`, {
+      json: { email: user.email, password: user.password, name: 'Soak User' },
+      ip: user.ip,
+      timeoutMs: 15_000,
+    });
     record(ctx, 'signup', reply);
     if (reply.status === 201) {
       user.created = true;
@@ -142,7 +146,11 @@ export async function signup(ctx: LoadContext, user: SimUser): Promise<boolean> 
 export async function login(ctx: LoadContext, user: SimUser, kind = 'login'): Promise<boolean> {
   for (let attempt = 0; attempt < 6; attempt++) {
     if (attempt > 0) ctx.stats.clientRetries++;
-    const reply = await call(`${ctx.url}/auth/login`, { json: { email: user.email, password: user.password }, ip: user.ip, timeoutMs: 15_000 });
+    const reply = await call(`${ctx.url}/auth/login`, {
+      json: { email: user.email, password: user.password },
+      ip: user.ip,
+      timeoutMs: 15_000,
+    });
     record(ctx, kind, reply);
     if (reply.status === 200) {
       take(ctx, user, reply.body);
@@ -172,7 +180,9 @@ export async function refresh(ctx: LoadContext, user: SimUser): Promise<void> {
     }
     if (reply.status === 401) {
       ctx.stats.spuriousLogouts++;
-      ctx.stats.notes.push(`spurious logout: refresh answered 401 ${reply.body?.code} (attempt ${attempt + 1}, ${Date.now() - first} ms after the first)`);
+      ctx.stats.notes.push(
+        `spurious logout: refresh answered 401 ${reply.body?.code} (attempt ${attempt + 1}, ${Date.now() - first} ms after the first)`,
+      );
       user.refresh = undefined;
       await login(ctx, user, 'relogin');
       return;
@@ -219,7 +229,9 @@ export async function runUser(ctx: LoadContext, user: SimUser, deadline: number)
         else if (Date.now() >= user.expMs) ctx.stats.notes.push('api 401 for a token past its exp (client late to refresh)');
         else {
           ctx.stats.validTokenFailures++;
-          ctx.stats.notes.push(`api 401 for a valid token (kid ${kid}, ${Math.round((user.expMs - Date.now()) / 1000)} s left): ${reply.body?.detail ?? ''}`);
+          ctx.stats.notes.push(
+            `api 401 for a valid token (kid ${kid}, ${Math.round((user.expMs - Date.now()) / 1000)} s left): ${reply.body?.detail ?? ''}`,
+          );
         }
         if (retriedAfter401) break;
         retriedAfter401 = true;

@@ -35,6 +35,11 @@ export class Counter {
     return sum;
   }
   toString(): string {
-    return [...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(' ') || '-';
+    return (
+      [...this.counts.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || '-'
+    );
   }
 }

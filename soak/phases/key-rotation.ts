@@ -37,7 +37,14 @@ export async function keyRotation(cluster: Cluster, options: KeyRotationOptions)
   const lines: string[] = [];
   const stats = newStats();
   const revokedKids = new Set<string>();
-  const ctx: LoadContext = { url: cluster.url, stats, revokedKids, refreshMarginMs: 1_500, thinkMs: options.thinkMs, staggerMs: options.accessTtlS * 1000 - 1_500 };
+  const ctx: LoadContext = {
+    url: cluster.url,
+    stats,
+    revokedKids,
+    refreshMarginMs: 1_500,
+    thinkMs: options.thinkMs,
+    staggerMs: options.accessTtlS * 1000 - 1_500,
+  };
   const [a1, a2] = cluster.auth as [(typeof cluster.auth)[0], (typeof cluster.auth)[0]];
   // + 5 s: one key-set fetch and one poll on a loaded machine.
   const boundMs = Math.max(options.jwksMaxAgeS, options.jwksCooldownS) * 1000 + 5_000;
@@ -66,7 +73,9 @@ export async function keyRotation(cluster: Cluster, options: KeyRotationOptions)
   const k2 = await a1.admin('rotate');
   await a2.admin('reload');
   const leadMs = k2.activatesAt - Date.now();
-  lines.push(`rotation: K2 ${k2.kid.slice(0, 12)}… staged at ${s(Date.now() - start)} s on ${a1.name}, signs in ${s(leadMs)} s (publish lead); ${a2.name} reloaded`);
+  lines.push(
+    `rotation: K2 ${k2.kid.slice(0, 12)}… staged at ${s(Date.now() - start)} s on ${a1.name}, signs in ${s(leadMs)} s (publish lead); ${a2.name} reloaded`,
+  );
   // 3. Probe token from the old key, just before K2 activates.
   await sleep(Math.max(0, k2.activatesAt - Date.now() - 1_500));
   await login(probeCtx, probe, 'probe');
@@ -86,9 +95,12 @@ export async function keyRotation(cluster: Cluster, options: KeyRotationOptions)
     if (!signers.has(by)) signers.set(by, new Set());
     signers.get(by)!.add(kidOf(r.body.access_token) ?? '?');
   }
-  const signerText = [...signers].map(([by, kids]) => `${by}: ${[...kids].map((k) => (k === k2.kid ? 'K2' : k === k1 ? 'K1' : k.slice(0, 8))).join(',')}`).join('; ');
+  const signerText = [...signers]
+    .map(([by, kids]) => `${by}: ${[...kids].map((k) => (k === k2.kid ? 'K2' : k === k1 ? 'K1' : k.slice(0, 8))).join(',')}`)
+    .join('; ');
   lines.push(`after activation, tokens signed by ${signerText}`);
-  if (signers.size < 2 || [...signers.values()].some((kids) => kids.size !== 1 || !kids.has(k2.kid))) failures.push(`not every instance signs with K2 after activation (${signerText})`);
+  if (signers.size < 2 || [...signers.values()].some((kids) => kids.size !== 1 || !kids.has(k2.kid)))
+    failures.push(`not every instance signs with K2 after activation (${signerText})`);
   const pBefore = await call(`${cluster.url}/api/lessons`, { token: p });
   if (pBefore.status !== 200) failures.push(`a K1 token (retired, still published) was refused before K1's revocation: ${pBefore.status}`);
 
@@ -116,12 +128,16 @@ export async function keyRotation(cluster: Cluster, options: KeyRotationOptions)
     await sleep(200);
   }
   const refusal = cluster.apiAddrs.map((a) => `${a}: ${refusedAt.has(a) ? `${s(refusedAt.get(a)!)} s` : 'still accepted'}`).join(', ');
-  lines.push(`revoked K1 at ${s(tRevoke - start)} s; the probe token (K1) was refused after ${refusal} (${polls} polls: ${[...pollAnswers].map(([k, n]) => `${k}=${n}`).join(' ')}; bound ${s(boundMs)} s = max(JWKS max-age ${options.jwksMaxAgeS} s, API refetch cooldown ${options.jwksCooldownS} s) + 5 s)`);
+  lines.push(
+    `revoked K1 at ${s(tRevoke - start)} s; the probe token (K1) was refused after ${refusal} (${polls} polls: ${[...pollAnswers].map(([k, n]) => `${k}=${n}`).join(' ')}; bound ${s(boundMs)} s = max(JWKS max-age ${options.jwksMaxAgeS} s, API refetch cooldown ${options.jwksCooldownS} s) + 5 s)`,
+  );
   // When each API refetched its key set around the revocation (from the instances' debug logs).
   const fetches = cluster.apiEvents
     .filter((e) => e.event === 'jwks_refreshed' && e.at >= tRevoke - 15_000)
     .map((e) => `${e.api} ${e.at >= tRevoke ? '+' : ''}${s(e.at - tRevoke)} s (${e.keys} keys)`);
-  const newTokens = stats.tokenTimes.filter((t) => t >= tRevoke - 10_000 && t <= tRevoke + 20_000).map((t) => Math.round((t - tRevoke) / 1000));
+  const newTokens = stats.tokenTimes
+    .filter((t) => t >= tRevoke - 10_000 && t <= tRevoke + 20_000)
+    .map((t) => Math.round((t - tRevoke) / 1000));
   lines.push(`API key-set fetches from 15 s before the revocation: ${fetches.join(', ') || 'none'}`);
   lines.push(`new access tokens (cache misses) by second relative to the revocation: ${newTokens.join(' ')}`);
   for (const a of cluster.apiAddrs) {
@@ -133,7 +149,9 @@ export async function keyRotation(cluster: Cluster, options: KeyRotationOptions)
 
   await Promise.all(loops);
   const elapsed = (Date.now() - start) / 1000;
-  const kids = [...stats.kidsSeen.counts].map(([kid, n]) => `${kid === k1 ? 'K1' : kid === k2.kid ? 'K2' : kid === x.kid ? 'X(unused!)' : kid.slice(0, 8)}=${n}`).join(' ');
+  const kids = [...stats.kidsSeen.counts]
+    .map(([kid, n]) => `${kid === k1 ? 'K1' : kid === k2.kid ? 'K2' : kid === x.kid ? 'X(unused!)' : kid.slice(0, 8)}=${n}`)
+    .join(' ');
   if (stats.kidsSeen.get(x.kid) > 0) failures.push('the revoked unused key signed tokens');
   if (stats.kidsSeen.get(k2.kid) === 0) failures.push('no client received a K2 token');
   if (stats.validTokenFailures > 0) failures.push(`${stats.validTokenFailures} valid tokens refused during the rotation`);

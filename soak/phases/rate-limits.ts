@@ -30,7 +30,11 @@ export async function rateLimits(cluster: Cluster, options: RateLimitOptions): P
   const attempts = options.maxFailures + 3;
   for (let i = 1; i <= attempts; i++) {
     const right = i === attempts;
-    const reply = await call(`${cluster.url}/auth/login`, { json: { email: user.email, password: right ? user.password : `${user.password}-wrong` }, ip: user.ip, timeoutMs: 15_000 });
+    const reply = await call(`${cluster.url}/auth/login`, {
+      json: { email: user.email, password: right ? user.password : `${user.password}-wrong` },
+      ip: user.ip,
+      timeoutMs: 15_000,
+    });
     const by = answeredBy(reply) ?? '?';
     const name = cluster.auth.find((a) => a.addr === by)?.name ?? by;
     seq.push(`${i}${right ? '(right pw)' : ''}:${reply.status}@${name}`);
@@ -57,7 +61,8 @@ export async function rateLimits(cluster: Cluster, options: RateLimitOptions): P
     byInstance.add(cluster.auth.find((a) => a.addr === answeredBy(reply))?.name ?? 'none');
     if (reply.status === 429 && !first429) first429 = i;
   }
-  if (first429 !== options.ipPerMinute + 1) failures.push(`per-IP limit: first 429 at request ${first429}, expected ${options.ipPerMinute + 1}`);
+  if (first429 !== options.ipPerMinute + 1)
+    failures.push(`per-IP limit: first 429 at request ${first429}, expected ${options.ipPerMinute + 1}`);
   if (byInstance.counts.size < 2) failures.push('per-IP requests did not reach both instances');
 
   return {

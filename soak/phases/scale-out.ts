@@ -35,7 +35,14 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<unkno
 export async function scaleOut(cluster: Cluster, options: ScaleOutOptions): Promise<PhaseResult & { users: SimUser[] }> {
   const { log } = options;
   const stats = newStats();
-  const ctx: LoadContext = { url: cluster.url, stats, revokedKids: new Set(), refreshMarginMs: 1_500, thinkMs: options.thinkMs, staggerMs: options.accessTtlS * 1000 - 1_500 };
+  const ctx: LoadContext = {
+    url: cluster.url,
+    stats,
+    revokedKids: new Set(),
+    refreshMarginMs: 1_500,
+    thinkMs: options.thinkMs,
+    staggerMs: options.accessTtlS * 1000 - 1_500,
+  };
   const failures: string[] = [];
 
   const users = Array.from({ length: options.users }, (_, i) => newUser(`u${i}`));
@@ -59,15 +66,22 @@ export async function scaleOut(cluster: Cluster, options: ScaleOutOptions): Prom
   let burstDone: Promise<unknown> = Promise.resolve();
   const chaos = (async () => {
     await sleep(options.durationMs * 0.4);
-    burstDone = Promise.all([...burst.filter((u) => u.created).map((u) => refresh(burstCtx, u)), ...burstSignups.map((u) => signup(burstCtx, u))]);
+    burstDone = Promise.all([
+      ...burst.filter((u) => u.created).map((u) => refresh(burstCtx, u)),
+      ...burstSignups.map((u) => signup(burstCtx, u)),
+    ]);
     await sleep(KILL_AFTER_BURST_MS);
     cluster.kill9(victim);
-    events.push(`kill -9 ${victim.name} (${victim.addr}) at ${((Date.now() - start) / 1000).toFixed(1)} s, ${KILL_AFTER_BURST_MS} ms after a burst of ${burst.length} refreshes and ${burstSignups.length} signups`);
+    events.push(
+      `kill -9 ${victim.name} (${victim.addr}) at ${((Date.now() - start) / 1000).toFixed(1)} s, ${KILL_AFTER_BURST_MS} ms after a burst of ${burst.length} refreshes and ${burstSignups.length} signups`,
+    );
     log(`  ${events.at(-1)}`);
     await sleep(Math.max(0, start + options.durationMs * 0.6 - Date.now()));
     const t = Date.now();
     await cluster.restart(victim);
-    events.push(`restarted ${victim.name} on ${victim.addr} at ${((Date.now() - start) / 1000).toFixed(1)} s (start took ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    events.push(
+      `restarted ${victim.name} on ${victim.addr} at ${((Date.now() - start) / 1000).toFixed(1)} s (start took ${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
     log(`  ${events.at(-1)}`);
   })();
 

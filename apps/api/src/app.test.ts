@@ -50,7 +50,11 @@ function call(path: string, token?: string, init: RequestInit = {}) {
 }
 
 function post(token: string | undefined, body: unknown, contentType = 'application/json') {
-  return call('/api/lessons', token, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return call('/api/lessons', token, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 describe('demo API', () => {
@@ -83,7 +87,14 @@ describe('demo API', () => {
   it('returns the token claims on /api/me', async () => {
     const res = await call('/api/me', adminToken);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ sub: adminId, email: 'ann@example.com', name: 'Ann', roles: ['admin'], aud: 'sigil', iss: auth.issuer });
+    expect(await res.json()).toMatchObject({
+      sub: adminId,
+      email: 'ann@example.com',
+      name: 'Ann',
+      roles: ['admin'],
+      aud: 'sigil',
+      iss: auth.issuer,
+    });
   });
 
   it('lets only admins add a lesson', async () => {
@@ -142,7 +153,10 @@ describe('demo API', () => {
     expect(simple.headers.get('access-control-allow-origin')).toBe(WEB);
     expect(simple.headers.get('vary')).toMatch(/Origin/);
 
-    const evil = await call('/api/lessons', undefined, { method: 'OPTIONS', headers: { origin: 'https://evil.test', 'access-control-request-method': 'GET' } });
+    const evil = await call('/api/lessons', undefined, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.test', 'access-control-request-method': 'GET' },
+    });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     const evilGet = await call('/api/public', undefined, { headers: { origin: 'https://evil.test' } });
     expect(evilGet.headers.get('access-control-allow-origin')).toBeNull();

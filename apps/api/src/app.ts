@@ -72,6 +72,10 @@ export function createApiApp(options: ApiAppOptions = {}): Express {
   });
 
   app.use(notFound);
-  app.use(errorHandler(REALM, (error) => logger.warn({ event: 'api_error', error: error instanceof Error ? error.message : String(error) }, 'demo api: unexpected error')));
+  app.use(
+    errorHandler(REALM, (error) =>
+      logger.warn({ event: 'api_error', error: error instanceof Error ? error.message : String(error) }, 'demo api: unexpected error'),
+    ),
+  );
   return app;
 }

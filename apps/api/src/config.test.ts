@@ -6,15 +6,37 @@ import { ConfigError, loadApiConfig } from './config.ts';
 
 describe('loadApiConfig', () => {
   it('has the documented defaults', () => {
-    expect(loadApiConfig({})).toEqual({ issuer: 'http://localhost:4000', audience: 'sigil', allowedOrigins: ['http://localhost:4200'], port: 3000, host: '127.0.0.1' });
+    expect(loadApiConfig({})).toEqual({
+      issuer: 'http://localhost:4000',
+      audience: 'sigil',
+      allowedOrigins: ['http://localhost:4200'],
+      port: 3000,
+      host: '127.0.0.1',
+    });
   });
 
   it('reads the environment', () => {
-    const config = loadApiConfig({ SIGIL_ISSUER: 'https://auth.example.com', SIGIL_AUDIENCE: 'lessons', API_ALLOWED_ORIGINS: 'https://a.example.com, http://localhost:4300', PORT: '8080' });
-    expect(config).toMatchObject({ issuer: 'https://auth.example.com', audience: 'lessons', allowedOrigins: ['https://a.example.com', 'http://localhost:4300'], port: 8080 });
+    const config = loadApiConfig({
+      SIGIL_ISSUER: 'https://auth.example.com',
+      SIGIL_AUDIENCE: 'lessons',
+      API_ALLOWED_ORIGINS: 'https://a.example.com, http://localhost:4300',
+      PORT: '8080',
+    });
+    expect(config).toMatchObject({
+      issuer: 'https://auth.example.com',
+      audience: 'lessons',
+      allowedOrigins: ['https://a.example.com', 'http://localhost:4300'],
+      port: 8080,
+    });
   });
 
-  it.each([{ SIGIL_ISSUER: 'not a url' }, { PORT: 'eighty' }, { PORT: '70000' }, { API_ALLOWED_ORIGINS: 'https://a.example.com/path' }, { SIGIL_AUDIENCE: ' ' }])('refuses %j', (env) => {
+  it.each([
+    { SIGIL_ISSUER: 'not a url' },
+    { PORT: 'eighty' },
+    { PORT: '70000' },
+    { API_ALLOWED_ORIGINS: 'https://a.example.com/path' },
+    { SIGIL_AUDIENCE: ' ' },
+  ])('refuses %j', (env) => {
     expect(() => loadApiConfig(env)).toThrow(ConfigError);
   });
 });
@@ -23,7 +45,10 @@ describe('main.ts', () => {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
   it('starts on PORT, prints its URL and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--conditions=sigil-source', main], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=sigil-source', main], {
+      env: { ...process.env, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     while (!/listening on (\S+)/.test(out)) await once(child.stdout, 'data');
@@ -35,7 +60,10 @@ describe('main.ts', () => {
   });
 
   it('exits 1 with one line on a bad setting', async () => {
-    const child = spawn(process.execPath, ['--conditions=sigil-source', main], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=sigil-source', main], {
+      env: { ...process.env, PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
     const [code] = await once(child, 'exit');

@@ -37,11 +37,13 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     .filter(Boolean)
     .map((o) => {
       const parsed = new URL(url(o, 'API_ALLOWED_ORIGINS'));
-      if (parsed.origin !== o.replace(/\/$/, '')) throw new ConfigError(`API_ALLOWED_ORIGINS: ${o} is not an origin (scheme://host[:port], no path)`);
+      if (parsed.origin !== o.replace(/\/$/, ''))
+        throw new ConfigError(`API_ALLOWED_ORIGINS: ${o} is not an origin (scheme://host[:port], no path)`);
       return parsed.origin;
     });
   const port = Number(env.PORT || 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be an integer between 0 and 65535, got ${JSON.stringify(env.PORT)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`PORT must be an integer between 0 and 65535, got ${JSON.stringify(env.PORT)}`);
   return { issuer, audience, allowedOrigins, port, host: env.HOST || '127.0.0.1' };
 }
 

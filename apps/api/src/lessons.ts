@@ -33,7 +33,11 @@ export interface LessonStore {
 
 const SEED: NewLesson[] = [
   { title: 'What a JWT is (and is not)', summary: 'Header, claims, signature: what each part proves.', level: 'beginner' },
-  { title: 'Refresh tokens that rotate', summary: 'Why every refresh issues a new token and reuse revokes the session.', level: 'intermediate' },
+  {
+    title: 'Refresh tokens that rotate',
+    summary: 'Why every refresh issues a new token and reuse revokes the session.',
+    level: 'intermediate',
+  },
   { title: 'Key rotation without downtime', summary: 'Publish before signing, keep until the last token expires.', level: 'advanced' },
 ];
 
@@ -61,7 +65,8 @@ export function parseNewLesson(body: unknown): { ok: true; value: NewLesson } | 
   if (typeof title !== 'string' || title.trim().length === 0 || title.trim().length > 200) {
     errors.push({ path: 'title', message: 'title must be a string of 1 to 200 characters' });
   }
-  if (typeof summary !== 'string' || summary.length > 2000) errors.push({ path: 'summary', message: 'summary must be a string of at most 2000 characters' });
+  if (typeof summary !== 'string' || summary.length > 2000)
+    errors.push({ path: 'summary', message: 'summary must be a string of at most 2000 characters' });
   if (!LEVELS.includes(level as Lesson['level'])) errors.push({ path: 'level', message: `level must be one of ${LEVELS.join(', ')}` });
   for (const key of Object.keys(rest)) errors.push({ path: key, message: 'unknown field' });
   if (errors.length > 0) return { ok: false, errors };

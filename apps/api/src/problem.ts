@@ -47,7 +47,8 @@ export function errorHandler(realm: string, log: (error: unknown) => void): Erro
     const type = (error as { type?: unknown }).type;
     if (type === 'entity.parse.failed') return sendProblem(res, 400, 'invalid_request', 'The request body is not valid JSON');
     if (type === 'entity.too.large') return sendProblem(res.status(413), 413, 'invalid_request', 'The request body is too large');
-    if (typeof status === 'number' && status >= 400 && status < 500) return sendProblem(res, status, 'invalid_request', 'The request could not be processed');
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return sendProblem(res, status, 'invalid_request', 'The request could not be processed');
     log(error);
     sendProblem(res, 500, 'internal_error', 'Something went wrong');
   };

@@ -27,7 +27,8 @@ const noop = () => {};
 /** What the cookie mode's requests are built from: the auth API's own helpers. */
 type RequestFn = (path: string, init: RequestInit) => Promise<Response>;
 type PostFn = (path: string, body: object, csrf?: string) => Promise<Response>;
-type JsonFn = (pending: Promise<Response>) => Promise<any>;
+type JsonFn = (pending: Promise<Response>) => Promise<JsonObject | undefined>;
+type JsonObject = Record<string, unknown>;
 
 /** @internal cookie mode's part of the auth API */
 export interface CookieTransport {
@@ -60,7 +61,7 @@ function cookieTransport(request: RequestFn, post: PostFn, json: JsonFn): Cookie
     const token: unknown = body?.csrf_token;
     if (typeof token !== 'string' || token === '') throw unexpectedAnswer();
     csrfToken = token;
-    return typeof body.session === 'boolean' ? body.session : undefined;
+    return typeof body?.session === 'boolean' ? body.session : undefined;
   }
 
   return {
@@ -102,18 +103,24 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieFactory }: Res
   const post: PostFn = (path, body, csrf) =>
     request(path, {
       method: 'POST',
-      headers: { Accept: JSON_TYPE, 'Content-Type': JSON_TYPE, ...(cookieFactory && { 'X-Sigil-Token-Delivery': 'cookie' }), ...(csrf && { 'X-CSRF-Token': csrf }) },
+      headers: {
+        Accept: JSON_TYPE,
+        'Content-Type': JSON_TYPE,
+        ...(cookieFactory && { 'X-Sigil-Token-Delivery': 'cookie' }),
+        ...(csrf && { 'X-CSRF-Token': csrf }),
+      },
       body: JSON.stringify(body),
     });
 
   /**
    * The JSON body of a successful answer (undefined when there is none); a failed answer throws.
-   * Typed `any` but untrusted: every caller checks the shape it needs.
+   * Untrusted: every caller checks the shape it needs.
    */
-  async function json(pending: Promise<Response>): Promise<any> {
+  async function json(pending: Promise<Response>): Promise<JsonObject | undefined> {
     const response = await pending;
     if (!response.ok) throw await errorFromResponse(response, now());
-    return response.json().catch(() => undefined);
+    const body: unknown = await response.json().catch(() => undefined);
+    return typeof body === 'object' && body !== null ? (body as JsonObject) : undefined;
   }
 
   const cookie = cookieFactory?.(request, post, json);

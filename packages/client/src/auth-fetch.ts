@@ -37,7 +37,10 @@ export async function tokenAfterRejection(session: TokenSource, rejected: string
  * refresh and one retry: the retry's answer is returned whatever it is, so no server behaviour can
  * make it loop.
  */
-export function createAuthFetch(options: Pick<ResolvedOptions, 'fetch' | 'apiOrigins' | 'issuer'>, session: TokenSource): typeof globalThis.fetch {
+export function createAuthFetch(
+  options: Pick<ResolvedOptions, 'fetch' | 'apiOrigins' | 'issuer'>,
+  session: TokenSource,
+): typeof globalThis.fetch {
   return async function sigilFetch(input, init) {
     const request = new Request(input, init);
     const url = new URL(request.url);

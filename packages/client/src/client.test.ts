@@ -80,8 +80,13 @@ describe('login, signup, errors', () => {
     const user = await c.signup({ email: 'new@example.com', password: PASSWORD, name: 'Nia' });
     expect(user).toMatchObject({ email: 'new@example.com', name: 'Nia' });
     expect(c.isLoggedIn).toBe(true);
-    await expect(client().signup({ email: 'new@example.com', password: PASSWORD })).rejects.toMatchObject({ code: 'email_taken', status: 409 });
-    const weak = await client().signup({ email: 'weak@example.com', password: 'x' }).catch((e: unknown) => e);
+    await expect(client().signup({ email: 'new@example.com', password: PASSWORD })).rejects.toMatchObject({
+      code: 'email_taken',
+      status: 409,
+    });
+    const weak = await client()
+      .signup({ email: 'weak@example.com', password: 'x' })
+      .catch((e: unknown) => e);
     expect(weak).toMatchObject({ code: 'invalid_request', status: 400 });
   });
 
@@ -126,7 +131,11 @@ describe('fetch', () => {
     await login(c);
     expect((await c.fetch(`${auth.url}/auth/me`)).status).toBe(200);
     expect(bearer(auth.requests.at(-1)!)).toBe(`Bearer ${await c.getAccessToken()}`);
-    const refused = await c.fetch(`${auth.url}/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const refused = await c.fetch(`${auth.url}/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(refused.status).toBe(401);
     expect(bearer(auth.requests.at(-1)!)).toBeUndefined();
     // That 401 is the endpoint's own answer, not a reason to refresh and retry.
@@ -307,7 +316,9 @@ describe('logout and multi-tab sync', () => {
     expect(eventsB.at(-1)).toMatchObject({ type: 'logout', reason: 'sync' });
     // The session is gone at the server: its tokens can no longer be refreshed.
     const sessions = await fetch(`${auth.url}/auth/sessions`, { headers: { authorization: `Bearer ${token}` } });
-    expect(sessions.status === 401 || !((await sessions.json()) as { sessions: { current: boolean }[] }).sessions.some((s) => s.current)).toBe(true);
+    expect(
+      sessions.status === 401 || !((await sessions.json()) as { sessions: { current: boolean }[] }).sessions.some((s) => s.current),
+    ).toBe(true);
   });
 
   it('logout with shared storage logs the other client out through the storage too', async () => {

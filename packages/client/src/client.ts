@@ -3,7 +3,14 @@ import { openSyncChannel, type SyncMessage } from './channel.ts';
 import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEvent, type AuthEventReason, type AuthListener } from './events.ts';
 import { withLock } from './lock.ts';
-import { resolveOptions, sessionOptions, type CommonOptions, type ResolvedOptions, type SessionOptions, type SigilClientOptions } from './options.ts';
+import {
+  resolveOptions,
+  sessionOptions,
+  type CommonOptions,
+  type ResolvedOptions,
+  type SessionOptions,
+  type SigilClientOptions,
+} from './options.ts';
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
 import { cookieSession, createAuthApi } from './auth-api.ts';
@@ -78,7 +85,9 @@ export function createSigilClient(options: SigilClientOptions): SigilClient {
   // The names stay for this function only, so `createSigilSession` (@sigil/angular) does not
   // reference both strategies and an app ships only the one it passes.
   const opts = resolveOptions(
-    named === 'local' || named === 'cookie' ? { ...options, storage: named === 'local' ? localSession() : cookieSession() } : (options as SessionOptions),
+    named === 'local' || named === 'cookie'
+      ? { ...options, storage: named === 'local' ? localSession() : cookieSession() }
+      : (options as SessionOptions),
   );
   const session = createSession(opts);
   return Object.assign(session, { fetch: createAuthFetch(opts, session) });
@@ -172,7 +181,8 @@ function createSession(opts: ResolvedOptions): SigilSession {
     }
     const incoming = parseStoredSession(message.data, issuer, now());
     // Messages may arrive late: never step back to an older session than the one we hold.
-    if (incoming && incoming.accessToken !== session?.accessToken && !(incoming.receivedAt < session?.receivedAt!)) setSession(incoming, 'sync');
+    if (incoming && incoming.accessToken !== session?.accessToken && !(session && incoming.receivedAt < session.receivedAt))
+      setSession(incoming, 'sync');
   }
 
   function schedule(): void {
@@ -264,7 +274,8 @@ function createSession(opts: ResolvedOptions): SigilSession {
       await ready;
       const current = session;
       // Only cookie mode can start from nothing: the browser may hold a refresh cookie.
-      if (!((current || cookie) && (await refreshShared(current?.accessToken)))) throw new SigilClientError('not_logged_in', 'No session to refresh');
+      if (!((current || cookie) && (await refreshShared(current?.accessToken))))
+        throw new SigilClientError('not_logged_in', 'No session to refresh');
     },
     getAccessToken,
     get user() {

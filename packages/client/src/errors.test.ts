@@ -10,7 +10,13 @@ const problem = (status: number, body: unknown, headers: Record<string, string> 
 describe('errorFromResponse', () => {
   it('keeps the server code, status and detail', async () => {
     const error = await errorFromResponse(
-      problem(401, { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Invalid email or password', code: 'invalid_credentials' }),
+      problem(401, {
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'Invalid email or password',
+        code: 'invalid_credentials',
+      }),
       0,
     );
     expect(error).toBeInstanceOf(SigilClientError);
@@ -40,7 +46,10 @@ describe('errorFromResponse', () => {
   });
 
   it("maps the server's 503 unavailable (not in the stable list) to internal_error: retry later, not logged out", async () => {
-    expect((await errorFromResponse(problem(503, { code: 'unavailable', title: 'Service temporarily unavailable' }, { 'retry-after': '1' }), 0)).code).toBe('internal_error');
+    expect(
+      (await errorFromResponse(problem(503, { code: 'unavailable', title: 'Service temporarily unavailable' }, { 'retry-after': '1' }), 0))
+        .code,
+    ).toBe('internal_error');
   });
 
   it('does not trust unknown codes', async () => {

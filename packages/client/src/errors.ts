@@ -17,7 +17,10 @@ export type SigilClientErrorCode =
   | 'invalid_response';
 
 // One string split at load: shorter in an app's bundle than an array literal of quoted names.
-const SERVER_CODES: readonly unknown[] = 'invalid_request invalid_credentials email_taken rate_limited invalid_grant invalid_token insufficient_scope not_found internal_error'.split(' ');
+const SERVER_CODES: readonly unknown[] =
+  'invalid_request invalid_credentials email_taken rate_limited invalid_grant invalid_token insufficient_scope not_found internal_error'.split(
+    ' ',
+  );
 
 /** Extra facts an error may carry. */
 export interface SigilClientErrorDetails {
@@ -98,7 +101,12 @@ export const unexpectedAnswer = (): SigilClientError => new SigilClientError('in
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** For answers without a known code: a proxy's error page, an old server. */
-const CODE_FOR_STATUS: Readonly<Record<number, SigilClientErrorCode>> = { 401: 'invalid_token', 403: 'insufficient_scope', 404: 'not_found', 429: 'rate_limited' };
+const CODE_FOR_STATUS: Readonly<Record<number, SigilClientErrorCode>> = {
+  401: 'invalid_token',
+  403: 'insufficient_scope',
+  404: 'not_found',
+  429: 'rate_limited',
+};
 
 function codeForStatus(status: number): SigilClientErrorCode {
   return CODE_FOR_STATUS[status] ?? (status >= 400 && status < 500 ? 'invalid_request' : 'internal_error');

@@ -29,7 +29,11 @@ export type AuthListener = (event: AuthEvent) => void;
  * Listener set whose members cannot break each other or the client by throwing. A tuple rather than
  * an object with methods: the caller's names for its parts are minified, method names would not be.
  */
-export function createEmitter(): [subscribe: (listener: AuthListener) => () => void, emit: (event: AuthEvent) => void, listeners: Set<AuthListener>] {
+export function createEmitter(): [
+  subscribe: (listener: AuthListener) => () => void,
+  emit: (event: AuthEvent) => void,
+  listeners: Set<AuthListener>,
+] {
   const listeners = new Set<AuthListener>();
   return [
     (listener) => {

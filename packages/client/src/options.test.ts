@@ -49,7 +49,9 @@ describe('createSigilClient options', () => {
   });
 
   it('normalises origins (trailing slash, default port)', () => {
-    expect(() => createSigilClient({ issuer: 'https://auth.example.com/', apiOrigins: ['https://api.example.com:443/'] }).destroy()).not.toThrow();
+    expect(() =>
+      createSigilClient({ issuer: 'https://auth.example.com/', apiOrigins: ['https://api.example.com:443/'] }).destroy(),
+    ).not.toThrow();
   });
 
   it('resolveCommonOptions and createSigilSession (for @sigil/angular) take the factories, not the names that bring every mode along', () => {

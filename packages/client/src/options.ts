@@ -139,10 +139,12 @@ export function resolveCommonOptions(options: Pick<SessionOptions, 'issuer' | 'a
   // No options at all fails here too, as a missing issuer.
   const issuer = httpUrl(options?.issuer);
   // Query, fragment or credentials in the issuer would corrupt every endpoint URL built from it.
-  if (!issuer || issuer.href !== issuer.origin + issuer.pathname) invalidArgument('issuer', 'an http(s) URL without query, fragment or credentials');
+  if (!issuer || issuer.href !== issuer.origin + issuer.pathname)
+    invalidArgument('issuer', 'an http(s) URL without query, fragment or credentials');
   if (!Array.isArray(options.apiOrigins)) invalidArgument('apiOrigins', `an array of ${ORIGINS}`);
   const refreshLeeway = options.refreshLeeway ?? undefined;
-  if (refreshLeeway !== undefined && !(Number.isFinite(refreshLeeway) && refreshLeeway >= 0)) invalidArgument('refreshLeeway', 'a number of seconds >= 0');
+  if (refreshLeeway !== undefined && !(Number.isFinite(refreshLeeway) && refreshLeeway >= 0))
+    invalidArgument('refreshLeeway', 'a number of seconds >= 0');
   const storage = options.storage === 'memory' ? undefined : options.storage;
   if (storage !== undefined && !isStorageAdapter(storage) && !isStrategy(storage)) {
     invalidArgument('storage', "'memory', localSession(), cookieSession() or a StorageAdapter");
@@ -157,7 +159,9 @@ function isStrategy(value: unknown): value is SessionStrategy {
 
 function isStorageAdapter(value: unknown): value is StorageAdapter {
   const adapter = value as Partial<StorageAdapter> | null;
-  return typeof adapter === 'object' && [adapter?.getItem, adapter?.setItem, adapter?.removeItem].every((method) => typeof method === 'function');
+  return (
+    typeof adapter === 'object' && [adapter?.getItem, adapter?.setItem, adapter?.removeItem].every((method) => typeof method === 'function')
+  );
 }
 
 /**

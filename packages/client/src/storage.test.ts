@@ -24,8 +24,14 @@ describe('stored sessions', () => {
 
   it.each([
     ['garbage', '}{'],
-    ['another issuer', serializeSession({ accessToken: 'a', refreshToken: 'r', receivedAt: 1, expiresAt: 2, user }, 'https://other.example')],
-    ['a stale token without refresh token', serializeSession({ accessToken: 'a', refreshToken: undefined, receivedAt: 1, expiresAt: 2, user }, issuer)],
+    [
+      'another issuer',
+      serializeSession({ accessToken: 'a', refreshToken: 'r', receivedAt: 1, expiresAt: 2, user }, 'https://other.example'),
+    ],
+    [
+      'a stale token without refresh token',
+      serializeSession({ accessToken: 'a', refreshToken: undefined, receivedAt: 1, expiresAt: 2, user }, issuer),
+    ],
     ['a tutorial-style bare token', 'eyJhbGciOiJIUzI1NiJ9.e30.x'],
   ])('treats %s as logged out and clears it', async (_name, raw) => {
     const storage = adapterWith(raw);

@@ -5,11 +5,20 @@
 
 /** JWS `alg` values @sigil/express can verify. */
 export type Algorithm =
-  | 'RS256' | 'RS384' | 'RS512'
-  | 'PS256' | 'PS384' | 'PS512'
-  | 'ES256' | 'ES384' | 'ES512'
-  | 'EdDSA' | 'Ed25519'
-  | 'HS256' | 'HS384' | 'HS512';
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+  | 'Ed25519'
+  | 'HS256'
+  | 'HS384'
+  | 'HS512';
 
 export interface AlgorithmSpec {
   /** JWK `kty` the key must have (`oct` only for the configured shared secret). */
@@ -23,13 +32,8 @@ export interface AlgorithmSpec {
   readonly signatureLength: number;
 }
 
-const spec = (
-  kty: AlgorithmSpec['kty'],
-  hash: AlgorithmSpec['hash'],
-  crv?: string,
-  signatureLength = 0,
-  pss = false,
-): AlgorithmSpec => Object.freeze({ kty, crv, hash, pss, signatureLength });
+const spec = (kty: AlgorithmSpec['kty'], hash: AlgorithmSpec['hash'], crv?: string, signatureLength = 0, pss = false): AlgorithmSpec =>
+  Object.freeze({ kty, crv, hash, pss, signatureLength });
 
 export const ALGORITHMS: Readonly<Record<Algorithm, AlgorithmSpec>> = Object.freeze({
   RS256: spec('RSA', 'sha256'),

@@ -32,7 +32,11 @@ afterAll(async () => {
 async function call(path: string, claims?: Record<string, unknown>) {
   const headers: Record<string, string> = claims ? { authorization: `Bearer ${await sign(key, claims)}` } : {};
   const res = await fetch(base + path, { headers });
-  return { status: res.status, challenge: res.headers.get('www-authenticate'), body: res.status === 200 ? await res.text() : await res.json() };
+  return {
+    status: res.status,
+    challenge: res.headers.get('www-authenticate'),
+    body: res.status === 200 ? await res.text() : await res.json(),
+  };
 }
 
 describe('requireScope', () => {
@@ -44,7 +48,9 @@ describe('requireScope', () => {
   it('answers 403 insufficient_scope with the required scopes in the challenge', async () => {
     const res = await call('/read-write', { scope: 'lessons:read' });
     expect(res.status).toBe(403);
-    expect(res.challenge).toBe('Bearer realm="sigil", error="insufficient_scope", error_description="The access token lacks a required scope", scope="lessons:read lessons:write"');
+    expect(res.challenge).toBe(
+      'Bearer realm="sigil", error="insufficient_scope", error_description="The access token lacks a required scope", scope="lessons:read lessons:write"',
+    );
     expect(res.body).toMatchObject({ status: 403, code: 'insufficient_scope', type: 'https://sigil.dev/errors/insufficient_scope' });
     expect((await call('/read', { scope: undefined })).status).toBe(403);
     expect((await call('/read', { scope: 'lessons:reader' })).status).toBe(403);
@@ -60,7 +66,9 @@ describe('requireRole', () => {
   it('answers 403 insufficient_scope without the role', async () => {
     const res = await call('/admin', { roles: ['user'] });
     expect(res.status).toBe(403);
-    expect(res.challenge).toBe('Bearer realm="sigil", error="insufficient_scope", error_description="The access token lacks a required role"');
+    expect(res.challenge).toBe(
+      'Bearer realm="sigil", error="insufficient_scope", error_description="The access token lacks a required role"',
+    );
     expect(res.body).toMatchObject({ code: 'insufficient_scope' });
     expect((await call('/admin', { roles: undefined })).status).toBe(403);
   });

@@ -44,14 +44,19 @@ export function requireRole(...args: Args): SigilMiddleware {
   return authorize('role', args, (claims, roles) => Array.isArray(claims.roles) && roles.some((role) => claims.roles!.includes(role)));
 }
 
-function authorize(kind: 'scope' | 'role', args: Args, allowed: (claims: SigilClaims, names: readonly string[]) => boolean): SigilMiddleware {
+function authorize(
+  kind: 'scope' | 'role',
+  args: Args,
+  allowed: (claims: SigilClaims, names: readonly string[]) => boolean,
+): SigilMiddleware {
   const last = args.at(-1);
   const options: AuthorizeOptions = typeof last === 'object' && last !== null ? last : {};
   const names = (typeof last === 'object' ? args.slice(0, -1) : args) as unknown[];
   const fn = kind === 'scope' ? 'requireScope' : 'requireRole';
   if (names.length === 0) throw new TypeError(`${fn}: give at least one ${kind}`);
   for (const name of names) {
-    if (typeof name !== 'string' || name === '' || (kind === 'scope' && /[\s"\\]/.test(name))) throw new TypeError(`${fn}: each ${kind} must be a non-empty string${kind === 'scope' ? ' without spaces or quotes' : ''}`);
+    if (typeof name !== 'string' || name === '' || (kind === 'scope' && /[\s"\\]/.test(name)))
+      throw new TypeError(`${fn}: each ${kind} must be a non-empty string${kind === 'scope' ? ' without spaces or quotes' : ''}`);
   }
   const realm = options.realm ?? 'sigil';
   const onError = options.onError ?? 'respond';

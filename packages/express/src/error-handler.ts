@@ -19,7 +19,8 @@ export type SigilErrorHandler = (error: unknown, req: IncomingMessage, res: Serv
  */
 export function sigilErrorHandler(options: { realm?: string } = {}): SigilErrorHandler {
   const realm = options.realm ?? 'sigil';
-  if (typeof realm !== 'string' || /["\\\r\n]/.test(realm)) throw new TypeError('sigilErrorHandler: realm must be a string without quotes, backslashes or newlines');
+  if (typeof realm !== 'string' || /["\\\r\n]/.test(realm))
+    throw new TypeError('sigilErrorHandler: realm must be a string without quotes, backslashes or newlines');
   return function sigilErrorRenderer(error, _req, res, next) {
     if (error instanceof SigilAuthError) sendAuthError(res, error, realm);
     else next(error);

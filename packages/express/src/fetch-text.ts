@@ -61,7 +61,11 @@ export function fetchText(uri: string, timeoutMs: number, maxBytes: number): Pro
   });
 }
 
-function receive(response: IncomingMessage, maxBytes: number, finish: (error: FetchTextError | undefined, result?: FetchedText) => void): void {
+function receive(
+  response: IncomingMessage,
+  maxBytes: number,
+  finish: (error: FetchTextError | undefined, result?: FetchedText) => void,
+): void {
   const status = response.statusCode ?? 0;
   if (status < 200 || status > 299) return finish(new FetchTextError('status', `HTTP ${status}`));
   if (Number(response.headers['content-length']) > maxBytes) return finish(new FetchTextError('too_large', 'response too large'));

@@ -13,7 +13,11 @@ beforeAll(async () => {
   [a, b] = await Promise.all([makeKey('ES256', 'key-a'), makeKey('ES256', 'key-b')]);
 });
 
-async function setup(keys: TestKey[], options: Partial<RequireAuthOptions> = {}, serverOptions: { cacheControl?: string; slowMs?: number } = {}) {
+async function setup(
+  keys: TestKey[],
+  options: Partial<RequireAuthOptions> = {},
+  serverOptions: { cacheControl?: string; slowMs?: number } = {},
+) {
   const jwks = await keyServer(keys, serverOptions);
   const logger = recordingLogger();
   const app = express();
@@ -71,20 +75,23 @@ describe('JWKS cache', () => {
     expect(jwks.requests).toBe(2);
   });
 
-  it.each(['down', 'error', 'garbage'] as const)('keeps the last good keys when the endpoint is %s, and logs it as a fetch problem', async (mode) => {
-    const { jwks, call, logger } = await setup([a], { jwks: { cooldown: 0 } }, { cacheControl: 'max-age=0' });
-    const token = await sign(a);
-    expect((await call(token)).status).toBe(200);
-    jwks.mode = mode;
-    // A new token (not cached) and an unknown kid both force the key set path.
-    expect((await call(await sign(a, { sub: 'fresh' }))).status).toBe(200);
-    expect((await call(await sign(b))).status).toBe(401);
-    await until(() => logger.entries.some((e) => e.level === 'warn'));
-    expect((await call(await sign(a, { sub: 'fresher' }))).status).toBe(200);
-    const events = logger.entries.filter((e) => e.level === 'warn').map((e) => e.data.event);
-    expect(events).toContain(mode === 'garbage' ? 'jwks_invalid' : 'jwks_fetch_failed');
-    expect(events).not.toContain('jwks_unknown_kid');
-  });
+  it.each(['down', 'error', 'garbage'] as const)(
+    'keeps the last good keys when the endpoint is %s, and logs it as a fetch problem',
+    async (mode) => {
+      const { jwks, call, logger } = await setup([a], { jwks: { cooldown: 0 } }, { cacheControl: 'max-age=0' });
+      const token = await sign(a);
+      expect((await call(token)).status).toBe(200);
+      jwks.mode = mode;
+      // A new token (not cached) and an unknown kid both force the key set path.
+      expect((await call(await sign(a, { sub: 'fresh' }))).status).toBe(200);
+      expect((await call(await sign(b))).status).toBe(401);
+      await until(() => logger.entries.some((e) => e.level === 'warn'));
+      expect((await call(await sign(a, { sub: 'fresher' }))).status).toBe(200);
+      const events = logger.entries.filter((e) => e.level === 'warn').map((e) => e.data.event);
+      expect(events).toContain(mode === 'garbage' ? 'jwks_invalid' : 'jwks_fetch_failed');
+      expect(events).not.toContain('jwks_unknown_kid');
+    },
+  );
 
   it('answers 401 (not 5xx) when the key set was never reachable, and retries after the cooldown', async () => {
     const { jwks, call, logger } = await setup([a], { jwks: { cooldown: 200 } });

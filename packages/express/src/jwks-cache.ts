@@ -81,8 +81,16 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
         (error: unknown) => {
           const failure = error instanceof FetchFailure ? error : new FetchFailure('jwks_fetch_failed', String(error));
           logger.warn(
-            { event: failure.event, uri: jwksUri ?? options.discoveryUri, error: failure.message, cause: describe(failure.cause), keptKeys: keys?.all.length ?? 0 },
-            failure.event === 'jwks_invalid' ? 'sigil: key set response unusable, keeping the last good keys' : 'sigil: key set fetch failed, keeping the last good keys',
+            {
+              event: failure.event,
+              uri: jwksUri ?? options.discoveryUri,
+              error: failure.message,
+              cause: describe(failure.cause),
+              keptKeys: keys?.all.length ?? 0,
+            },
+            failure.event === 'jwks_invalid'
+              ? 'sigil: key set response unusable, keeping the last good keys'
+              : 'sigil: key set fetch failed, keeping the last good keys',
           );
         },
       )
@@ -121,7 +129,8 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     const { issuer, jwks_uri: found } = (doc ?? {}) as { issuer?: unknown; jwks_uri?: unknown };
     // OpenID Discovery 4.3: the document must name the issuer we asked about, or it is not theirs.
     if (issuer !== options.issuer) throw new FetchFailure('discovery_failed', 'discovery document issuer does not match');
-    if (typeof found !== 'string' || !/^https?:\/\//.test(found)) throw new FetchFailure('discovery_failed', 'discovery document has no http(s) jwks_uri');
+    if (typeof found !== 'string' || !/^https?:\/\//.test(found))
+      throw new FetchFailure('discovery_failed', 'discovery document has no http(s) jwks_uri');
     return found;
   }
 
@@ -151,7 +160,10 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     }
     const now = Date.now();
     if (now - lastKidAttempt < cooldown) {
-      logger.debug?.({ event: 'jwks_unknown_kid', kid: kid === undefined ? null : printable(kid), cooldown: true }, 'sigil: unknown kid within the refetch cooldown');
+      logger.debug?.(
+        { event: 'jwks_unknown_kid', kid: kid === undefined ? null : printable(kid), cooldown: true },
+        'sigil: unknown kid within the refetch cooldown',
+      );
       return Promise.resolve();
     }
     lastKidAttempt = now;

@@ -3,14 +3,7 @@
  * is done here (Buffer + JSON.parse: strict and fast); the signature math is node:crypto's
  * `verify`/`createHmac` on keys imported once. No hand-written crypto.
  */
-import {
-  constants,
-  createHmac,
-  timingSafeEqual,
-  verify as cryptoVerify,
-  type KeyObject,
-  type VerifyKeyObjectInput,
-} from 'node:crypto';
+import { constants, createHmac, timingSafeEqual, verify as cryptoVerify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
 import { ALGORITHMS, isAlgorithm, type Algorithm, type AlgorithmSpec } from './algorithms.ts';
 import { p1363ToDer } from './ecdsa-der.ts';
 import { InvalidTokenError } from './errors.ts';
@@ -130,7 +123,9 @@ export function verifySignature(alg: Algorithm, key: KeyObject | Buffer, signing
   if (spec.signatureLength !== 0 && signature.length !== spec.signatureLength) return false;
   try {
     if (spec.kty === 'oct') {
-      const mac = createHmac(spec.hash as string, key).update(signingInput).digest();
+      const mac = createHmac(spec.hash as string, key)
+        .update(signingInput)
+        .digest();
       return mac.length === signature.length && timingSafeEqual(mac, signature);
     }
     return cryptoVerify(spec.hash, signingInput, keyInput(spec, key as KeyObject), signatureInput(spec, signature));
@@ -149,7 +144,9 @@ export function verifySignatureOffThread(alg: Algorithm, key: KeyObject, signing
   if (spec.signatureLength !== 0 && signature.length !== spec.signatureLength) return Promise.resolve(false);
   return new Promise((resolve) => {
     try {
-      cryptoVerify(spec.hash, signingInput, keyInput(spec, key), signatureInput(spec, signature), (error, valid) => resolve(error === null && valid));
+      cryptoVerify(spec.hash, signingInput, keyInput(spec, key), signatureInput(spec, signature), (error, valid) =>
+        resolve(error === null && valid),
+      );
     } catch {
       resolve(false);
     }

@@ -40,7 +40,14 @@ async function reasonOf(promise: Promise<unknown>): Promise<string> {
 
 describe.each([true, false])('signature checks with offloadSignatures: %s', (offloadSignatures) => {
   it.each(ALGS)('%s: valid accepted; tampered, impostor-signed and cross-algorithm tokens refused', async (alg) => {
-    const verify = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, algorithms: [...ALGS], tokenCache: false, offloadSignatures });
+    const verify = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: jwks.url,
+      algorithms: [...ALGS],
+      tokenCache: false,
+      offloadSignatures,
+    });
     const token = await sign(keys[alg], { sub: `user-${alg}` });
     await expect(verify(token)).resolves.toMatchObject({ sub: `user-${alg}` });
     expect(await reasonOf(verify(tamperSignature(token)))).toBe('signature_invalid');
@@ -90,7 +97,9 @@ describe('offloaded signature checks', () => {
   it('is off by default for createVerifier and for shared secrets', () => {
     expect(resolveOptions({ issuer: ISSUER, audience: AUDIENCE }).offloadSignatures).toBe(false);
     expect(resolveOptions({ issuer: ISSUER, audience: AUDIENCE }, { offloadSignatures: true }).offloadSignatures).toBe(true);
-    expect(resolveOptions({ issuer: ISSUER, audience: AUDIENCE, secret: 'k'.repeat(40), offloadSignatures: true }).offloadSignatures).toBe(false);
+    expect(resolveOptions({ issuer: ISSUER, audience: AUDIENCE, secret: 'k'.repeat(40), offloadSignatures: true }).offloadSignatures).toBe(
+      false,
+    );
     expect(() => resolveOptions({ issuer: ISSUER, audience: AUDIENCE, offloadSignatures: 'yes' as never })).toThrow(TypeError);
   });
 });

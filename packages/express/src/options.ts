@@ -122,7 +122,10 @@ const DEFAULT_ASYMMETRIC: readonly Algorithm[] = ['RS256', 'ES256', 'EdDSA'];
  * Validates `options` once and returns them frozen with defaults applied. `defaults` holds what
  * differs between `requireAuth` and `createVerifier`.
  */
-export function resolveOptions(options: RequireAuthOptions, defaults: { offloadSignatures: boolean } = { offloadSignatures: false }): ResolvedOptions {
+export function resolveOptions(
+  options: RequireAuthOptions,
+  defaults: { offloadSignatures: boolean } = { offloadSignatures: false },
+): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('requireAuth: options must be an object');
   const issuer = nonEmptyString(options.issuer, 'issuer');
   const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
@@ -143,17 +146,23 @@ export function resolveOptions(options: RequireAuthOptions, defaults: { offloadS
   const algorithms = options.algorithms ?? (secret ? ['HS256' as const] : DEFAULT_ASYMMETRIC);
   if (!Array.isArray(algorithms) || algorithms.length === 0) throw new TypeError('requireAuth: algorithms must be a non-empty array');
   for (const alg of algorithms) {
-    if (!isAlgorithm(alg)) throw new TypeError(`requireAuth: unsupported algorithm ${JSON.stringify(alg)} (supported: ${Object.keys(ALGORITHMS).join(', ')})`);
+    if (!isAlgorithm(alg))
+      throw new TypeError(`requireAuth: unsupported algorithm ${JSON.stringify(alg)} (supported: ${Object.keys(ALGORITHMS).join(', ')})`);
     // Mixing HMAC with public keys is how algorithm-confusion attacks work: refuse it outright.
     if (isSymmetric(alg) !== (secret !== undefined)) {
-      throw new TypeError(secret ? `requireAuth: with secret only HS256/HS384/HS512 are allowed, not ${alg}` : `requireAuth: ${alg} needs a secret; a key set only verifies asymmetric algorithms`);
+      throw new TypeError(
+        secret
+          ? `requireAuth: with secret only HS256/HS384/HS512 are allowed, not ${alg}`
+          : `requireAuth: ${alg} needs a secret; a key set only verifies asymmetric algorithms`,
+      );
     }
   }
 
   const cache = options.tokenCache ?? true;
   let tokenCacheMaxEntries = 0;
   if (cache === true) tokenCacheMaxEntries = 1_000;
-  else if (typeof cache === 'object' && cache !== null) tokenCacheMaxEntries = positiveInt(cache.maxEntries ?? 1_000, 'tokenCache.maxEntries');
+  else if (typeof cache === 'object' && cache !== null)
+    tokenCacheMaxEntries = positiveInt(cache.maxEntries ?? 1_000, 'tokenCache.maxEntries');
   else if (cache !== false) throw new TypeError('requireAuth: tokenCache must be a boolean or { maxEntries }');
 
   const typ = options.typ ?? 'at+jwt';
@@ -164,7 +173,8 @@ export function resolveOptions(options: RequireAuthOptions, defaults: { offloadS
   const logger = options.logger ?? SILENT;
   if (typeof logger.warn !== 'function') throw new TypeError('requireAuth: logger must have a warn(data, message) method');
   const realm = options.realm ?? 'sigil';
-  if (typeof realm !== 'string' || /["\\\r\n]/.test(realm)) throw new TypeError('requireAuth: realm must be a string without quotes, backslashes or newlines');
+  if (typeof realm !== 'string' || /["\\\r\n]/.test(realm))
+    throw new TypeError('requireAuth: realm must be a string without quotes, backslashes or newlines');
   const cookie = options.cookie === undefined ? undefined : nonEmptyString(options.cookie, 'cookie');
 
   const jwks = options.jwks ?? {};
@@ -227,12 +237,14 @@ function nonEmptyString(value: unknown, name: string): string {
 }
 
 function positiveInt(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`requireAuth: ${name} must be a positive integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    throw new TypeError(`requireAuth: ${name} must be a positive integer`);
   return value;
 }
 
 function nonNegative(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`requireAuth: ${name} must be a non-negative number`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new TypeError(`requireAuth: ${name} must be a non-negative number`);
   return value;
 }
 

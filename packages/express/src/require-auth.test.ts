@@ -143,7 +143,9 @@ describe('requireAuth', () => {
 
   it('rejects HS256 signed with the public key, and alg none in any casing', async () => {
     const pem = createPublicKey({ key: rsa.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
-    const body = Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'x', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'x', exp: Math.floor(Date.now() / 1000) + 60 })).toString(
+      'base64url',
+    );
     const hsHeader = Buffer.from(JSON.stringify({ alg: 'HS256', kid: rsa.kid, typ: 'at+jwt' })).toString('base64url');
     const mac = createHmac('sha256', pem).update(`${hsHeader}.${body}`).digest('base64url');
     const tokens = [`${hsHeader}.${body}.${mac}`];
@@ -165,10 +167,23 @@ describe('requireAuth', () => {
     const good = await sign(rsa);
     const [h, p, s] = good.split('.') as [string, string, string];
     const bad = [
-      'abc', `${h}.${p}`, `${h}.${p}.${s}.${s}`, `${h}..${s}`, `${h}.${p}.`, `${h}.${p}.${s}=`, `${h}.${p}.${s.slice(0, -1)}`,
-      `${h}.${p}!.${s}`, `${h}.${p.slice(0, -1)}A.${s}`, `e30.${p}.${s}`, `bnVsbA.${p}.${s}`, `${Buffer.from('[1]').toString('base64url')}.${p}.${s}`,
-      `${h}.${Buffer.from('not json').toString('base64url')}.${s}`, 'a'.repeat(10_000), `${h}.${'A'.repeat(9_000)}.${s}`,
-      '....', 'Bearer',
+      'abc',
+      `${h}.${p}`,
+      `${h}.${p}.${s}.${s}`,
+      `${h}..${s}`,
+      `${h}.${p}.`,
+      `${h}.${p}.${s}=`,
+      `${h}.${p}.${s.slice(0, -1)}`,
+      `${h}.${p}!.${s}`,
+      `${h}.${p.slice(0, -1)}A.${s}`,
+      `e30.${p}.${s}`,
+      `bnVsbA.${p}.${s}`,
+      `${Buffer.from('[1]').toString('base64url')}.${p}.${s}`,
+      `${h}.${Buffer.from('not json').toString('base64url')}.${s}`,
+      'a'.repeat(10_000),
+      `${h}.${'A'.repeat(9_000)}.${s}`,
+      '....',
+      'Bearer',
     ];
     for (const token of bad) {
       const res = await get(url, `Bearer ${token}`);
@@ -206,9 +221,13 @@ describe('requireAuth', () => {
 
   it("passes errors to next() with onError: 'next' so sigilErrorHandler can render them", async () => {
     const app = express();
-    app.get('/x', requireAuth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, onError: 'next', realm: 'lessons' }), (_req, res) => {
-      res.send('ok');
-    });
+    app.get(
+      '/x',
+      requireAuth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, onError: 'next', realm: 'lessons' }),
+      (_req, res) => {
+        res.send('ok');
+      },
+    );
     app.get('/boom', () => {
       throw new Error('unrelated');
     });
@@ -247,7 +266,9 @@ describe('requireAuth', () => {
     const secret = 'x'.repeat(40);
     const hsUrl = await start({ jwksUri: undefined, secret });
     const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt' })).toString('base64url');
-    const body = Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'hs', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'hs', exp: Math.floor(Date.now() / 1000) + 60 })).toString(
+      'base64url',
+    );
     const sig = (key: string) => createHmac('sha256', key).update(`${header}.${body}`).digest('base64url');
     expect((await get(hsUrl, `Bearer ${header}.${body}.${sig(secret)}`)).status).toBe(200);
     expect((await get(hsUrl, `Bearer ${header}.${body}.${sig('y'.repeat(40))}`)).status).toBe(401);
@@ -256,7 +277,12 @@ describe('requireAuth', () => {
 
   it('refuses RSA keys shorter than 2048 bits', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    const weak: TestKey = { kid: 'weak', alg: 'RS256', privateKey: privateKey as never, jwk: { ...publicKey.export({ format: 'jwk' }), kid: 'weak', alg: 'RS256' } };
+    const weak: TestKey = {
+      kid: 'weak',
+      alg: 'RS256',
+      privateKey: privateKey as never,
+      jwk: { ...publicKey.export({ format: 'jwk' }), kid: 'weak', alg: 'RS256' },
+    };
     const weakJwks = await keyServer([weak]);
     servers.push(weakJwks);
     const weakUrl = await start({ jwksUri: weakJwks.url });

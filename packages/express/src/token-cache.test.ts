@@ -47,7 +47,12 @@ describe('token cache keying', () => {
 });
 
 describe('token cache hot lookup', () => {
-  const windowed = (validFrom: number, validUntil: number): CachedToken => ({ claims: { sub: 'u1', exp: 1 }, validFrom, validUntil, keyFingerprint: 'k1' });
+  const windowed = (validFrom: number, validUntil: number): CachedToken => ({
+    claims: { sub: 'u1', exp: 1 },
+    validFrom,
+    validUntil,
+    keyFingerprint: 'k1',
+  });
 
   it('answers only inside the window: from validFrom, up to but not at validUntil', () => {
     const cache = createTokenCache(10);

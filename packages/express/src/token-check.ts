@@ -68,11 +68,24 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
 
   function accept(credential: string, parsed: ParsedJws, key: VerificationKey | KeyObject, verified = false): SigilClaims {
     const isSecret = key === secretKey;
-    if (!verified && !verifySignature(parsed.header.alg, isSecret ? (key as KeyObject) : (key as VerificationKey).key, parsed.signingInput, parsed.signature)) {
+    if (
+      !verified &&
+      !verifySignature(
+        parsed.header.alg,
+        isSecret ? (key as KeyObject) : (key as VerificationKey).key,
+        parsed.signingInput,
+        parsed.signature,
+      )
+    ) {
       throw new InvalidTokenError('signature_invalid');
     }
     const { claims, validFrom, validUntil } = validateClaims(decodePayload(parsed.payloadSegment), config, Date.now(), cache !== undefined);
-    cache?.set(credential, { claims, validFrom, validUntil, keyFingerprint: isSecret ? SECRET_FINGERPRINT : (key as VerificationKey).fingerprint });
+    cache?.set(credential, {
+      claims,
+      validFrom,
+      validUntil,
+      keyFingerprint: isSecret ? SECRET_FINGERPRINT : (key as VerificationKey).fingerprint,
+    });
     return claims;
   }
 
@@ -120,7 +133,10 @@ export function createTokenCheck(config: ResolvedOptions): TokenCheck {
       if (error instanceof SigilAuthError) return error;
       // Still answered as a bad token, never a 500, but logged (by name only: a message could
       // quote token bytes) since it hints at a bug.
-      config.logger.warn({ event: 'unexpected_error', error: error instanceof Error ? error.name : typeof error }, 'sigil: unexpected error while checking a token');
+      config.logger.warn(
+        { event: 'unexpected_error', error: error instanceof Error ? error.name : typeof error },
+        'sigil: unexpected error while checking a token',
+      );
       return new InvalidTokenError('token_malformed', { cause: error });
     },
   };

@@ -32,7 +32,8 @@ export function validateClaims(payload: Record<string, unknown>, rules: ClaimRul
   }
   // Profile claims may be null (Sigil sends `name: null` for a user without a name).
   for (const name of ['email', 'name'] as const) {
-    if (payload[name] !== undefined && payload[name] !== null && typeof payload[name] !== 'string') throw new InvalidTokenError('claims_invalid');
+    if (payload[name] !== undefined && payload[name] !== null && typeof payload[name] !== 'string')
+      throw new InvalidTokenError('claims_invalid');
   }
   const roles = payload.roles;
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {

@@ -23,7 +23,11 @@ describe('createVerifier', () => {
 
   it('rejects bad tokens with InvalidTokenError and a stable reason, never throwing synchronously', async () => {
     const expired = await sign(key, { exp: Math.floor(Date.now() / 1000) - 60 });
-    for (const [token, reason] of [['x', 'token_malformed'], [expired, 'token_expired'], [`${expired}.x`, 'token_malformed']] as const) {
+    for (const [token, reason] of [
+      ['x', 'token_malformed'],
+      [expired, 'token_expired'],
+      [`${expired}.x`, 'token_malformed'],
+    ] as const) {
       const error = await verify(token).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidTokenError);
       expect((error as InvalidTokenError).reason).toBe(reason);
@@ -54,7 +58,8 @@ describe('createVerifier', () => {
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const at = (segment: string, pattern: RegExp) => segment.search(pattern);
     // U+0100 + c encodes to the byte of c in latin1: the signed bytes would stay the same.
-    const widened = (segment: string, i: number) => `${segment.slice(0, i)}${String.fromCharCode(segment.charCodeAt(i) + 0x100)}${segment.slice(i + 1)}`;
+    const widened = (segment: string, i: number) =>
+      `${segment.slice(0, i)}${String.fromCharCode(segment.charCodeAt(i) + 0x100)}${segment.slice(i + 1)}`;
     const sigUrlChar = at(signature, /[-_]/);
     const variants: Array<[string, string, string]> = [
       ['a wide character standing for a payload character', `${header}.${widened(payload, 5)}.${signature}`, 'token_malformed'],
@@ -62,16 +67,28 @@ describe('createVerifier', () => {
       ['a wide character in the header', `${widened(header, 3)}.${payload}.${signature}`, 'token_malformed'],
       ['standard base64 characters in the header', `${header.slice(0, -1)}+.${payload}.${signature}`, 'token_malformed'],
       ['padding after the signature', `${header}.${payload}.${signature}==`, 'token_malformed'],
-      ['a non-base64 character in the signature', `${header}.${payload}.${signature.slice(0, 9)}*${signature.slice(10)}`, 'token_malformed'],
+      [
+        'a non-base64 character in the signature',
+        `${header}.${payload}.${signature.slice(0, 9)}*${signature.slice(10)}`,
+        'token_malformed',
+      ],
       ['a wide character in the signature', `${header}.${payload}.${widened(signature, 9)}`, 'token_malformed'],
-      ['a non-base64 character in the payload', `${header}.${payload.slice(0, 9)}*${payload.slice(10)}`.concat(`.${signature}`), 'signature_invalid'],
+      [
+        'a non-base64 character in the payload',
+        `${header}.${payload.slice(0, 9)}*${payload.slice(10)}`.concat(`.${signature}`),
+        'signature_invalid',
+      ],
       ['an empty header', `.${payload}.${signature}`, 'token_malformed'],
       ['an empty payload', `${header}..${signature}`, 'token_malformed'],
       ['an empty signature', `${header}.${payload}.`, 'token_malformed'],
     ];
     if (sigUrlChar >= 0) {
       const standard = signature[sigUrlChar] === '-' ? '+' : '/';
-      variants.push(['the standard base64 spelling of the signature', `${header}.${payload}.${signature.slice(0, sigUrlChar)}${standard}${signature.slice(sigUrlChar + 1)}`, 'token_malformed']);
+      variants.push([
+        'the standard base64 spelling of the signature',
+        `${header}.${payload}.${signature.slice(0, sigUrlChar)}${standard}${signature.slice(sigUrlChar + 1)}`,
+        'token_malformed',
+      ]);
     }
     for (const [name, variant, reason] of variants) {
       for (const check of [verify, cacheless]) {

@@ -27,7 +27,9 @@ export function createVerifier(options: VerifierOptions): AccessTokenVerifier {
     if (typeof token !== 'string') return Promise.reject(new TypeError('createVerifier: token must be a string'));
     try {
       const result = tokens.cached(token) ?? tokens.checkSync(token);
-      return isPending(result) ? tokens.finish(result).catch((error: unknown) => Promise.reject(tokens.toAuthError(error))) : Promise.resolve(result);
+      return isPending(result)
+        ? tokens.finish(result).catch((error: unknown) => Promise.reject(tokens.toAuthError(error)))
+        : Promise.resolve(result);
     } catch (error) {
       return Promise.reject(tokens.toAuthError(error));
     }

@@ -20,7 +20,11 @@ async function tokenFrom(options: Record<string, unknown>): Promise<{ auth: Auth
   closers.push({ close: () => auth.close() });
   const { url } = await auth.listen(0);
   await auth.createUser({ email: 'ann@example.com', password: PASSWORD, roles: ['admin'] });
-  const res = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ann@example.com', password: PASSWORD }) });
+  const res = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'ann@example.com', password: PASSWORD }),
+  });
   return { auth, token: ((await res.json()) as { access_token: string }).access_token };
 }
 
@@ -33,12 +37,16 @@ async function status(options: RequireAuthOptions, token: string): Promise<numbe
 }
 
 describe('signing algorithms of the auth server', () => {
-  it.each(['ES256', 'EdDSA'] as const)('verifies %s tokens through the JWKS, and refuses them outside the allow-list', async (alg) => {
-    const { auth, token } = await tokenFrom({ alg });
-    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg).toBe(alg);
-    expect(await status({ issuer: auth.issuer, audience: 'sigil' }, token)).toBe(200);
-    expect(await status({ issuer: auth.issuer, audience: 'sigil', algorithms: ['RS256'] }, token)).toBe(401);
-  }, 120_000);
+  it.each(['ES256', 'EdDSA'] as const)(
+    'verifies %s tokens through the JWKS, and refuses them outside the allow-list',
+    async (alg) => {
+      const { auth, token } = await tokenFrom({ alg });
+      expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg).toBe(alg);
+      expect(await status({ issuer: auth.issuer, audience: 'sigil' }, token)).toBe(200);
+      expect(await status({ issuer: auth.issuer, audience: 'sigil', algorithms: ['RS256'] }, token)).toBe(401);
+    },
+    120_000,
+  );
 
   it('verifies HS256 tokens with the shared secret, and refuses them with another secret', async () => {
     const secret = randomBytes(48).toString('base64');

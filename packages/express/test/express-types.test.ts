@@ -10,7 +10,9 @@ const project = fileURLToPath(new URL('./express4/tsconfig.json', import.meta.ur
 describe('Express 4 compatibility', () => {
   it('typechecks an Express 4 app using requireAuth, requireRole, requireScope and sigilErrorHandler', async () => {
     // The Express 5 twin (test/express5-types.ts) is checked by the package's own tsconfig.
-    const result = await promisify(execFile)(process.execPath, [tsc, '-p', project], { encoding: 'utf8' }).catch((error: { stdout: string; code: number }) => error);
+    const result = await promisify(execFile)(process.execPath, [tsc, '-p', project], { encoding: 'utf8' }).catch(
+      (error: { stdout: string; code: number }) => error,
+    );
     expect('stdout' in result ? result.stdout : '').toBe('');
   }, 60_000);
 });

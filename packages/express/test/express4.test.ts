@@ -3,11 +3,12 @@
  * in an Express 4 app accepts, refuses and authorizes exactly as in Express 5.
  */
 import { createRequire } from 'node:module';
+import type Express4 from 'express-v4-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireAuth, requireRole, sigilErrorHandler } from '../src/index.ts';
 import { AUDIENCE, ISSUER, keyServer, listen, makeKey, sign, type TestKey } from './support.ts';
 
-const express4 = createRequire(import.meta.url)('express-v4') as typeof import('express-v4-types');
+const express4 = createRequire(import.meta.url)('express-v4') as typeof Express4;
 
 let key: TestKey;
 let base: string;
@@ -19,7 +20,12 @@ beforeAll(async () => {
   const app = express4();
   const auth = requireAuth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url });
   app.get('/me', auth, (req, res) => void res.json({ sub: req.auth?.sub }));
-  app.get('/admin', requireAuth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, onError: 'next' }), requireRole('admin', { onError: 'next' }), (_req, res) => void res.send('ok'));
+  app.get(
+    '/admin',
+    requireAuth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, onError: 'next' }),
+    requireRole('admin', { onError: 'next' }),
+    (_req, res) => void res.send('ok'),
+  );
   app.use(sigilErrorHandler());
   const server = await listen(app);
   closers.push(jwks, server);

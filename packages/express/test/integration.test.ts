@@ -47,7 +47,13 @@ async function startApi(options: Partial<RequireAuthOptions> = {}) {
 const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
 
 beforeAll(async () => {
-  auth = await createAuthServer({ dataDir: 'memory://', logLevel: 'silent', jwksMaxAge: 1, keyPublishLead: 2, ipRequestsPerMinute: 100_000 });
+  auth = await createAuthServer({
+    dataDir: 'memory://',
+    logLevel: 'silent',
+    jwksMaxAge: 1,
+    keyPublishLead: 2,
+    ipRequestsPerMinute: 100_000,
+  });
   ({ url: authUrl } = await auth.listen(0));
   await auth.createUser({ email: 'ann@example.com', password: PASSWORD, name: 'Ann', roles: ['admin'] });
   await auth.createUser({ email: 'bob@example.com', password: PASSWORD, name: 'Bob' });
@@ -64,7 +70,15 @@ describe('against the real auth server', () => {
     const session = await login('ann@example.com');
     const res = await api.call(session.access_token);
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toMatchObject({ iss: auth.issuer, aud: 'sigil', email: 'ann@example.com', name: 'Ann', roles: ['admin'], sub: expect.any(String), sid: expect.any(String) });
+    expect(JSON.parse(res.text)).toMatchObject({
+      iss: auth.issuer,
+      aud: 'sigil',
+      email: 'ann@example.com',
+      name: 'Ann',
+      roles: ['admin'],
+      sub: expect.any(String),
+      sid: expect.any(String),
+    });
   });
 
   it('answers 401 to every token of the attack corpus and keeps serving', async () => {
@@ -91,7 +105,9 @@ describe('against the real auth server', () => {
     const forge = (hdr: Record<string, unknown>, claims: Record<string, unknown> = payload, key: CryptoKey = attacker.privateKey) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', ...hdr } as never).sign(key);
     const realSigned = (claims: Record<string, unknown>, hdr: Record<string, unknown> = {}) =>
-      new SignJWT(claims).setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: 'at+jwt', ...hdr } as never).sign(signing.key as CryptoKey);
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: 'at+jwt', ...hdr } as never)
+        .sign(signing.key as CryptoKey);
     const hmac = (key: string | Buffer, hdr: Record<string, unknown>) => {
       const input = `${b64({ alg: 'HS256', typ: 'at+jwt', ...hdr })}.${p}`;
       return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
@@ -137,7 +153,7 @@ describe('against the real auth server', () => {
       'five segments (JWE shape)': `${h}.${p}.${s}.${s}.${s}`,
       'non-base64 character': `${h}.${p}.${s.slice(0, 10)}*${s.slice(11)}`,
       'standard base64 characters': `${h}.${p.replace(/-/g, '+').replace(/_/g, '/')}+/.${s}`,
-      'padding': `${h}.${p}.${s}==`,
+      padding: `${h}.${p}.${s}==`,
       'huge payload': `${h}.${'A'.repeat(12_000)}.${s}`,
       'header not JSON': `${b64('x').slice(0, -2)}eA.${p}.${s}`,
       'kid path traversal': await forge({ kid: '../../../../etc/passwd' }),

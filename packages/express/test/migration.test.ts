@@ -19,12 +19,16 @@ beforeAll(async () => {
   const app = express();
   const echo = (req: express.Request, res: express.Response) => void res.json(req.auth);
   // Before: the seeds' stack.
-  app.get('/before', expressjwt({
-    secret: jwksRsa.expressJwtSecret({ jwksUri: jwks.url, cache: true, rateLimit: true, jwksRequestsPerMinute: 5 }) as never,
-    algorithms: ['RS256'],
-    issuer: ISSUER,
-    audience: AUDIENCE,
-  }), echo);
+  app.get(
+    '/before',
+    expressjwt({
+      secret: jwksRsa.expressJwtSecret({ jwksUri: jwks.url, cache: true, rateLimit: true, jwksRequestsPerMinute: 5 }) as never,
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    }),
+    echo,
+  );
   // After: the mapping of the migration guide.
   app.get('/after', requireAuth({ jwksUri: jwks.url, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, onError: 'next' }), echo);
   app.use(sigilErrorHandler());

@@ -20,10 +20,11 @@ export async function listen(handler: RequestListener): Promise<{ url: string; s
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -35,15 +36,31 @@ export interface TestKey {
 }
 
 /** A fresh key pair; `jwk` is the public JWK with kid, alg and use. */
-export async function makeKey(alg: 'RS256' | 'ES256' | 'EdDSA' | 'PS256' | 'ES384', kid = `${alg}-${Math.random().toString(36).slice(2)}`): Promise<TestKey> {
+export async function makeKey(
+  alg: 'RS256' | 'ES256' | 'EdDSA' | 'PS256' | 'ES384',
+  kid = `${alg}-${Math.random().toString(36).slice(2)}`,
+): Promise<TestKey> {
   const { publicKey, privateKey } = await generateKeyPair(alg, alg === 'EdDSA' ? { crv: 'Ed25519' } : {});
   return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
 }
 
 /** Signs an access token with sensible defaults; `claims`/`header` override or add fields. */
-export async function sign(key: TestKey, claims: JWTPayload & Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
+export async function sign(
+  key: TestKey,
+  claims: JWTPayload & Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now, exp: now + 300, roles: ['user'], scope: 'lessons:read', ...claims })
+  return new SignJWT({
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    iat: now,
+    exp: now + 300,
+    roles: ['user'],
+    scope: 'lessons:read',
+    ...claims,
+  })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header })
     .sign(key.privateKey);
 }
@@ -66,7 +83,10 @@ export async function keyServer(keys: TestKey[], options: { cacheControl?: strin
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": "not an array"');
         return;
       case 'slow':
-        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys.map((k) => k.jwk) })), options.slowMs ?? 2_000).unref();
+        setTimeout(
+          () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys.map((k) => k.jwk) })),
+          options.slowMs ?? 2_000,
+        ).unref();
         return;
       default:
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': state.cacheControl });
@@ -102,9 +122,14 @@ export async function until(check: () => boolean, ms = 3_000): Promise<void> {
  */
 export function signRaw(key: TestKey, header: Record<string, unknown>, payload: Record<string, unknown>): string {
   const input = `${b64(header)}.${b64(payload)}`;
-  const privateKey = (key.privateKey as unknown) instanceof KeyObject ? (key.privateKey as unknown as KeyObject) : KeyObject.from(key.privateKey);
+  const privateKey =
+    (key.privateKey as unknown) instanceof KeyObject ? (key.privateKey as unknown as KeyObject) : KeyObject.from(key.privateKey);
   const hash = key.alg === 'EdDSA' ? null : `sha${key.alg.slice(2)}`;
-  const signature = cryptoSign(hash, Buffer.from(input), key.alg.startsWith('ES') ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey);
+  const signature = cryptoSign(
+    hash,
+    Buffer.from(input),
+    key.alg.startsWith('ES') ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey,
+  );
   return `${input}.${signature.toString('base64url')}`;
 }
 

@@ -15,10 +15,14 @@ if (existsSync(built)) {
 } else {
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 24) {
-    process.stderr.write(`sigil: running from sources needs Node 24 (this is Node ${process.versions.node}): use npx sigil or npm run sigil, or build with npm run build\n`);
+    process.stderr.write(
+      `sigil: running from sources needs Node 24 (this is Node ${process.versions.node}): use npx sigil or npm run sigil, or build with npm run build\n`,
+    );
     process.exit(2);
   }
-  const child = spawn(process.execPath, ['--conditions=sigil-source', fileURLToPath(source), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--conditions=sigil-source', fileURLToPath(source), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   // The child handles SIGTERM/SIGINT itself (graceful shutdown); forward the ones sent to us only.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {

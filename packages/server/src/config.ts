@@ -18,16 +18,14 @@ export function parseDuration(value: string | number): number | undefined {
   return seconds > 0 && Number.isSafeInteger(seconds) ? seconds : undefined;
 }
 
-const durationValue = z
-    .union([z.string(), z.number()])
-    .transform((value, ctx) => {
-      const seconds = parseDuration(value);
-      if (seconds === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 900, 15m, 12h or 30d' });
-        return z.NEVER;
-      }
-      return seconds;
-    });
+const durationValue = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const seconds = parseDuration(value);
+  if (seconds === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 900, 15m, 12h or 30d' });
+    return z.NEVER;
+  }
+  return seconds;
+});
 const duration = (fallback: string) => z.union([z.string(), z.number()]).default(fallback).pipe(durationValue);
 
 const origin = z.string().transform((value, ctx) => {
@@ -52,20 +50,32 @@ export function isStrongSecret(secret: string): boolean {
 export const configSchema = z
   .object({
     /** Public base URL; the `iss` claim. @default http://localhost:4000 */
-    issuer: z.url().default('http://localhost:4000').transform((v) => v.replace(/\/+$/, '')),
+    issuer: z
+      .url()
+      .default('http://localhost:4000')
+      .transform((v) => v.replace(/\/+$/, '')),
     /** `aud` claim of access tokens. @default 'sigil' */
     audience: z.string().min(1).default('sigil'),
     port: z.coerce.number().int().min(0).max(65535).default(4000),
     /** @default 127.0.0.1 (set 0.0.0.0 in containers) */
     host: z.string().min(1).default('127.0.0.1'),
     /** PostgreSQL server; when unset the embedded PGlite database in `dataDir` is used. */
-    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://...').optional(),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected postgres://...')
+      .optional(),
     /** PostgreSQL schema holding Sigil's tables. @default public */
-    databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('public'),
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier')
+      .default('public'),
     /** Embedded database directory, or `memory://` for an in-memory PGlite. @default ./.sigil/data */
     dataDir: z.string().min(1).default('./.sigil/data'),
     /** Redis for rate-limit counters shared between instances. */
-    redisUrl: z.string().regex(/^rediss?:\/\//, 'expected redis://...').optional(),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected redis://...')
+      .optional(),
     redisPrefix: z.string().default('sigil:'),
     alg: z.enum(SIGNING_ALGORITHMS).default('RS256'),
     hs256Secret: z.string().optional(),
@@ -112,9 +122,14 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.alg === 'HS256') {
-      if (!c.hs256Secret) ctx.addIssue({ code: 'custom', path: ['hs256Secret'], message: 'SIGIL_HS256_SECRET is required when SIGIL_ALG=HS256' });
+      if (!c.hs256Secret)
+        ctx.addIssue({ code: 'custom', path: ['hs256Secret'], message: 'SIGIL_HS256_SECRET is required when SIGIL_ALG=HS256' });
       else if (!isStrongSecret(c.hs256Secret))
-        ctx.addIssue({ code: 'custom', path: ['hs256Secret'], message: 'SIGIL_HS256_SECRET must be at least 32 random bytes (e.g. openssl rand -base64 48)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hs256Secret'],
+          message: 'SIGIL_HS256_SECRET must be at least 32 random bytes (e.g. openssl rand -base64 48)',
+        });
     }
     if (c.keyPublishLead !== undefined && c.keyPublishLead < c.jwksMaxAge)
       ctx.addIssue({ code: 'custom', path: ['keyPublishLead'], message: 'SIGIL_KEY_PUBLISH_LEAD must be at least SIGIL_JWKS_MAX_AGE' });

@@ -90,10 +90,15 @@ export function toProblem(error: SigilError): ProblemDetails {
 
 function titleForStatus(status: number): string {
   switch (status) {
-    case 413: return 'Payload too large';
-    case 415: return 'Unsupported media type';
-    case 403: return 'Forbidden';
-    case 405: return 'Method not allowed';
-    default: return 'Invalid request';
+    case 413:
+      return 'Payload too large';
+    case 415:
+      return 'Unsupported media type';
+    case 403:
+      return 'Forbidden';
+    case 405:
+      return 'Method not allowed';
+    default:
+      return 'Invalid request';
   }
 }

@@ -1,5 +1,13 @@
 export { createAuthServer, type AuthServer, type AuthServerOptions, type NewUserInput } from './server.ts';
-export { parseConfig, loadConfigFromEnv, ConfigError, type Config, type ConfigInput, type SigningAlgorithm, type CookieMode } from './config.ts';
+export {
+  parseConfig,
+  loadConfigFromEnv,
+  ConfigError,
+  type Config,
+  type ConfigInput,
+  type SigningAlgorithm,
+  type CookieMode,
+} from './config.ts';
 export { SigilError, StorageUnavailableError, ERROR_CODES, type ErrorCode, type ProblemDetails } from './errors.ts';
 export type { KeyManager, KeyInfo } from './keys/index.ts';
 export type { PublicUser, TokenBundle } from './sessions/auth-service.ts';

@@ -55,10 +55,17 @@ export interface AuthServer {
 }
 
 const newUserSchema = z.object({
-  email: z.string().trim().max(254).pipe(z.email({ error: 'email must be a valid email address' })),
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email({ error: 'email must be a valid email address' })),
   password: newPasswordSchema,
   name: z.string().trim().min(1).max(200).nullish(),
-  roles: z.array(z.string().regex(/^[a-z0-9_:.-]{1,64}$/, 'roles are lower-case words')).max(32).default([]),
+  roles: z
+    .array(z.string().regex(/^[a-z0-9_:.-]{1,64}$/, 'roles are lower-case words'))
+    .max(32)
+    .default([]),
 });
 
 /** Cleanup of ended sessions: every hour. */
@@ -90,7 +97,10 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
   }
   let hasher: PasswordHasher;
   try {
-    hasher = await createPasswordHasher(undefined, { ...(config.hashThreads ? { threads: config.hashThreads } : {}), maxQueued: config.hashQueue });
+    hasher = await createPasswordHasher(undefined, {
+      ...(config.hashThreads ? { threads: config.hashThreads } : {}),
+      maxQueued: config.hashQueue,
+    });
   } catch (error) {
     keys.stop();
     await closeDb();

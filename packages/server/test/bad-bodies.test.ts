@@ -19,7 +19,10 @@ describe('hostile request bodies never cause a 5xx', () => {
   });
 
   it.each(endpoints)('%s: a non-JSON content type is 415', async (path) => {
-    const res = await request(`${t.url}${path}`, { rawBody: 'email=a@b.c&password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await request(`${t.url}${path}`, {
+      rawBody: 'email=a@b.c&password=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     if (path === '/auth/password') return expectProblem(res, 401, 'invalid_token');
     expectProblem(res, 415, 'invalid_request');
   });
@@ -35,7 +38,11 @@ describe('hostile request bodies never cause a 5xx', () => {
     ['null', null],
     ['a number', 42],
   ])('/auth/login: %s as body is 400', async (_label, body) => {
-    expectProblem(await request(`${t.url}/auth/login`, { rawBody: JSON.stringify(body), headers: { 'content-type': 'application/json' } }), 400, 'invalid_request');
+    expectProblem(
+      await request(`${t.url}/auth/login`, { rawBody: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      400,
+      'invalid_request',
+    );
   });
 
   it.each([
@@ -50,7 +57,8 @@ describe('hostile request bodies never cause a 5xx', () => {
   });
 
   it('prototype pollution payloads change nothing', async () => {
-    const payload = '{"email":"proto@example.com","password":"long enough password","__proto__":{"polluted":true,"roles":["admin"]},"constructor":{"prototype":{"polluted":true}}}';
+    const payload =
+      '{"email":"proto@example.com","password":"long enough password","__proto__":{"polluted":true,"roles":["admin"]},"constructor":{"prototype":{"polluted":true}}}';
     const res = await request(`${t.url}/auth/signup`, { rawBody: payload, headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(201);
     expect(res.body.user.roles).toEqual([]);

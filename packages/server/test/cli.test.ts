@@ -29,7 +29,15 @@ interface Result {
 
 function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // Only what the CLI needs: nothing from the developer's own SIGIL_* or DATABASE_URL leaks in.
-  return { PATH: process.env.PATH, HOME: process.env.HOME, SIGIL_DATA_DIR: dataDir, SIGIL_ISSUER: ISSUER, PORT: '0', LOG_LEVEL: 'error', ...extra };
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SIGIL_DATA_DIR: dataDir,
+    SIGIL_ISSUER: ISSUER,
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
@@ -85,182 +93,234 @@ afterAll(async () => {
 });
 
 describe('sigil without storage', () => {
-  it('prints --help for every command, and --version', async () => {
-    const commands = [[], ['serve'], ['users'], ['users', 'create'], ['users', 'list'], ['users', 'disable'], ['users', 'enable'], ['keys'], ['keys', 'list'], ['keys', 'rotate'], ['keys', 'revoke'], ['token'], ['token', 'inspect']];
-    const results = await Promise.all(commands.map((command) => sigil([...command, '--help'])));
-    results.forEach((result, index) => {
-      const name = ['sigil', ...commands[index]!].join(' ');
-      expect(result.code, `${name} --help: ${result.stderr}`).toBe(0);
-      expect(result.stdout, name).toContain(`Usage: ${name}`);
-    });
-    expect(results[3]!.stdout).toContain('--password-stdin');
-    expect(results[10]!.stdout).toContain('<kid>');
-    expect(results[12]!.stdout).toMatch(/--jwks-uri[\s\S]*--issuer|--issuer[\s\S]*--jwks-uri/);
-    const version = await sigil(['--version']);
-    expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe(VERSION);
-  }, SLOW);
+  it(
+    'prints --help for every command, and --version',
+    async () => {
+      const commands = [
+        [],
+        ['serve'],
+        ['users'],
+        ['users', 'create'],
+        ['users', 'list'],
+        ['users', 'disable'],
+        ['users', 'enable'],
+        ['keys'],
+        ['keys', 'list'],
+        ['keys', 'rotate'],
+        ['keys', 'revoke'],
+        ['token'],
+        ['token', 'inspect'],
+      ];
+      const results = await Promise.all(commands.map((command) => sigil([...command, '--help'])));
+      results.forEach((result, index) => {
+        const name = ['sigil', ...commands[index]!].join(' ');
+        expect(result.code, `${name} --help: ${result.stderr}`).toBe(0);
+        expect(result.stdout, name).toContain(`Usage: ${name}`);
+      });
+      expect(results[3]!.stdout).toContain('--password-stdin');
+      expect(results[10]!.stdout).toContain('<kid>');
+      expect(results[12]!.stdout).toMatch(/--jwks-uri[\s\S]*--issuer|--issuer[\s\S]*--jwks-uri/);
+      const version = await sigil(['--version']);
+      expect(version.code).toBe(0);
+      expect(version.stdout.trim()).toBe(VERSION);
+    },
+    SLOW,
+  );
 
-  it('reports usage errors in one line with exit 2', async () => {
-    const [missing, unknown, noKid] = await Promise.all([sigil(['users', 'create']), sigil(['frobnicate']), sigil(['keys', 'revoke'])]);
-    expectOneLineError(missing, 2, /--email/);
-    expectOneLineError(unknown, 2, /frobnicate/);
-    expectOneLineError(noKid, 2, /kid/);
-  }, SLOW);
+  it(
+    'reports usage errors in one line with exit 2',
+    async () => {
+      const [missing, unknown, noKid] = await Promise.all([sigil(['users', 'create']), sigil(['frobnicate']), sigil(['keys', 'revoke'])]);
+      expectOneLineError(missing, 2, /--email/);
+      expectOneLineError(unknown, 2, /frobnicate/);
+      expectOneLineError(noKid, 2, /kid/);
+    },
+    SLOW,
+  );
 
-  it('refuses a bad configuration in one line naming the variable, with exit 2', async () => {
-    const [alg, ttl] = await Promise.all([
-      sigil(['users', 'list'], { env: { SIGIL_ALG: 'HS512' } }),
-      sigil(['serve'], { env: { SIGIL_ACCESS_TTL: 'soon' } }),
-    ]);
-    expectOneLineError(alg, 2, /SIGIL_ALG/);
-    expectOneLineError(ttl, 2, /SIGIL_ACCESS_TTL/);
-    expect(existsSync(dataDir)).toBe(false);
-  }, SLOW);
+  it(
+    'refuses a bad configuration in one line naming the variable, with exit 2',
+    async () => {
+      const [alg, ttl] = await Promise.all([
+        sigil(['users', 'list'], { env: { SIGIL_ALG: 'HS512' } }),
+        sigil(['serve'], { env: { SIGIL_ACCESS_TTL: 'soon' } }),
+      ]);
+      expectOneLineError(alg, 2, /SIGIL_ALG/);
+      expectOneLineError(ttl, 2, /SIGIL_ACCESS_TTL/);
+      expect(existsSync(dataDir)).toBe(false);
+    },
+    SLOW,
+  );
 });
 
 describe('sigil with the embedded database', () => {
   let adaPassword: string;
   let token: string;
 
-  it('users create: generated password printed once, or read from stdin', async () => {
-    const ada = await sigil(['users', 'create', '--email', 'ada@example.com', '--name', 'Ada', '--role', 'admin', '--role', 'ops']);
-    expect(ada.code, ada.stderr).toBe(0);
-    expect(ada.stdout).toContain('Created user ada@example.com');
-    adaPassword = /Password: (\S+)/.exec(ada.stdout)?.[1] ?? '';
-    expect(adaPassword.length).toBeGreaterThanOrEqual(20);
+  it(
+    'users create: generated password printed once, or read from stdin',
+    async () => {
+      const ada = await sigil(['users', 'create', '--email', 'ada@example.com', '--name', 'Ada', '--role', 'admin', '--role', 'ops']);
+      expect(ada.code, ada.stderr).toBe(0);
+      expect(ada.stdout).toContain('Created user ada@example.com');
+      adaPassword = /Password: (\S+)/.exec(ada.stdout)?.[1] ?? '';
+      expect(adaPassword.length).toBeGreaterThanOrEqual(20);
 
-    const bob = await sigil(['users', 'create', '--email', 'bob@example.com', '--password-stdin'], { input: 'bob has a long password\n' });
-    expect(bob.code, bob.stderr).toBe(0);
-    expect(bob.stdout).toContain('Created user bob@example.com');
-    expect(bob.stdout).not.toContain('Password:');
-    expect(bob.stdout + bob.stderr).not.toContain('bob has a long password');
-  }, SLOW);
-
-  it('users disable, then users list --json shows who is disabled', async () => {
-    const disabled = await sigil(['users', 'disable', 'bob@example.com']);
-    expect(disabled.code, disabled.stderr).toBe(0);
-    expect(disabled.stdout).toMatch(/Disabled bob@example.com/);
-
-    const list = await sigil(['users', 'list', '--json']);
-    expect(list.code, list.stderr).toBe(0);
-    const users = JSON.parse(list.stdout) as Array<{ email: string; name: string | null; roles: string[]; disabled: boolean }>;
-    expect(users.map((u) => [u.email, u.name, u.roles, u.disabled])).toEqual([
-      ['ada@example.com', 'Ada', ['admin', 'ops'], false],
-      ['bob@example.com', null, [], true],
-    ]);
-    expect(list.stdout).not.toMatch(/hash|argon/i);
-  }, SLOW);
-
-  it('serve --seed-demo: serves, holds the data directory, stops on SIGTERM with exit 0 and releases it', async () => {
-    const server = start(['serve', '--seed-demo'], cliEnv());
-    let stdout = '';
-    let stderr = '';
-    server.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stdout} ${stderr}`)), SLOW - 30_000);
-        server.stdout.on('data', (chunk) => {
-          stdout += chunk;
-          const match = /listening on (http:\/\/\S+)/.exec(stdout);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-        server.on('close', () => reject(new Error(`serve exited: ${stdout} ${stderr}`)));
+      const bob = await sigil(['users', 'create', '--email', 'bob@example.com', '--password-stdin'], {
+        input: 'bob has a long password\n',
       });
-      expect(stdout).toContain('demo@sigil.dev / sigil-demo-password');
-      expect(stdout).toContain('admin@sigil.dev / sigil-admin-password');
-      expect(existsSync(lockFile)).toBe(true);
+      expect(bob.code, bob.stderr).toBe(0);
+      expect(bob.stdout).toContain('Created user bob@example.com');
+      expect(bob.stdout).not.toContain('Password:');
+      expect(bob.stdout + bob.stderr).not.toContain('bob has a long password');
+    },
+    SLOW,
+  );
 
-      const demo = await postJson(`${url}/auth/login`, { email: 'demo@sigil.dev', password: 'sigil-demo-password' });
-      expect(demo.status).toBe(200);
-      expect(demo.body.user).toMatchObject({ name: 'Demo User', roles: [] });
-      const admin = await postJson(`${url}/auth/login`, { email: 'admin@sigil.dev', password: 'sigil-admin-password' });
-      expect(admin.body.user).toMatchObject({ name: 'Demo Admin', roles: ['admin'] });
-      expect((await postJson(`${url}/auth/login`, { email: 'ada@example.com', password: adaPassword })).status).toBe(200);
-      expect((await postJson(`${url}/auth/login`, { email: 'bob@example.com', password: 'bob has a long password' })).status).toBe(401);
-      token = demo.body.access_token;
+  it(
+    'users disable, then users list --json shows who is disabled',
+    async () => {
+      const disabled = await sigil(['users', 'disable', 'bob@example.com']);
+      expect(disabled.code, disabled.stderr).toBe(0);
+      expect(disabled.stdout).toMatch(/Disabled bob@example.com/);
 
-      // The running server holds the embedded database: other commands say so in one line.
-      const locked = await sigil(['users', 'list']);
-      expectOneLineError(locked, 1, /in use by process \d+.*DATABASE_URL/);
+      const list = await sigil(['users', 'list', '--json']);
+      expect(list.code, list.stderr).toBe(0);
+      const users = JSON.parse(list.stdout) as Array<{ email: string; name: string | null; roles: string[]; disabled: boolean }>;
+      expect(users.map((u) => [u.email, u.name, u.roles, u.disabled])).toEqual([
+        ['ada@example.com', 'Ada', ['admin', 'ops'], false],
+        ['bob@example.com', null, [], true],
+      ]);
+      expect(list.stdout).not.toMatch(/hash|argon/i);
+    },
+    SLOW,
+  );
 
-      // A remote check needs no storage: the server's JWKS.
-      const remote = await sigil(['token', 'inspect', '--jwks-uri', `${url}/.well-known/jwks.json`, token]);
-      expect(remote.code, remote.stdout + remote.stderr).toBe(0);
-      expect(remote.stdout).toContain('✓ signature');
-      expect(remote.stdout).toContain(`JWKS ${url}/.well-known/jwks.json`);
+  it(
+    'serve --seed-demo: serves, holds the data directory, stops on SIGTERM with exit 0 and releases it',
+    async () => {
+      const server = start(['serve', '--seed-demo'], cliEnv());
+      let stdout = '';
+      let stderr = '';
+      server.stderr.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`serve did not start: ${stdout} ${stderr}`)), SLOW - 30_000);
+          server.stdout.on('data', (chunk) => {
+            stdout += chunk;
+            const match = /listening on (http:\/\/\S+)/.exec(stdout);
+            if (match) {
+              clearTimeout(timer);
+              resolve(match[1]!);
+            }
+          });
+          server.on('close', () => reject(new Error(`serve exited: ${stdout} ${stderr}`)));
+        });
+        expect(stdout).toContain('demo@sigil.dev / sigil-demo-password');
+        expect(stdout).toContain('admin@sigil.dev / sigil-admin-password');
+        expect(existsSync(lockFile)).toBe(true);
 
-      server.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(stderr).toContain('shutting down');
-      expect(stdout).toContain('stopped');
-      expect(existsSync(lockFile)).toBe(false);
-    } finally {
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
-  }, SLOW * 2);
+        const demo = await postJson(`${url}/auth/login`, { email: 'demo@sigil.dev', password: 'sigil-demo-password' });
+        expect(demo.status).toBe(200);
+        expect(demo.body.user).toMatchObject({ name: 'Demo User', roles: [] });
+        const admin = await postJson(`${url}/auth/login`, { email: 'admin@sigil.dev', password: 'sigil-admin-password' });
+        expect(admin.body.user).toMatchObject({ name: 'Demo Admin', roles: ['admin'] });
+        expect((await postJson(`${url}/auth/login`, { email: 'ada@example.com', password: adaPassword })).status).toBe(200);
+        expect((await postJson(`${url}/auth/login`, { email: 'bob@example.com', password: 'bob has a long password' })).status).toBe(401);
+        token = demo.body.access_token;
 
-  it('token inspect: a valid token passes every check (exit 0), never printing its signature', async () => {
-    const result = await sigil(['token', 'inspect', token]);
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-    for (const check of ['format', 'alg allowed', 'typ', 'kid known', 'signature', 'iss', 'aud', 'exp', 'nbf', 'iat']) {
-      expect(result.stdout).toMatch(new RegExp(`✓ ${check}\\s`));
-    }
-    expect(result.stdout).toContain('"email": "demo@sigil.dev"');
-    expect(result.stdout).toContain('Valid');
-    expect(result.stdout).not.toContain(token.split('.')[2]);
-  }, SLOW);
+        // The running server holds the embedded database: other commands say so in one line.
+        const locked = await sigil(['users', 'list']);
+        expectOneLineError(locked, 1, /in use by process \d+.*DATABASE_URL/);
 
-  it('token inspect: a tampered token fails the signature check, an expired one the exp check (exit 1)', async () => {
-    const tampered = await sigil(['token', 'inspect', tamper(token)]);
-    expect(tampered.code, tampered.stdout + tampered.stderr).toBe(1);
-    expect(tampered.stdout).toMatch(/✗ signature\s+does not verify/);
-    expect(tampered.stdout).toMatch(/✓ exp\s/);
-    expect(tampered.stdout).toMatch(/Invalid: signature failed/);
+        // A remote check needs no storage: the server's JWKS.
+        const remote = await sigil(['token', 'inspect', '--jwks-uri', `${url}/.well-known/jwks.json`, token]);
+        expect(remote.code, remote.stdout + remote.stderr).toBe(0);
+        expect(remote.stdout).toContain('✓ signature');
+        expect(remote.stdout).toContain(`JWKS ${url}/.well-known/jwks.json`);
 
-    const expired = await sigil(['token', 'inspect', '--at', '2099-01-01T00:00:00Z', '--json', '-'], { input: `${token}\n` });
-    expect(expired.code, expired.stdout + expired.stderr).toBe(1);
-    const report = JSON.parse(expired.stdout) as { valid: boolean; checks: Array<{ name: string; status: string; detail: string }> };
-    expect(report.valid).toBe(false);
-    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.name)).toEqual(['exp']);
-    expect(report.checks.find((c) => c.name === 'exp')!.detail).toMatch(/^expired /);
-  }, SLOW);
+        server.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        expect(stderr).toContain('shutting down');
+        expect(stdout).toContain('stopped');
+        expect(existsSync(lockFile)).toBe(false);
+      } finally {
+        if (server.exitCode === null) server.kill('SIGKILL');
+      }
+    },
+    SLOW * 2,
+  );
 
-  it('keys list, rotate, revoke; a token of the revoked key then fails "kid known"', async () => {
-    type Key = { kid: string; alg: string; state: string; created_at: string; activates_at: string };
-    const before = await sigil(['keys', 'list', '--json']);
-    expect(before.code, before.stderr).toBe(0);
-    const [original, ...others] = JSON.parse(before.stdout) as Key[];
-    expect(others).toEqual([]);
-    expect(original).toMatchObject({ alg: 'RS256', state: 'active' });
+  it(
+    'token inspect: a valid token passes every check (exit 0), never printing its signature',
+    async () => {
+      const result = await sigil(['token', 'inspect', token]);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      for (const check of ['format', 'alg allowed', 'typ', 'kid known', 'signature', 'iss', 'aud', 'exp', 'nbf', 'iat']) {
+        expect(result.stdout).toMatch(new RegExp(`✓ ${check}\\s`));
+      }
+      expect(result.stdout).toContain('"email": "demo@sigil.dev"');
+      expect(result.stdout).toContain('Valid');
+      expect(result.stdout).not.toContain(token.split('.')[2]);
+    },
+    SLOW,
+  );
 
-    const rotated = await sigil(['keys', 'rotate']);
-    expect(rotated.code, rotated.stderr).toBe(0);
-    const newKid = /key (\S+): published in the JWKS now, signs from/.exec(rotated.stdout)?.[1];
-    expect(newKid, rotated.stdout).toBeDefined();
+  it(
+    'token inspect: a tampered token fails the signature check, an expired one the exp check (exit 1)',
+    async () => {
+      const tampered = await sigil(['token', 'inspect', tamper(token)]);
+      expect(tampered.code, tampered.stdout + tampered.stderr).toBe(1);
+      expect(tampered.stdout).toMatch(/✗ signature\s+does not verify/);
+      expect(tampered.stdout).toMatch(/✓ exp\s/);
+      expect(tampered.stdout).toMatch(/Invalid: signature failed/);
 
-    const table = await sigil(['keys', 'list']);
-    expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^KID\s+ALG\s+STATE/);
-    expect(table.stdout).toMatch(new RegExp(`${original!.kid}\\s+RS256\\s+active`));
-    expect(table.stdout).toMatch(new RegExp(`${newKid}\\s+RS256\\s+pending`));
+      const expired = await sigil(['token', 'inspect', '--at', '2099-01-01T00:00:00Z', '--json', '-'], { input: `${token}\n` });
+      expect(expired.code, expired.stdout + expired.stderr).toBe(1);
+      const report = JSON.parse(expired.stdout) as { valid: boolean; checks: Array<{ name: string; status: string; detail: string }> };
+      expect(report.valid).toBe(false);
+      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.name)).toEqual(['exp']);
+      expect(report.checks.find((c) => c.name === 'exp')!.detail).toMatch(/^expired /);
+    },
+    SLOW,
+  );
 
-    const revoked = await sigil(['keys', 'revoke', original!.kid]);
-    expect(revoked.code, revoked.stderr).toBe(0);
-    expect(revoked.stdout).toContain(`Revoked ${original!.kid}`);
-    expect(revoked.stdout).toContain(`Signing key now: ${newKid}`);
+  it(
+    'keys list, rotate, revoke; a token of the revoked key then fails "kid known"',
+    async () => {
+      type Key = { kid: string; alg: string; state: string; created_at: string; activates_at: string };
+      const before = await sigil(['keys', 'list', '--json']);
+      expect(before.code, before.stderr).toBe(0);
+      const [original, ...others] = JSON.parse(before.stdout) as Key[];
+      expect(others).toEqual([]);
+      expect(original).toMatchObject({ alg: 'RS256', state: 'active' });
 
-    const again = await sigil(['keys', 'revoke', original!.kid]);
-    expectOneLineError(again, 1, /No unrevoked signing key/);
+      const rotated = await sigil(['keys', 'rotate']);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      const newKid = /key (\S+): published in the JWKS now, signs from/.exec(rotated.stdout)?.[1];
+      expect(newKid, rotated.stdout).toBeDefined();
 
-    const inspected = await sigil(['token', 'inspect', token]);
-    expect(inspected.code).toBe(1);
-    expect(inspected.stdout).toMatch(/✗ kid known\s+\S+: revoked at/);
-  }, SLOW * 2);
+      const table = await sigil(['keys', 'list']);
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stdout).toMatch(/^KID\s+ALG\s+STATE/);
+      expect(table.stdout).toMatch(new RegExp(`${original!.kid}\\s+RS256\\s+active`));
+      expect(table.stdout).toMatch(new RegExp(`${newKid}\\s+RS256\\s+pending`));
+
+      const revoked = await sigil(['keys', 'revoke', original!.kid]);
+      expect(revoked.code, revoked.stderr).toBe(0);
+      expect(revoked.stdout).toContain(`Revoked ${original!.kid}`);
+      expect(revoked.stdout).toContain(`Signing key now: ${newKid}`);
+
+      const again = await sigil(['keys', 'revoke', original!.kid]);
+      expectOneLineError(again, 1, /No unrevoked signing key/);
+
+      const inspected = await sigil(['token', 'inspect', token]);
+      expect(inspected.code).toBe(1);
+      expect(inspected.stdout).toMatch(/✗ kid known\s+\S+: revoked at/);
+    },
+    SLOW * 2,
+  );
 });
 
 // With PostgreSQL the CLI manages a running server's data: no lock, changes visible at once.
@@ -274,38 +334,47 @@ if (TEST_DATABASE_URL) {
       await dropSchema(schema);
     });
 
-    it('users create and disable act on a running server\'s data', async () => {
-      const server = start(['serve'], cliEnv(env));
-      let stdout = '';
-      let stderr = '';
-      server.stderr.on('data', (chunk) => (stderr += chunk));
-      const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
-      try {
-        const url = await new Promise<string>((resolve, reject) => {
-          server.stdout.on('data', (chunk) => {
-            stdout += chunk;
-            const match = /listening on (http:\/\/\S+)/.exec(stdout);
-            if (match) resolve(match[1]!);
+    it(
+      "users create and disable act on a running server's data",
+      async () => {
+        const server = start(['serve'], cliEnv(env));
+        let stdout = '';
+        let stderr = '';
+        server.stderr.on('data', (chunk) => (stderr += chunk));
+        const exited = new Promise<number | null>((resolve) => server.on('close', resolve));
+        try {
+          const url = await new Promise<string>((resolve, reject) => {
+            server.stdout.on('data', (chunk) => {
+              stdout += chunk;
+              const match = /listening on (http:\/\/\S+)/.exec(stdout);
+              if (match) resolve(match[1]!);
+            });
+            server.on('close', () => reject(new Error(`serve exited: ${stdout} ${stderr}`)));
           });
-          server.on('close', () => reject(new Error(`serve exited: ${stdout} ${stderr}`)));
-        });
-        expect(stdout).toContain('storage PostgreSQL');
+          expect(stdout).toContain('storage PostgreSQL');
 
-        const created = await sigil(['users', 'create', '--email', 'carol@example.com', '--password-stdin'], { env, input: 'carol has a long password' });
-        expect(created.code, created.stderr).toBe(0);
-        const login = await postJson(`${url}/auth/login`, { email: 'carol@example.com', password: 'carol has a long password' });
-        expect(login.status).toBe(200);
+          const created = await sigil(['users', 'create', '--email', 'carol@example.com', '--password-stdin'], {
+            env,
+            input: 'carol has a long password',
+          });
+          expect(created.code, created.stderr).toBe(0);
+          const login = await postJson(`${url}/auth/login`, { email: 'carol@example.com', password: 'carol has a long password' });
+          expect(login.status).toBe(200);
 
-        const disabled = await sigil(['users', 'disable', 'carol@example.com'], { env });
-        expect(disabled.code, disabled.stderr).toBe(0);
-        expect((await postJson(`${url}/auth/refresh`, { refresh_token: login.body.refresh_token })).status).toBe(401);
-        expect((await postJson(`${url}/auth/login`, { email: 'carol@example.com', password: 'carol has a long password' })).status).toBe(401);
+          const disabled = await sigil(['users', 'disable', 'carol@example.com'], { env });
+          expect(disabled.code, disabled.stderr).toBe(0);
+          expect((await postJson(`${url}/auth/refresh`, { refresh_token: login.body.refresh_token })).status).toBe(401);
+          expect((await postJson(`${url}/auth/login`, { email: 'carol@example.com', password: 'carol has a long password' })).status).toBe(
+            401,
+          );
 
-        server.kill('SIGTERM');
-        expect(await exited).toBe(0);
-      } finally {
-        if (server.exitCode === null) server.kill('SIGKILL');
-      }
-    }, SLOW * 2);
+          server.kill('SIGTERM');
+          expect(await exited).toBe(0);
+        } finally {
+          if (server.exitCode === null) server.kill('SIGKILL');
+        }
+      },
+      SLOW * 2,
+    );
   });
 }

@@ -51,9 +51,24 @@ describe('cookie delivery (SIGIL_COOKIE_MODE=allow)', () => {
     const cookie = `sigil_refresh=${refreshCookie}; sigil_csrf=${csrfToken}`;
 
     expectProblem(await request(`${t.url}/auth/refresh`, { method: 'POST', headers: { cookie, origin: ORIGIN } }), 403, 'invalid_request');
-    expectProblem(await request(`${t.url}/auth/refresh`, { method: 'POST', headers: { cookie, origin: ORIGIN, 'x-csrf-token': 'wrong'.repeat(9) } }), 403, 'invalid_request');
-    expectProblem(await request(`${t.url}/auth/refresh`, { method: 'POST', headers: { cookie, origin: 'https://evil.example', 'x-csrf-token': csrfToken } }), 403, 'invalid_request');
-    expectProblem(await request(`${t.url}/auth/refresh`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } }), 403, 'invalid_request');
+    expectProblem(
+      await request(`${t.url}/auth/refresh`, { method: 'POST', headers: { cookie, origin: ORIGIN, 'x-csrf-token': 'wrong'.repeat(9) } }),
+      403,
+      'invalid_request',
+    );
+    expectProblem(
+      await request(`${t.url}/auth/refresh`, {
+        method: 'POST',
+        headers: { cookie, origin: 'https://evil.example', 'x-csrf-token': csrfToken },
+      }),
+      403,
+      'invalid_request',
+    );
+    expectProblem(
+      await request(`${t.url}/auth/refresh`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } }),
+      403,
+      'invalid_request',
+    );
 
     const ok = await request(`${t.url}/auth/refresh`, { method: 'POST', headers: { cookie, origin: ORIGIN, 'x-csrf-token': csrfToken } });
     expect(ok.status).toBe(200);
@@ -88,7 +103,10 @@ describe('SIGIL_COOKIE_MODE=off and only', () => {
   afterAll(() => Promise.all([off?.close(), only?.close()]));
 
   it('off: the delivery header is ignored and cookies are never read', async () => {
-    const res = await request(`${off.url}/auth/signup`, { body: { email: uniqueEmail(), password: PASSWORD }, headers: { 'x-sigil-token-delivery': 'cookie' } });
+    const res = await request(`${off.url}/auth/signup`, {
+      body: { email: uniqueEmail(), password: PASSWORD },
+      headers: { 'x-sigil-token-delivery': 'cookie' },
+    });
     expect(res.body.refresh_token).toEqual(expect.any(String));
     expect(res.headers.getSetCookie()).toEqual([]);
   });

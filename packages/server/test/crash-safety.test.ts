@@ -11,7 +11,14 @@ const script = fileURLToPath(new URL('./helpers/serve-child.ts', import.meta.url
 
 async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--conditions=sigil-source', script], {
-    env: { ...process.env, NODE_OPTIONS: '', SIGIL_ISSUER: 'http://sigil.test', SIGIL_IP_REQUESTS_PER_MINUTE: '100000', SIGIL_SIGNUPS_PER_HOUR: '100000', ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      SIGIL_ISSUER: 'http://sigil.test',
+      SIGIL_IP_REQUESTS_PER_MINUTE: '100000',
+      SIGIL_SIGNUPS_PER_HOUR: '100000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -30,7 +30,14 @@ const rawBody = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
 );
-const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', '');
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/json; charset=latin1',
+  '',
+);
 const endpoint = fc.constantFrom('/auth/signup', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/password', '/login');
 
 describe('fuzzing the auth endpoints', () => {
@@ -58,8 +65,15 @@ describe('fuzzing the auth endpoints', () => {
   it('random bearer tokens and Authorization headers: only 401s', { timeout: 300_000 }, async () => {
     const token = fc.oneof(
       fc.string({ maxLength: 300 }),
-      fc.tuple(fc.base64String({ maxLength: 200 }), fc.base64String({ maxLength: 400 }), fc.base64String({ maxLength: 100 })).map((parts) => parts.join('.')),
-      fc.jsonValue().map((v) => `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: v })).toString('base64url')}.${Buffer.from(JSON.stringify(v)).toString('base64url')}.`),
+      fc
+        .tuple(fc.base64String({ maxLength: 200 }), fc.base64String({ maxLength: 400 }), fc.base64String({ maxLength: 100 }))
+        .map((parts) => parts.join('.')),
+      fc
+        .jsonValue()
+        .map(
+          (v) =>
+            `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: v })).toString('base64url')}.${Buffer.from(JSON.stringify(v)).toString('base64url')}.`,
+        ),
     );
     const scheme = fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ', 'Basic ', '', 'Bearer');
     await fc.assert(

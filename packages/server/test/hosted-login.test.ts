@@ -56,7 +56,9 @@ describe('hosted login page', () => {
   it('signs in: sets the HttpOnly refresh cookie and redirects (303) to return_to; the app then refreshes with it', async () => {
     const user = await signup(t.url);
     const form = await openForm();
-    const res = await submit({ email: user.email, password: PASSWORD, csrf_token: form.csrf!, return_to: `${APP}/lessons` }, form.cookie, { origin: t.url });
+    const res = await submit({ email: user.email, password: PASSWORD, csrf_token: form.csrf!, return_to: `${APP}/lessons` }, form.cookie, {
+      origin: t.url,
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`${APP}/lessons`);
     const refresh = setCookies(res).sigil_refresh!;
@@ -72,7 +74,10 @@ describe('hosted login page', () => {
   it('shows "Invalid email or password" for a wrong password, keeping the email, and no cookie', async () => {
     const user = await signup(t.url);
     const form = await openForm();
-    const res = await submit({ email: user.email, password: 'not the password', csrf_token: form.csrf!, return_to: `${APP}/lessons` }, form.cookie);
+    const res = await submit(
+      { email: user.email, password: 'not the password', csrf_token: form.csrf!, return_to: `${APP}/lessons` },
+      form.cookie,
+    );
     expect(res.status).toBe(401);
     const html = await res.text();
     expect(html).toContain('Invalid email or password');
@@ -109,7 +114,10 @@ describe('hosted login page', () => {
 
   it('escapes what it echoes (no HTML injection through the email field)', async () => {
     const form = await openForm();
-    const res = await submit({ email: '"><img src=x onerror=alert(1)>', password: 'x', csrf_token: form.csrf!, return_to: `${APP}/` }, form.cookie);
+    const res = await submit(
+      { email: '"><img src=x onerror=alert(1)>', password: 'x', csrf_token: form.csrf!, return_to: `${APP}/` },
+      form.cookie,
+    );
     const html = await res.text();
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&quot;&gt;&lt;img');

@@ -6,7 +6,8 @@ import { PASSWORD, expectProblem, request, signup, startTestServer, uniqueEmail,
 
 // The whole API contract, on the embedded database and (when available) on PostgreSQL.
 const variants: Array<{ name: string; options: () => Record<string, string> }> = [{ name: 'PGlite', options: () => ({}) }];
-if (TEST_DATABASE_URL) variants.push({ name: 'PostgreSQL', options: () => ({ databaseUrl: TEST_DATABASE_URL!, databaseSchema: uniqueSchema('http') }) });
+if (TEST_DATABASE_URL)
+  variants.push({ name: 'PostgreSQL', options: () => ({ databaseUrl: TEST_DATABASE_URL!, databaseSchema: uniqueSchema('http') }) });
 
 describe.each(variants)('auth API on $name', (variant) => {
   let t: TestServer;
@@ -41,7 +42,14 @@ describe.each(variants)('auth API on $name', (variant) => {
       expect(header).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
       expect(header.kid).toEqual(expect.any(String));
       const claims = decodeJwt(tokens.access_token);
-      expect(claims).toMatchObject({ iss: t.url, sub: tokens.user.id, aud: 'sigil', email: tokens.email, roles: [], scope: 'openid profile email' });
+      expect(claims).toMatchObject({
+        iss: t.url,
+        sub: tokens.user.id,
+        aud: 'sigil',
+        email: tokens.email,
+        roles: [],
+        scope: 'openid profile email',
+      });
       expect(claims.exp! - claims.iat!).toBe(900);
       expect(claims.jti).toEqual(expect.any(String));
       expect(claims.sid).toEqual(expect.any(String));
@@ -49,7 +57,11 @@ describe.each(variants)('auth API on $name', (variant) => {
 
     it('refuses a taken email, case-insensitively (409 email_taken)', async () => {
       const { email } = await signup(t.url);
-      expectProblem(await request(`${t.url}/auth/signup`, { body: { email: email.toUpperCase(), password: PASSWORD } }), 409, 'email_taken');
+      expectProblem(
+        await request(`${t.url}/auth/signup`, { body: { email: email.toUpperCase(), password: PASSWORD } }),
+        409,
+        'email_taken',
+      );
     });
 
     it.each([
@@ -155,16 +167,21 @@ describe.each(variants)('auth API on $name', (variant) => {
   describe('sessions', () => {
     it('lists active sessions with the current one marked, and revokes one', async () => {
       const first = await signup(t.url);
-      const second = (await request(`${t.url}/auth/login`, { body: { email: first.email, password: PASSWORD }, headers: { 'user-agent': 'tab-two' } })).body;
+      const second = (
+        await request(`${t.url}/auth/login`, { body: { email: first.email, password: PASSWORD }, headers: { 'user-agent': 'tab-two' } })
+      ).body;
       const list = await request(`${t.url}/auth/sessions`, { headers: bearer(second.access_token) });
       expect(list.status).toBe(200);
       expect(list.body.sessions).toHaveLength(2);
       const current = list.body.sessions.find((s: { current: boolean }) => s.current);
       expect(current).toMatchObject({ id: decodeJwt(second.access_token).sid, user_agent: 'tab-two' });
-      for (const s of list.body.sessions) expect(Object.keys(s).sort()).toEqual(['created_at', 'current', 'id', 'last_used_at', 'user_agent']);
+      for (const s of list.body.sessions)
+        expect(Object.keys(s).sort()).toEqual(['created_at', 'current', 'id', 'last_used_at', 'user_agent']);
 
       const firstSid = decodeJwt(first.access_token).sid as string;
-      expect((await request(`${t.url}/auth/sessions/${firstSid}`, { method: 'DELETE', headers: bearer(second.access_token) })).status).toBe(204);
+      expect((await request(`${t.url}/auth/sessions/${firstSid}`, { method: 'DELETE', headers: bearer(second.access_token) })).status).toBe(
+        204,
+      );
       expectProblem(await request(`${t.url}/auth/refresh`, { body: { refresh_token: first.refresh_token } }), 401, 'invalid_grant');
       const after = await request(`${t.url}/auth/sessions`, { headers: bearer(second.access_token) });
       expect(after.body.sessions.map((s: { id: string }) => s.id)).toEqual([current.id]);
@@ -175,7 +192,11 @@ describe.each(variants)('auth API on $name', (variant) => {
       const mallory = await signup(t.url);
       const aliceSid = decodeJwt(alice.access_token).sid as string;
       for (const id of [aliceSid, '00000000-0000-0000-0000-000000000000', 'not-a-uuid']) {
-        expectProblem(await request(`${t.url}/auth/sessions/${id}`, { method: 'DELETE', headers: bearer(mallory.access_token) }), 404, 'not_found');
+        expectProblem(
+          await request(`${t.url}/auth/sessions/${id}`, { method: 'DELETE', headers: bearer(mallory.access_token) }),
+          404,
+          'not_found',
+        );
       }
       expect((await request(`${t.url}/auth/refresh`, { body: { refresh_token: alice.refresh_token } })).status).toBe(200);
     });
@@ -212,8 +233,19 @@ describe.each(variants)('auth API on $name', (variant) => {
 
     it('400 for a new password that breaks the policy, 401 without a token', async () => {
       const user = await signup(t.url);
-      expectProblem(await request(`${t.url}/auth/password`, { body: { current_password: PASSWORD, new_password: 'short' }, headers: bearer(user.access_token) }), 400, 'invalid_request');
-      expectProblem(await request(`${t.url}/auth/password`, { body: { current_password: PASSWORD, new_password: 'a brand new passphrase' } }), 401, 'invalid_token');
+      expectProblem(
+        await request(`${t.url}/auth/password`, {
+          body: { current_password: PASSWORD, new_password: 'short' },
+          headers: bearer(user.access_token),
+        }),
+        400,
+        'invalid_request',
+      );
+      expectProblem(
+        await request(`${t.url}/auth/password`, { body: { current_password: PASSWORD, new_password: 'a brand new passphrase' } }),
+        401,
+        'invalid_token',
+      );
     });
   });
 
@@ -257,7 +289,11 @@ describe.each(variants)('auth API on $name', (variant) => {
     it('answers preflights from allowed origins only', async () => {
       const allowed = await fetch(`${t.url}/auth/login`, {
         method: 'OPTIONS',
-        headers: { origin: 'http://localhost:4200', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        headers: {
+          origin: 'http://localhost:4200',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
       });
       expect(allowed.status).toBe(204);
       expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:4200');

@@ -18,14 +18,23 @@ describe.each(['RS256', 'ES256', 'EdDSA'] as const)('%s access tokens verify wit
   it('jose createRemoteJWKSet + jwtVerify, and jwks-rsa + jsonwebtoken', async () => {
     const { access_token } = await signup(t.url);
     const jwks = createRemoteJWKSet(new URL(`${t.url}/.well-known/jwks.json`));
-    const { payload, protectedHeader } = await jwtVerify(access_token, jwks, { issuer: t.url, audience: 'sigil', typ: 'at+jwt', algorithms: [alg] });
+    const { payload, protectedHeader } = await jwtVerify(access_token, jwks, {
+      issuer: t.url,
+      audience: 'sigil',
+      typ: 'at+jwt',
+      algorithms: [alg],
+    });
     expect(protectedHeader.alg).toBe(alg);
     expect(payload.email).toMatch(/@example\.com$/);
 
     if (alg === 'EdDSA') return; // jsonwebtoken has no EdDSA support
     const client = jwksRsa({ jwksUri: `${t.url}/.well-known/jwks.json` });
     const key = await client.getSigningKey(protectedHeader.kid);
-    const verified = jwt.verify(access_token, key.getPublicKey(), { algorithms: [alg as jwt.Algorithm], issuer: t.url, audience: 'sigil' }) as jwt.JwtPayload;
+    const verified = jwt.verify(access_token, key.getPublicKey(), {
+      algorithms: [alg as jwt.Algorithm],
+      issuer: t.url,
+      audience: 'sigil',
+    }) as jwt.JwtPayload;
     expect(verified.sub).toBe(payload.sub);
   });
 });

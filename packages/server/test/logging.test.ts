@@ -40,7 +40,10 @@ describe('logs never contain secrets', () => {
 
   it('the logger censors secret-named fields passed to it by mistake', async () => {
     const before = t.rawLogs.length;
-    t.server.logger.info({ password: 'hunter2-hunter2', body: { refresh_token: 'rt-secret-value' }, headers: { authorization: 'Bearer abc.def.ghi' } }, 'oops');
+    t.server.logger.info(
+      { password: 'hunter2-hunter2', body: { refresh_token: 'rt-secret-value' }, headers: { authorization: 'Bearer abc.def.ghi' } },
+      'oops',
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const line = t.rawLogs.slice(before).join('\n');
     expect(line).toContain('oops');

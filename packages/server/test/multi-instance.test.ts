@@ -15,7 +15,9 @@ describe('embedded PGlite', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sigil-lock-'));
     const first = await createAuthServer({ dataDir: path.join(dir, 'data'), logLevel: 'silent' });
     try {
-      await expect(createAuthServer({ dataDir: path.join(dir, 'data'), logLevel: 'silent' })).rejects.toThrow(/in use|already open|PGlite serves one process/i);
+      await expect(createAuthServer({ dataDir: path.join(dir, 'data'), logLevel: 'silent' })).rejects.toThrow(
+        /in use|already open|PGlite serves one process/i,
+      );
     } finally {
       await first.close();
       await rm(dir, { recursive: true, force: true });

@@ -13,7 +13,8 @@ import { PASSWORD, request, signup, startTestServer, uniqueEmail, type JsonRespo
 // ajv and ajv-formats are CommonJS with `exports.default`: under NodeNext the default import is the
 // module object, so take `.default` (at runtime Vitest may hand us either shape).
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as unknown as typeof Ajv2020Module.default;
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as typeof addFormatsModule.default;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as unknown as typeof addFormatsModule.default;
 
 type Json = Record<string, any>;
 const BASE = 'https://sigil.dev/openapi';
@@ -30,9 +31,10 @@ function rewriteRefs(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Json = {};
   for (const [key, child] of Object.entries(value)) {
-    out[key] = key === '$ref' && typeof child === 'string' && child.startsWith('#/components/schemas/')
-      ? `${BASE}#/$defs/${child.slice('#/components/schemas/'.length)}`
-      : rewriteRefs(child);
+    out[key] =
+      key === '$ref' && typeof child === 'string' && child.startsWith('#/components/schemas/')
+        ? `${BASE}#/$defs/${child.slice('#/components/schemas/'.length)}`
+        : rewriteRefs(child);
   }
   return out;
 }
@@ -40,7 +42,10 @@ function rewriteRefs(value: unknown): unknown {
 function resolve(node: Json): Json {
   let current = node;
   while (typeof current.$ref === 'string') {
-    current = current.$ref.slice(2).split('/').reduce((at: Json | undefined, part: string) => at?.[part], doc) as Json;
+    current = current.$ref
+      .slice(2)
+      .split('/')
+      .reduce((at: Json | undefined, part: string) => at?.[part], doc) as Json;
     if (!current) throw new Error(`unresolved $ref ${node.$ref}`);
   }
   return current;
@@ -84,7 +89,8 @@ function expectDocumented(path: string, method: string, res: JsonResponse): void
   }
   const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
   const media = response.content[mediaType];
-  if (!media) throw new Error(`${where}: content type ${mediaType || '(none)'} is not documented (${Object.keys(response.content).join(', ')})`);
+  if (!media)
+    throw new Error(`${where}: content type ${mediaType || '(none)'} is not documented (${Object.keys(response.content).join(', ')})`);
   const validate = validatorFor(media.schema);
   const value = /[/+]json$/.test(mediaType) ? res.body : res.text;
   if (!validate(value)) throw new Error(`${where}: body does not match the document: ${ajv.errorsText(validate.errors)}\n${res.text}`);
@@ -183,7 +189,14 @@ describe('the document', () => {
 
   it('rejects responses that drift from it (the checker can fail)', () => {
     const headers = new Headers({ 'content-type': 'application/json' });
-    const tokenBody = { access_token: 'a.b.c', token_type: 'Bearer', expires_in: 900, expires_at: 1, refresh_token: 'r'.repeat(43), user: { id: randomUUID(), email: 'a@example.com', name: null, roles: [] } };
+    const tokenBody = {
+      access_token: 'a.b.c',
+      token_type: 'Bearer',
+      expires_in: 900,
+      expires_at: 1,
+      refresh_token: 'r'.repeat(43),
+      user: { id: randomUUID(), email: 'a@example.com', name: null, roles: [] },
+    };
     const fake = (status: number, body: unknown, type = 'application/json'): JsonResponse => ({
       status,
       headers: new Headers({ 'content-type': type }),
@@ -192,12 +205,16 @@ describe('the document', () => {
     });
     expect(() => expectDocumented('/auth/login', 'post', fake(200, tokenBody))).not.toThrow();
     expect(() => expectDocumented('/auth/login', 'post', fake(200, { ...tokenBody, extra: true }))).toThrow(/does not match/);
-    expect(() => expectDocumented('/auth/login', 'post', fake(200, { ...tokenBody, user: { ...tokenBody.user, password_hash: 'x' } }))).toThrow(/does not match/);
+    expect(() =>
+      expectDocumented('/auth/login', 'post', fake(200, { ...tokenBody, user: { ...tokenBody.user, password_hash: 'x' } })),
+    ).toThrow(/does not match/);
     expect(() => expectDocumented('/auth/login', 'post', fake(201, tokenBody))).toThrow(/not a documented status/);
     expect(() => expectDocumented('/auth/login', 'post', fake(200, tokenBody, 'text/html'))).toThrow(/content type/);
     const problem = { type: 'https://sigil.dev/errors/email_taken', title: 't', status: 401, detail: 'd', code: 'email_taken' };
     expect(() => expectDocumented('/auth/login', 'post', fake(401, problem, 'application/problem+json'))).toThrow(/does not match/);
-    expect(() => expectDocumented('/auth/login', 'post', fake(429, { ...problem, code: 'rate_limited', status: 429 }, 'application/problem+json'))).toThrow(/Retry-After/);
+    expect(() =>
+      expectDocumented('/auth/login', 'post', fake(429, { ...problem, code: 'rate_limited', status: 429 }, 'application/problem+json')),
+    ).toThrow(/Retry-After/);
     expect(() => expectDocumented('/auth/logout', 'post', { status: 204, headers, body: undefined, text: '{}' })).toThrow(/without a body/);
   });
 });
@@ -209,7 +226,10 @@ describe('real responses match the document', () => {
     expect(created.status).toBe(201);
     expect(created.body.refresh_token).toBeTypeOf('string');
 
-    const cookie = await call('/auth/signup', 'post', { body: { email: uniqueEmail(), password: PASSWORD }, headers: { 'x-sigil-token-delivery': 'cookie' } });
+    const cookie = await call('/auth/signup', 'post', {
+      body: { email: uniqueEmail(), password: PASSWORD },
+      headers: { 'x-sigil-token-delivery': 'cookie' },
+    });
     expect(cookie.status).toBe(201);
     expect(cookie.body.refresh_token).toBeUndefined();
     expect(cookie.headers.get('set-cookie')).toMatch(/^sigil_refresh=.+HttpOnly/i);
@@ -218,7 +238,9 @@ describe('real responses match the document', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors.length).toBeGreaterThan(0);
     expect((await call('/auth/signup', 'post', { body: { email, password: PASSWORD } })).status).toBe(409);
-    expect((await call('/auth/signup', 'post', { body: { email: uniqueEmail(), password: PASSWORD, name: 'x'.repeat(20_000) } })).status).toBe(413);
+    expect(
+      (await call('/auth/signup', 'post', { body: { email: uniqueEmail(), password: PASSWORD, name: 'x'.repeat(20_000) } })).status,
+    ).toBe(413);
     expect((await call('/auth/signup', 'post', { rawBody: 'email=a', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
   });
 
@@ -272,19 +294,32 @@ describe('real responses match the document', () => {
     expect(list.status).toBe(200);
     expect(list.body.sessions).toHaveLength(2);
     const other = list.body.sessions.find((s: Json) => !s.current);
-    expect((await call('/auth/sessions/{id}', 'delete', { headers: bearer(user.access_token), pathParams: { id: other.id } })).status).toBe(204);
-    expect((await call('/auth/sessions/{id}', 'delete', { headers: bearer(user.access_token), pathParams: { id: randomUUID() } })).status).toBe(404);
+    expect((await call('/auth/sessions/{id}', 'delete', { headers: bearer(user.access_token), pathParams: { id: other.id } })).status).toBe(
+      204,
+    );
+    expect(
+      (await call('/auth/sessions/{id}', 'delete', { headers: bearer(user.access_token), pathParams: { id: randomUUID() } })).status,
+    ).toBe(404);
     expect((await call('/auth/sessions/{id}', 'delete', { pathParams: { id: other.id } })).status).toBe(401);
     expect((await call('/auth/sessions', 'get')).status).toBe(401);
   });
 
   it('POST /auth/password: 204, 400 (wrong current password, weak new one), 401', async () => {
     const user = await signup(url);
-    const wrong = await call('/auth/password', 'post', { headers: bearer(user.access_token), body: { current_password: 'not the password', new_password: 'another good password' } });
+    const wrong = await call('/auth/password', 'post', {
+      headers: bearer(user.access_token),
+      body: { current_password: 'not the password', new_password: 'another good password' },
+    });
     expect(wrong.status).toBe(400);
-    const weak = await call('/auth/password', 'post', { headers: bearer(user.access_token), body: { current_password: PASSWORD, new_password: 'short' } });
+    const weak = await call('/auth/password', 'post', {
+      headers: bearer(user.access_token),
+      body: { current_password: PASSWORD, new_password: 'short' },
+    });
     expect(weak.status).toBe(400);
-    const changed = await call('/auth/password', 'post', { headers: bearer(user.access_token), body: { current_password: PASSWORD, new_password: 'another good password' } });
+    const changed = await call('/auth/password', 'post', {
+      headers: bearer(user.access_token),
+      body: { current_password: PASSWORD, new_password: 'another good password' },
+    });
     expect(changed.status).toBe(204);
     expect((await call('/auth/password', 'post', { body: { current_password: PASSWORD, new_password: 'x'.repeat(12) } })).status).toBe(401);
   });
@@ -295,7 +330,15 @@ describe('real responses match the document', () => {
     const discovery = await call('/.well-known/openid-configuration', 'get');
     expect(discovery.body.issuer).toBe(test.server.issuer);
     // Every endpoint the discovery document advertises is described here too.
-    for (const field of ['jwks_uri', 'service_documentation', 'sigil_signup_endpoint', 'sigil_login_endpoint', 'sigil_refresh_endpoint', 'sigil_logout_endpoint', 'sigil_userinfo_endpoint']) {
+    for (const field of [
+      'jwks_uri',
+      'service_documentation',
+      'sigil_signup_endpoint',
+      'sigil_login_endpoint',
+      'sigil_refresh_endpoint',
+      'sigil_logout_endpoint',
+      'sigil_userinfo_endpoint',
+    ]) {
       const advertised = new URL(discovery.body[field]).pathname;
       expect(Object.keys(doc.paths), field).toContain(advertised);
     }
@@ -331,9 +374,12 @@ describe('real responses match the document', () => {
       stack.flatMap((layer) => {
         if (layer.route) {
           const path = `${prefix}${layer.route.path}`.replace(/:(\w+)/g, '{$1}');
-          return Object.keys(layer.route.methods).filter((m) => m !== '_all').map((method) => `${method} ${path}`);
+          return Object.keys(layer.route.methods)
+            .filter((m) => m !== '_all')
+            .map((method) => `${method} ${path}`);
         }
-        if (Array.isArray(layer.handle?.stack)) return routes(layer.handle.stack, `${prefix}${layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : ''}`);
+        if (Array.isArray(layer.handle?.stack))
+          return routes(layer.handle.stack, `${prefix}${layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : ''}`);
         return [];
       });
     const served = routes((test.server.app as unknown as { router: { stack: Json[] } }).router.stack, '');

@@ -62,7 +62,11 @@ describe('refresh token rotation (RFC 9700)', () => {
       expectProblem(await refresh(user.refresh_token), 401, 'invalid_grant');
       // The legitimate holder of the successor is logged out too: the family is revoked.
       expectProblem(await refresh(rotated.body.refresh_token), 401, 'invalid_grant');
-      expectProblem(await request(`${t.url}/auth/me`, { headers: { authorization: `Bearer ${rotated.body.access_token}` } }), 401, 'invalid_token');
+      expectProblem(
+        await request(`${t.url}/auth/me`, { headers: { authorization: `Bearer ${rotated.body.access_token}` } }),
+        401,
+        'invalid_token',
+      );
       expect(t.logs.some((l) => l.event === 'refresh_token_reuse')).toBe(true);
     } finally {
       offsetMs -= 11_000;

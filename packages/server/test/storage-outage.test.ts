@@ -44,7 +44,11 @@ if (TEST_DATABASE_URL) {
       expect((await request(`${t.url}/healthz`)).status).toBe(200);
       expectProblem(await request(`${t.url}/auth/login`, { body: { email: user.email, password: PASSWORD } }), 503, 'unavailable');
       expectProblem(await request(`${t.url}/auth/refresh`, { body: { refresh_token: user.refresh_token } }), 503, 'unavailable');
-      expectProblem(await request(`${t.url}/auth/signup`, { body: { email: 'during-outage@example.com', password: PASSWORD } }), 503, 'unavailable');
+      expectProblem(
+        await request(`${t.url}/auth/signup`, { body: { email: 'during-outage@example.com', password: PASSWORD } }),
+        503,
+        'unavailable',
+      );
       // Verifying a token needs the session row, so /auth/me is unavailable too (not a 401 that would log the user out).
       expectProblem(await request(`${t.url}/auth/me`, { headers: { authorization: `Bearer ${user.access_token}` } }), 503, 'unavailable');
       // Keys are served from memory: resource servers keep verifying tokens.

@@ -20,8 +20,11 @@ import { Toasts } from './toast/toasts';
           <a routerLink="/profile" routerLinkActive="active" ariaCurrentWhenActive="page">Profile</a>
         </nav>
         <div class="user">
-          <span class="user-name">Signed in as <strong>{{ user.name || user.email }}</strong>
-            @if (auth.hasRole('admin')) { <span class="badge">admin</span> }
+          <span class="user-name"
+            >Signed in as <strong>{{ user.name || user.email }}</strong>
+            @if (auth.hasRole('admin')) {
+              <span class="badge">admin</span>
+            }
           </span>
           <button type="button" class="button button-secondary" (click)="logout()">Log out</button>
         </div>
@@ -45,8 +48,7 @@ export class App {
         // Here or in another tab: either way this tab has nothing left to show.
         this.#toasts.show('You are signed out.');
         void this.#router.navigateByUrl('/login');
-      }
-      else this.#toasts.show('Your session has expired. Please sign in again.', 'error');
+      } else this.#toasts.show('Your session has expired. Please sign in again.', 'error');
     });
     // After an in-app navigation, move focus to the new page so screen readers announce it and
     // keyboard users start from its top (the first page load keeps the browser's own focus).

@@ -18,7 +18,9 @@ describe('AuthService', () => {
   beforeEach(() => {
     server = fakeAuthServer();
     client = server.client();
-    TestBed.configureTestingModule({ providers: [provideRouter([{ path: 'login', component: Blank }]), provideSigilAuth({ issuer: ISSUER, apiOrigins: [API], client })] });
+    TestBed.configureTestingModule({
+      providers: [provideRouter([{ path: 'login', component: Blank }]), provideSigilAuth({ issuer: ISSUER, apiOrigins: [API], client })],
+    });
     auth = TestBed.inject(AuthService);
     events = [];
     auth.events.subscribe((event) => events.push(event.type));

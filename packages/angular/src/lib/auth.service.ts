@@ -199,7 +199,9 @@ export class AuthService {
       // rate limit): that says nothing about the session. Any other failure (refused refresh token)
       // means it is over.
       tokenAfterUnauthorized: (rejected: string) =>
-        tokenAfterRejection(client!, rejected).catch((error: unknown) => (hasCode(error, 'network_error', 'internal_error', 'rate_limited') ? undefined : null)),
+        tokenAfterRejection(client!, rejected).catch((error: unknown) =>
+          hasCode(error, 'network_error', 'internal_error', 'rate_limited') ? undefined : null,
+        ),
       expireSession,
       navigateToLogin,
       ngOnDestroy: () => stop(),

@@ -39,7 +39,13 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
 };
 
 /** One refresh, one retry. A second 401, or no new token, ends the session: no loop is possible. */
-function retryOnce(req: HttpRequest<unknown>, next: HttpHandlerFn, auth: AuthService, rejected: string, firstError: unknown): Observable<HttpEvent<unknown>> {
+function retryOnce(
+  req: HttpRequest<unknown>,
+  next: HttpHandlerFn,
+  auth: AuthService,
+  rejected: string,
+  firstError: unknown,
+): Observable<HttpEvent<unknown>> {
   // `undefined`: the auth server could not be asked (offline, 5xx): keep the session, report the 401.
   return from(auth.tokenAfterUnauthorized(rejected)).pipe(
     switchMap((token) => {

@@ -2,7 +2,10 @@ import { resolveSigilAuthConfig } from './config';
 import { isApiUrl, safeReturnUrl } from './urls';
 
 describe('isApiUrl', () => {
-  const config = resolveSigilAuthConfig({ issuer: 'https://auth.example.com', apiOrigins: ['https://api.example.com', 'https://auth.example.com'] });
+  const config = resolveSigilAuthConfig({
+    issuer: 'https://auth.example.com',
+    apiOrigins: ['https://api.example.com', 'https://auth.example.com'],
+  });
   const base = 'https://app.example.com/';
 
   it.each([

@@ -22,5 +22,6 @@ export function isApiUrl(url: string, base: string, config: ResolvedSigilAuthCon
 export function safeReturnUrl(value: string | null | undefined, fallback = '/'): string {
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
   // Control characters could smuggle a scheme or host past the checks above in some parsers.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return /[\u0000-\u001f\u007f]/.test(value) ? fallback : value;
 }

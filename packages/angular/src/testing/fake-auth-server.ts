@@ -17,7 +17,7 @@ export function fakeAuthServer() {
     [ALICE.email, { user: ALICE, password: 'correct horse' }],
     [BOB.email, { user: BOB, password: 'battery staple' }],
   ]);
-  const refreshTokens = new Map<string, (typeof ALICE)>();
+  const refreshTokens = new Map<string, typeof ALICE>();
   const state = {
     refreshCalls: 0,
     logoutCalls: 0,
@@ -35,7 +35,14 @@ export function fakeAuthServer() {
     const refresh = `rt-${issued}`;
     refreshTokens.set(refresh, user);
     state.lastAccessToken = `at-${issued}`;
-    const body = { access_token: state.lastAccessToken, token_type: 'Bearer', expires_in: 900, expires_at: 0, refresh_token: refresh, user };
+    const body = {
+      access_token: state.lastAccessToken,
+      token_type: 'Bearer',
+      expires_in: 900,
+      expires_at: 0,
+      refresh_token: refresh,
+      user,
+    };
     return json(status, body);
   }
 

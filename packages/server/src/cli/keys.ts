@@ -33,7 +33,16 @@ export function keysCommand(): Command {
         if (options.json) return printJson(list.map(keyJson));
         printTable(
           ['KID', 'ALG', 'STATE', 'CREATED', 'SIGNS FROM', 'RETIRED', 'REVOKED', 'PUBLISHED UNTIL'],
-          list.map((k) => [k.kid, k.alg, k.state, formatDate(k.createdAt), formatDate(k.activatesAt), formatDate(k.retiredAt), formatDate(k.revokedAt), formatDate(k.publishedUntil)]),
+          list.map((k) => [
+            k.kid,
+            k.alg,
+            k.state,
+            formatDate(k.createdAt),
+            formatDate(k.activatesAt),
+            formatDate(k.retiredAt),
+            formatDate(k.revokedAt),
+            formatDate(k.publishedUntil),
+          ]),
         );
       });
     });
@@ -46,7 +55,10 @@ export function keysCommand(): Command {
       await withAuthServer(async (server) => {
         const key = await server.keys.rotate({ immediate: options.now === true });
         const now = new Date();
-        const when = key.activatesAt.getTime() <= now.getTime() ? 'signs now' : `signs from ${formatDate(key.activatesAt)} (${relative(key.activatesAt, now)})`;
+        const when =
+          key.activatesAt.getTime() <= now.getTime()
+            ? 'signs now'
+            : `signs from ${formatDate(key.activatesAt)} (${relative(key.activatesAt, now)})`;
         print(`New ${key.alg} key ${key.kid}: published in the JWKS now, ${when}.`);
         print(`The previous key stays published until every token it signed has expired. ${RELOAD_NOTE}`);
       });

@@ -31,7 +31,15 @@ function configure(command: Command): void {
   command
     .exitOverride()
     .helpOption('-h, --help', 'show help')
-    .configureOutput({ outputError: (text, write) => write(`sigil: ${text.trim().split('\n')[0]!.replace(/^error: /, '')} (see --help)\n`) });
+    .configureOutput({
+      outputError: (text, write) =>
+        write(
+          `sigil: ${text
+            .trim()
+            .split('\n')[0]!
+            .replace(/^error: /, '')} (see --help)\n`,
+        ),
+    });
   for (const child of command.commands) configure(child);
 }
 

@@ -16,7 +16,9 @@ export async function seedDemoUsers(server: AuthServer): Promise<void> {
   for (const demo of DEMO_USERS) {
     const existing = await findUserByEmail(server.db, demo.email);
     if (!existing) await server.createUser({ email: demo.email, password: demo.password, name: demo.name, roles: [...demo.roles] });
-    print(`Demo login${demo.roles.length ? ` (${demo.roles.join(', ')})` : ''}: ${demo.email} / ${demo.password}${existing ? '' : ' (created)'}`);
+    print(
+      `Demo login${demo.roles.length ? ` (${demo.roles.join(', ')})` : ''}: ${demo.email} / ${demo.password}${existing ? '' : ' (created)'}`,
+    );
   }
 }
 
@@ -56,7 +58,9 @@ export function serveCommand(): Command {
       try {
         if (options.seedDemo) await seedDemoUsers(server);
         const { url } = await server.listen(config.port, config.host);
-        print(`Sigil auth server listening on ${url} (issuer ${server.issuer}, storage ${server.db.kind === 'pglite' ? config.dataDir : 'PostgreSQL'}, ${config.alg})`);
+        print(
+          `Sigil auth server listening on ${url} (issuer ${server.issuer}, storage ${server.db.kind === 'pglite' ? config.dataDir : 'PostgreSQL'}, ${config.alg})`,
+        );
       } catch (error) {
         await server.close(0).catch(() => {});
         const code = (error as NodeJS.ErrnoException).code;

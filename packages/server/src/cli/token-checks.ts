@@ -63,7 +63,11 @@ export async function inspectToken(token: string, options: InspectOptions): Prom
   // format
   const parts = token.split('.');
   if (parts.length !== 3) {
-    add('format', 'fail', `expected a JWS compact token (three dot-separated parts), got ${parts.length} part${parts.length === 1 ? '' : 's'}`);
+    add(
+      'format',
+      'fail',
+      `expected a JWS compact token (three dot-separated parts), got ${parts.length} part${parts.length === 1 ? '' : 's'}`,
+    );
     return finish();
   }
   if (!parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part))) {
@@ -90,7 +94,14 @@ export async function inspectToken(token: string, options: InspectOptions): Prom
   const typ = typeof header.typ === 'string' ? header.typ : undefined;
   const normalizedTyp = typ?.toLowerCase().replace(/^application\//, '');
   if (normalizedTyp === 'at+jwt') add('typ', 'pass', typ!);
-  else add('typ', 'fail', typ === undefined ? 'no typ in the header; access tokens carry typ at+jwt (RFC 9068)' : `${typ}, expected at+jwt (RFC 9068): not an access token`);
+  else
+    add(
+      'typ',
+      'fail',
+      typ === undefined
+        ? 'no typ in the header; access tokens carry typ at+jwt (RFC 9068)'
+        : `${typ}, expected at+jwt (RFC 9068): not an access token`,
+    );
 
   // kid + signature
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
@@ -123,8 +134,10 @@ export async function inspectToken(token: string, options: InspectOptions): Prom
 
   const iss = payload.iss;
   if (typeof iss !== 'string') add('iss', 'fail', 'missing');
-  else if (options.issuer === undefined) add('iss', 'skip', `${iss}: not compared, the expected issuer is unknown${options.issuerHint ? ` (${options.issuerHint})` : ''}`);
-  else if (iss !== options.issuer) add('iss', 'fail', `${iss}, expected ${options.issuer}${options.issuerHint ? ` (${options.issuerHint})` : ''}`);
+  else if (options.issuer === undefined)
+    add('iss', 'skip', `${iss}: not compared, the expected issuer is unknown${options.issuerHint ? ` (${options.issuerHint})` : ''}`);
+  else if (iss !== options.issuer)
+    add('iss', 'fail', `${iss}, expected ${options.issuer}${options.issuerHint ? ` (${options.issuerHint})` : ''}`);
   else add('iss', 'pass', iss);
 
   const aud = payload.aud;

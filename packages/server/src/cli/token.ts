@@ -44,7 +44,10 @@ function localKeys(server: AuthServer): (kid: string, alg: string) => Promise<Ke
     if (info.alg !== alg) return { error: `the key is ${info.alg}, the token header says ${alg}` };
     const key = await server.keys.verificationKey(kid, alg);
     if (!key) return { error: `${info.state}, no longer published (since ${formatDate(info.publishedUntil)})` };
-    return { key, detail: server.keys.mode === 'shared-secret' ? 'the HS256 shared secret' : `${info.alg}, ${info.state}, from this server's storage` };
+    return {
+      key,
+      detail: server.keys.mode === 'shared-secret' ? 'the HS256 shared secret' : `${info.alg}, ${info.state}, from this server's storage`,
+    };
   };
 }
 
@@ -53,7 +56,9 @@ async function fetchJson(url: string, what: string): Promise<Record<string, unkn
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json' } });
   } catch (error) {
-    throw new CliError(`Could not fetch the ${what} from ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
+    throw new CliError(
+      `Could not fetch the ${what} from ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+    );
   }
   if (!response.ok) throw new CliError(`Could not fetch the ${what} from ${url}: HTTP ${response.status}`);
   try {
@@ -64,7 +69,10 @@ async function fetchJson(url: string, what: string): Promise<Record<string, unkn
 }
 
 /** Keys of a remote server, from its JWKS (found through discovery when only the issuer is given). */
-async function remoteKeys(issuer: string | undefined, jwksUri: string | undefined): Promise<{ source: string; resolve: (kid: string, alg: string) => Promise<KeyLookup> }> {
+async function remoteKeys(
+  issuer: string | undefined,
+  jwksUri: string | undefined,
+): Promise<{ source: string; resolve: (kid: string, alg: string) => Promise<KeyLookup> }> {
   let uri = jwksUri;
   if (!uri) {
     const discovery = await fetchJson(`${issuer!.replace(/\/+$/, '')}/.well-known/openid-configuration`, 'discovery document');
@@ -95,7 +103,8 @@ function printInspection(result: Inspection, source: string): void {
   const width = Math.max(...result.checks.map((c) => c.name.length));
   for (const check of result.checks) print(`  ${SYMBOL[check.status]} ${check.name.padEnd(width)}  ${check.detail}`);
   const failed = result.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-  if (result.valid) print(result.checks.some((c) => c.status === 'skip') ? 'Valid (see the checks not run above).' : 'Valid: every check passed.');
+  if (result.valid)
+    print(result.checks.some((c) => c.status === 'skip') ? 'Valid (see the checks not run above).' : 'Valid: every check passed.');
   else print(`Invalid: ${failed.length ? `${failed.join(', ')} failed` : 'the signature could not be checked'}.`);
 }
 
@@ -122,17 +131,34 @@ export function tokenCommand(): Command {
       if (!jwt) throw new CliError('No token given', EXIT.usage);
       const now = parseInstant(options.at);
       const clockTolerance = Number(options.clockTolerance);
-      if (!Number.isInteger(clockTolerance) || clockTolerance < 0) throw new CliError('--clock-tolerance: expected a whole number of seconds', EXIT.usage);
-      for (const [flag, value] of [['--issuer', options.issuer], ['--jwks-uri', options.jwksUri]] as const) {
+      if (!Number.isInteger(clockTolerance) || clockTolerance < 0)
+        throw new CliError('--clock-tolerance: expected a whole number of seconds', EXIT.usage);
+      for (const [flag, value] of [
+        ['--issuer', options.issuer],
+        ['--jwks-uri', options.jwksUri],
+      ] as const) {
         if (value !== undefined && !URL.canParse(value)) throw new CliError(`${flag}: not a URL: ${value}`, EXIT.usage);
       }
 
       const env = process.env;
       const config = loadCliConfig(env, { logLevel: (env.LOG_LEVEL || 'error') as Config['logLevel'], redisUrl: undefined });
       const audience = options.audience ?? config.audience;
-      const run = async (source: string, resolveKey: (kid: string, alg: string) => Promise<KeyLookup>, allowedAlgorithms: string[], issuer: string | undefined, issuerHint: string) => {
+      const run = async (
+        source: string,
+        resolveKey: (kid: string, alg: string) => Promise<KeyLookup>,
+        allowedAlgorithms: string[],
+        issuer: string | undefined,
+        issuerHint: string,
+      ) => {
         const result = await inspectToken(jwt, { allowedAlgorithms, issuer, issuerHint, audience, now, clockTolerance, resolveKey });
-        if (options.json) printJson({ valid: result.valid, keys: source, header: result.header ?? null, payload: result.payload ?? null, checks: result.checks });
+        if (options.json)
+          printJson({
+            valid: result.valid,
+            keys: source,
+            header: result.header ?? null,
+            payload: result.payload ?? null,
+            checks: result.checks,
+          });
         else printInspection(result, source);
         if (!result.valid) process.exitCode = EXIT.failure;
       };
@@ -145,7 +171,11 @@ export function tokenCommand(): Command {
       }
       await withAuthServer(async (server) => {
         const source =
-          server.keys.mode === 'shared-secret' ? 'SIGIL_HS256_SECRET' : server.db.kind === 'pglite' ? `embedded database ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+          server.keys.mode === 'shared-secret'
+            ? 'SIGIL_HS256_SECRET'
+            : server.db.kind === 'pglite'
+              ? `embedded database ${config.dataDir}`
+              : 'PostgreSQL (DATABASE_URL)';
         const allowed = server.config.alg === 'HS256' ? ['HS256'] : ASYMMETRIC;
         await run(source, localKeys(server), allowed, issuerFor(config, env), 'SIGIL_ISSUER; or --issuer URL to ask a running server');
       });

@@ -17,7 +17,9 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new CliError('--password-stdin expects the password on standard input (pipe it in)', EXIT.usage);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function requireUser(server: AuthServer, email: string): Promise<UserRecord> {
@@ -48,7 +50,10 @@ export function usersCommand(): Command {
     .option('--name <name>', 'display name')
     .option('--role <role>', 'a role such as admin (repeat for several)', collect, [])
     .option('--password-stdin', 'read the password from standard input instead of generating one')
-    .addHelpText('after', '\nExample:\n  printf %s "$PASSWORD" | sigil users create --email ada@example.com --name Ada --role admin --password-stdin')
+    .addHelpText(
+      'after',
+      '\nExample:\n  printf %s "$PASSWORD" | sigil users create --email ada@example.com --name Ada --role admin --password-stdin',
+    )
     .action(async (options: { email: string; name?: string; role: string[]; passwordStdin?: boolean }) => {
       const generated = !options.passwordStdin;
       const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
@@ -59,7 +64,8 @@ export function usersCommand(): Command {
           print(`Created user ${user.email} (id ${user.id}${user.roles.length ? `, roles ${user.roles.join(', ')}` : ''})`);
           if (generated) print(`Password: ${password}\n(shown once: store it now)`);
         } catch (error) {
-          if (error instanceof SigilError && error.code === 'email_taken') throw new CliError(`A user with email ${options.email} already exists`);
+          if (error instanceof SigilError && error.code === 'email_taken')
+            throw new CliError(`A user with email ${options.email} already exists`);
           throw error;
         }
       });
@@ -89,19 +95,21 @@ export function usersCommand(): Command {
   users
     .command('disable')
     .description('disable a user: they cannot log in, and every session of theirs is revoked at once')
-    .argument('<email>', 'the user\'s email')
+    .argument('<email>', "the user's email")
     .action(async (email: string) => {
       await withAuthServer(async (server) => {
         const user = await requireUser(server, email);
         await server.service.setUserDisabled(user.id, true);
-        print(`Disabled ${user.email}; their sessions were revoked (access tokens already issued stay valid until they expire, at most SIGIL_ACCESS_TTL).`);
+        print(
+          `Disabled ${user.email}; their sessions were revoked (access tokens already issued stay valid until they expire, at most SIGIL_ACCESS_TTL).`,
+        );
       });
     });
 
   users
     .command('enable')
     .description('re-enable a disabled user')
-    .argument('<email>', 'the user\'s email')
+    .argument('<email>', "the user's email")
     .action(async (email: string) => {
       await withAuthServer(async (server) => {
         const user = await requireUser(server, email);

@@ -92,7 +92,11 @@ function schemas(): Json {
     },
   };
   const tokenFields = {
-    access_token: { type: 'string', description: 'JWS compact access token (RFC 9068, `typ: at+jwt`).', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
+    access_token: {
+      type: 'string',
+      description: 'JWS compact access token (RFC 9068, `typ: at+jwt`).',
+      pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+    },
     token_type: { const: 'Bearer' },
     expires_in: { type: 'integer', minimum: 1, description: 'Access token lifetime in seconds.' },
     expires_at: { type: 'integer', description: 'Access token expiry, seconds since the epoch.' },
@@ -180,7 +184,11 @@ function schemas(): Json {
       additionalProperties: false,
       properties: {
         csrf_token: { type: 'string', pattern: '^[A-Za-z0-9_-]{32,64}$' },
-        session: { type: 'boolean', description: 'Whether the browser sent a refresh cookie (it cannot read the HttpOnly cookie itself): false means a refresh would fail.' },
+        session: {
+          type: 'boolean',
+          description:
+            'Whether the browser sent a refresh cookie (it cannot read the HttpOnly cookie itself): false means a refresh would fail.',
+        },
       },
     },
     Jwk: {
@@ -202,14 +210,16 @@ function schemas(): Json {
     },
     Jwks: {
       type: 'object',
-      description: 'Every published key: the signing key, the next one (published before it signs), and retired ones whose tokens may still be live. Empty in HS256 shared-secret mode.',
+      description:
+        'Every published key: the signing key, the next one (published before it signs), and retired ones whose tokens may still be live. Empty in HS256 shared-secret mode.',
       required: ['keys'],
       additionalProperties: false,
       properties: { keys: { type: 'array', items: ref('Jwk') } },
     },
     DiscoveryDocument: {
       type: 'object',
-      description: 'Authorization server metadata subset (RFC 8414): issuer and jwks_uri for resource servers, plus Sigil\'s own JSON endpoints under sigil_* names (they are not OAuth endpoints, so none is advertised as one).',
+      description:
+        "Authorization server metadata subset (RFC 8414): issuer and jwks_uri for resource servers, plus Sigil's own JSON endpoints under sigil_* names (they are not OAuth endpoints, so none is advertised as one).",
       required: ['issuer', 'jwks_uri'],
       additionalProperties: false,
       properties: {
@@ -332,7 +342,9 @@ function components(): Json {
       }),
       CsrfRefused: problem('Cookie-authenticated request from a disallowed Origin or without the CSRF token.', ['invalid_request']),
       InternalError: problem('An unexpected failure (details are logged, never sent).', ['internal_error']),
-      Unavailable: problem('Storage is unreachable or the server is overloaded: retry later (not a reason to log the user out).', ['unavailable']),
+      Unavailable: problem('Storage is unreachable or the server is overloaded: retry later (not a reason to log the user out).', [
+        'unavailable',
+      ]),
     },
     schemas: schemas(),
   };
@@ -350,7 +362,7 @@ function paths(): Json {
         parameters: [DELIVERY_PARAM],
         requestBody: jsonBody('SignupRequest'),
         responses: {
-          '201': tokenResponse('Account created; the new session\'s tokens.'),
+          '201': tokenResponse("Account created; the new session's tokens."),
           '400': responseRef('BadRequest'),
           '409': problem('An account with this email already exists.', ['email_taken']),
           ...BODY_ERRORS,
@@ -367,7 +379,7 @@ function paths(): Json {
         parameters: [DELIVERY_PARAM],
         requestBody: jsonBody('LoginRequest'),
         responses: {
-          '200': tokenResponse('A new session\'s tokens.'),
+          '200': tokenResponse("A new session's tokens."),
           '400': responseRef('BadRequest'),
           '401': problem('Invalid email or password (or a disabled account).', ['invalid_credentials']),
           ...BODY_ERRORS,
@@ -416,7 +428,7 @@ function paths(): Json {
       get: {
         operationId: 'csrf',
         tags: authTags,
-        summary: 'Get (and set as the `sigil_csrf` cookie) this browser\'s CSRF token',
+        summary: "Get (and set as the `sigil_csrf` cookie) this browser's CSRF token",
         responses: {
           '200': { description: 'The CSRF token to echo in `X-CSRF-Token`.', ...json(ref('CsrfResponse'), NO_STORE) },
           ...AUTH_COMMON,
@@ -427,7 +439,7 @@ function paths(): Json {
       get: {
         operationId: 'me',
         tags: accountTags,
-        summary: 'The caller\'s user',
+        summary: "The caller's user",
         security: [{ bearer: [] }],
         responses: {
           '200': { description: 'The user of the access token.', ...json(ref('MeResponse'), NO_STORE) },
@@ -440,7 +452,7 @@ function paths(): Json {
       get: {
         operationId: 'listSessions',
         tags: accountTags,
-        summary: 'The caller\'s active sessions',
+        summary: "The caller's active sessions",
         security: [{ bearer: [] }],
         responses: {
           '200': { description: 'Active sessions, the current one marked.', ...json(ref('SessionList'), NO_STORE) },
@@ -453,7 +465,7 @@ function paths(): Json {
       delete: {
         operationId: 'revokeSession',
         tags: accountTags,
-        summary: 'Revoke one of the caller\'s sessions',
+        summary: "Revoke one of the caller's sessions",
         security: [{ bearer: [] }],
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
@@ -468,12 +480,15 @@ function paths(): Json {
       post: {
         operationId: 'changePassword',
         tags: accountTags,
-        summary: 'Change the caller\'s password; every other session is revoked',
+        summary: "Change the caller's password; every other session is revoked",
         security: [{ bearer: [] }],
         requestBody: jsonBody('PasswordChangeRequest'),
         responses: {
-          '204': { description: 'Password changed; the caller\'s other sessions were revoked.' },
-          '400': problem('Invalid body, new password against the policy, or a wrong current password (400, not 401: the access token is fine).', ['invalid_request']),
+          '204': { description: "Password changed; the caller's other sessions were revoked." },
+          '400': problem(
+            'Invalid body, new password against the policy, or a wrong current password (400, not 401: the access token is fine).',
+            ['invalid_request'],
+          ),
           ...BEARER_401,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
@@ -487,10 +502,20 @@ function paths(): Json {
         summary: 'The hosted login page (HTML form, works without JavaScript)',
         description: 'Absent when `SIGIL_COOKIE_MODE=off`. Sets the `sigil_csrf` cookie that the form echoes.',
         parameters: [
-          { name: 'return_to', in: 'query', required: true, description: 'Where to go after login: an absolute URL on an allowed origin (`SIGIL_ALLOWED_ORIGINS`).', schema: { type: 'string', format: 'uri' } },
+          {
+            name: 'return_to',
+            in: 'query',
+            required: true,
+            description: 'Where to go after login: an absolute URL on an allowed origin (`SIGIL_ALLOWED_ORIGINS`).',
+            schema: { type: 'string', format: 'uri' },
+          },
         ],
         responses: {
-          '200': { description: 'The login form.', headers: { ...NO_STORE, 'Content-Security-Policy': { schema: { type: 'string' } } }, ...html() },
+          '200': {
+            description: 'The login form.',
+            headers: { ...NO_STORE, 'Content-Security-Policy': { schema: { type: 'string' } } },
+            ...html(),
+          },
           '400': { description: 'return_to is missing or not on an allowed origin (no open redirect).', ...html() },
           '500': responseRef('InternalError'),
         },
@@ -507,7 +532,11 @@ function paths(): Json {
             description: 'Logged in: redirect to `return_to`.',
             headers: {
               Location: { required: true, schema: { type: 'string', format: 'uri' } },
-              'Set-Cookie': { required: true, description: '`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict`', schema: { type: 'string', pattern: '^sigil_refresh=' } },
+              'Set-Cookie': {
+                required: true,
+                description: '`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict`',
+                schema: { type: 'string', pattern: '^sigil_refresh=' },
+              },
             },
             content: { 'text/plain': { schema: { type: 'string' } } },
           },
@@ -517,7 +546,10 @@ function paths(): Json {
           '429': {
             description: 'Too many attempts (the form again), or the per-IP budget is spent (problem+json).',
             headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
-            content: { 'text/html': { schema: { type: 'string' } }, 'application/problem+json': { schema: { allOf: [ref('Problem'), { properties: { code: { const: 'rate_limited' } } }] } } },
+            content: {
+              'text/html': { schema: { type: 'string' } },
+              'application/problem+json': { schema: { allOf: [ref('Problem'), { properties: { code: { const: 'rate_limited' } } }] } },
+            },
           },
           '500': responseRef('InternalError'),
           '503': responseRef('Unavailable'),
@@ -532,7 +564,12 @@ function paths(): Json {
         responses: {
           '200': {
             description: 'The published keys.',
-            ...json(ref('Jwks'), { 'Cache-Control': { description: '`public, max-age=<SIGIL_JWKS_MAX_AGE>`', schema: { type: 'string', pattern: 'max-age=\\d+' } } }),
+            ...json(ref('Jwks'), {
+              'Cache-Control': {
+                description: '`public, max-age=<SIGIL_JWKS_MAX_AGE>`',
+                schema: { type: 'string', pattern: 'max-age=\\d+' },
+              },
+            }),
           },
           '500': responseRef('InternalError'),
           '503': responseRef('Unavailable'),
@@ -576,7 +613,16 @@ function paths(): Json {
         operationId: 'openapi',
         tags: ['discovery'],
         summary: 'This document',
-        responses: { '200': { description: 'The OpenAPI 3.1 document.', ...json({ type: 'object', required: ['openapi', 'paths'], properties: { openapi: { const: '3.1.0' }, paths: { type: 'object' } } }) } },
+        responses: {
+          '200': {
+            description: 'The OpenAPI 3.1 document.',
+            ...json({
+              type: 'object',
+              required: ['openapi', 'paths'],
+              properties: { openapi: { const: '3.1.0' }, paths: { type: 'object' } },
+            }),
+          },
+        },
       },
     },
   };
@@ -597,7 +643,7 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
     servers: [{ url: issuer }],
     tags: [
       { name: 'auth', description: 'Sessions: signup, login, refresh, logout.' },
-      { name: 'account', description: 'The caller\'s own account (Bearer access token).' },
+      { name: 'account', description: "The caller's own account (Bearer access token)." },
       { name: 'hosted login', description: 'The login page served by the auth server (cookie delivery).' },
       { name: 'discovery', description: 'Public metadata for resource servers and clients.' },
       { name: 'operations', description: 'Health checks.' },

@@ -6,7 +6,10 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function sendProblem(res: Response, error: SigilError): void {
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  res.status(error.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(toProblem(error)));
+  res
+    .status(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(toProblem(error)));
 }
 
 /** body-parser failures carry a `type`; map them to client errors instead of 500s. */

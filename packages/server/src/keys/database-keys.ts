@@ -100,8 +100,11 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
       const maySign = record.kid === state.signing?.kid || state.pending.some((key) => key.kid === record.kid);
       if (maySign && !entry.privateKey) entry.privateKey = await openPrivateKey(record);
       if (maySign && vault.encrypts && !record.encrypted) {
-        warnOnce(`plain:${record.kid}`, { kid: record.kid },
-          'this signing key was stored before SIGIL_KEY_SECRET was set and is not encrypted; run `sigil keys rotate` to replace it');
+        warnOnce(
+          `plain:${record.kid}`,
+          { kid: record.kid },
+          'this signing key was stored before SIGIL_KEY_SECRET was set and is not encrypted; run `sigil keys rotate` to replace it',
+        );
       }
       next.set(record.kid, entry);
     }
@@ -180,8 +183,10 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
   }
   if (config.keyPublishLead * 1000 < config.jwksMaxAge * 1000 + reloadIntervalMs) {
     // Another instance may learn of a staged key only one reload period after it was staged.
-    log.warn({ keyPublishLead: config.keyPublishLead, jwksMaxAge: config.jwksMaxAge, reloadIntervalSeconds: reloadIntervalMs / 1000 },
-      'SIGIL_KEY_PUBLISH_LEAD is shorter than SIGIL_JWKS_MAX_AGE plus the key reload period: with several instances, a client caching the JWKS may briefly miss a new key');
+    log.warn(
+      { keyPublishLead: config.keyPublishLead, jwksMaxAge: config.jwksMaxAge, reloadIntervalSeconds: reloadIntervalMs / 1000 },
+      'SIGIL_KEY_PUBLISH_LEAD is shorter than SIGIL_JWKS_MAX_AGE plus the key reload period: with several instances, a client caching the JWKS may briefly miss a new key',
+    );
   }
   try {
     await reloadNow();
@@ -283,7 +288,10 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
    * is usable, a new key signs immediately.
    */
   async function replaceSigningKey(tx: Queryable, before: Timeline, revokedKid: string, at: Date): Promise<void> {
-    const candidates = before.published.filter((key) => key.kid !== revokedKid).sort(compareKeys).reverse();
+    const candidates = before.published
+      .filter((key) => key.kid !== revokedKid)
+      .sort(compareKeys)
+      .reverse();
     for (const candidate of candidates) {
       try {
         await openPrivateKey(candidate);

@@ -89,7 +89,10 @@ describe('private keys at rest', () => {
     const [row] = await rows();
 
     const wrong = createKeyManager({ db, config: testConfig({ keySecret: 'another secret that is long enough 0123456789' }), logger });
-    const error = await wrong.then(() => undefined, (caught: unknown) => caught);
+    const error = await wrong.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toBe(`SIGIL_KEY_SECRET cannot decrypt signing key ${row!.kid}: it differs from the secret the key was stored with`);
@@ -199,7 +202,10 @@ describe('HS256 shared-secret mode', () => {
     expect(signing.kid).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(sharedSecretKid(`${secret}x`)).not.toBe(signing.kid);
 
-    const token = await new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'HS256', kid: signing.kid, typ: 'at+jwt' }).setExpirationTime('5m').sign(signing.key);
+    const token = await new SignJWT({ sub: 'u' })
+      .setProtectedHeader({ alg: 'HS256', kid: signing.kid, typ: 'at+jwt' })
+      .setExpirationTime('5m')
+      .sign(signing.key);
     // A resource server holding the same secret verifies it, with no Sigil code.
     await expect(jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'] })).resolves.toBeDefined();
     const key = await keys.verificationKey(signing.kid);
@@ -215,7 +221,10 @@ describe('HS256 shared-secret mode', () => {
   it('refuses rotate and revoke with invalid_request', async () => {
     const keys = await createKeyManager({ db, config: testConfig({ alg: 'HS256', hs256Secret: secret }), logger });
     for (const attempt of [() => keys.rotate(), () => keys.rotate({ immediate: true }), () => keys.revoke(sharedSecretKid(secret))]) {
-      const error = await attempt().then(() => undefined, (caught: unknown) => caught);
+      const error = await attempt().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(error).toBeInstanceOf(SigilError);
       expect((error as SigilError).code).toBe('invalid_request');
       expect((error as SigilError).message).toMatch(/not available in shared-secret \(HS256\) mode/);
@@ -233,20 +242,21 @@ describe('options', () => {
 
 const algs: SigningAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
 // Registered only when a PostgreSQL server is configured (DEVELOPERS.md, "Services for tests").
-if (process.env.TEST_DATABASE_URL) describe('PostgreSQL', () => {
-  it.each(algs)('two instances with separate connections create one key and agree (%s)', async (alg) => {
-    const schema = randomSchema('kpg');
-    const open = () => openDatabase({ databaseUrl: process.env.TEST_DATABASE_URL, databaseSchema: schema, dataDir: 'memory://' });
-    const [one, two] = await Promise.all([open(), open()]);
-    try {
-      const config = testConfig({ alg, keySecret: KEY_SECRET });
-      const [a, b] = await Promise.all([createKeyManager({ db: one!, config, logger }), createKeyManager({ db: two!, config, logger })]);
-      expect(await one!.query('SELECT kid FROM signing_keys')).toHaveLength(1);
-      const token = await signWith(a, new Date());
-      await expect(verifyWithJwks(token, await b.jwks(), new Date())).resolves.toBeDefined();
-    } finally {
-      await one!.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await Promise.all([one!.close(), two!.close()]);
-    }
+if (process.env.TEST_DATABASE_URL)
+  describe('PostgreSQL', () => {
+    it.each(algs)('two instances with separate connections create one key and agree (%s)', async (alg) => {
+      const schema = randomSchema('kpg');
+      const open = () => openDatabase({ databaseUrl: process.env.TEST_DATABASE_URL, databaseSchema: schema, dataDir: 'memory://' });
+      const [one, two] = await Promise.all([open(), open()]);
+      try {
+        const config = testConfig({ alg, keySecret: KEY_SECRET });
+        const [a, b] = await Promise.all([createKeyManager({ db: one!, config, logger }), createKeyManager({ db: two!, config, logger })]);
+        expect(await one!.query('SELECT kid FROM signing_keys')).toHaveLength(1);
+        const token = await signWith(a, new Date());
+        await expect(verifyWithJwks(token, await b.jwks(), new Date())).resolves.toBeDefined();
+      } finally {
+        await one!.query(`DROP SCHEMA "${schema}" CASCADE`);
+        await Promise.all([one!.close(), two!.close()]);
+      }
+    });
   });
-});

@@ -82,7 +82,10 @@ describe('staged rotation', () => {
         (snapshot) => snapshot.at >= issued.at - config.jwksMaxAge * SECOND && snapshot.at < issued.at + ACCESS_TTL + SKEW,
       );
       for (const snapshot of window) {
-        expect(snapshot.jwks.keys.map((key) => key.kid), `token of ${issued.at} vs JWKS of ${snapshot.at}`).toContain(issued.kid);
+        expect(
+          snapshot.jwks.keys.map((key) => key.kid),
+          `token of ${issued.at} vs JWKS of ${snapshot.at}`,
+        ).toContain(issued.kid);
         checks++;
       }
       // And the signature really verifies with the oldest and the newest of those copies.

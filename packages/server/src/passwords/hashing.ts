@@ -35,7 +35,10 @@ export interface PasswordHasher {
  * argon2id through @node-rs/argon2 on a pool of low-priority threads (see hash-pool.ts), off the
  * event loop. Parameters below OWASP's minimum are refused.
  */
-export async function createPasswordHasher(params: PasswordHashParams = OWASP_MINIMUM, poolOptions: HashPoolOptions = {}): Promise<PasswordHasher> {
+export async function createPasswordHasher(
+  params: PasswordHashParams = OWASP_MINIMUM,
+  poolOptions: HashPoolOptions = {},
+): Promise<PasswordHasher> {
   if (params.memoryCost < OWASP_MINIMUM.memoryCost || params.timeCost < OWASP_MINIMUM.timeCost || params.parallelism < 1) {
     throw new TypeError('argon2id parameters below OWASP minimum (m=19456 KiB, t=2, p=1)');
   }

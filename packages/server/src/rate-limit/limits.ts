@@ -37,7 +37,9 @@ export function createRateLimits(config: Config, logger: Logger): RateLimits {
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : undefined;
-  redis?.on('error', (error) => logger.warn({ event: 'redis_error', err: { message: error.message } }, 'redis unavailable; rate limits fall back to memory'));
+  redis?.on('error', (error) =>
+    logger.warn({ event: 'redis_error', err: { message: error.message } }, 'redis unavailable; rate limits fall back to memory'),
+  );
 
   const make = (name: string, points: number, duration: number): RateLimiterAbstract => {
     const keyPrefix = `${config.redisPrefix}rl:${name}`;

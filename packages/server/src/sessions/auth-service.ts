@@ -10,12 +10,7 @@ import { getOrCreateMeta } from '../storage/meta.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
 import { signAccessToken, verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token.ts';
-import {
-  deriveSuccessorToken,
-  generateRefreshToken,
-  hashRefreshToken,
-  looksLikeRefreshToken,
-} from '../tokens/refresh-token.ts';
+import { deriveSuccessorToken, generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '../tokens/refresh-token.ts';
 import { randomBytes } from 'node:crypto';
 
 /** What clients may see of a user: never a password hash. */
@@ -185,7 +180,11 @@ export function createAuthService(deps: AuthServiceDeps) {
           if (record.expiresAt <= at) return { kind: 'invalid' as const, reason: 'The refresh token expired' };
           const successor = deriveSuccessorToken(secret, refreshToken);
           await sessions.markRefreshTokenUsed(tx, record.tokenHash, at);
-          await sessions.insertRefreshToken(tx, { tokenHash: hashRefreshToken(successor), sessionId: session.id, expiresAt: refreshExpiry(session, at) }, at);
+          await sessions.insertRefreshToken(
+            tx,
+            { tokenHash: hashRefreshToken(successor), sessionId: session.id, expiresAt: refreshExpiry(session, at) },
+            at,
+          );
           await sessions.touchSession(tx, session.id, at);
           return { kind: 'issue' as const, bundle: await issue(user, session, successor) };
         }
@@ -218,7 +217,12 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Verifies a Bearer token and checks that its session and user are still active. */
     async authenticate(accessToken: string): Promise<Authenticated> {
       const at = now();
-      const claims = await verifyAccessToken(keys, accessToken, { issuer: deps.issuer(), audience: config.audience, sharedSecret: config.alg === 'HS256' }, at);
+      const claims = await verifyAccessToken(
+        keys,
+        accessToken,
+        { issuer: deps.issuer(), audience: config.audience, sharedSecret: config.alg === 'HS256' },
+        at,
+      );
       const [user, session] = await Promise.all([users.findUserById(db, claims.sub), sessions.findSession(db, claims.sid)]);
       if (!user || user.disabled || !session || session.userId !== user.id || !sessions.isSessionActive(session, at)) {
         throw new SigilError('invalid_token', 'The session of this access token has ended');

@@ -9,14 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TEST_DATABASE_URL,
-  dropSchema,
-  testDrivers,
-  spawnNode,
-  supportScript,
-  uniqueSchema,
-} from '../../test/support/database.ts';
+import { TEST_DATABASE_URL, dropSchema, testDrivers, spawnNode, supportScript, uniqueSchema } from '../../test/support/database.ts';
 import { StorageUnavailableError } from '../errors.ts';
 import type { Database } from './database.ts';
 import { openDatabase } from './index.ts';

@@ -36,7 +36,9 @@ export function translateDatabaseError(error: unknown): unknown {
   const message = (error as { message?: unknown }).message;
   if (
     typeof message === 'string' &&
-    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end|Query read timeout/i.test(message)
+    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end|Query read timeout/i.test(
+      message,
+    )
   ) {
     return new StorageUnavailableError(error);
   }

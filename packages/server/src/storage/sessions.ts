@@ -184,10 +184,7 @@ export async function markRefreshTokenUsed(db: Queryable, tokenHash: string, now
  */
 export async function deleteExpiredSessions(db: Queryable, now: Date, retentionSeconds: number): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionSeconds * 1000);
-  const sessions = await db.query<{ id: string }>(
-    'DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1 RETURNING id',
-    [cutoff],
-  );
+  const sessions = await db.query<{ id: string }>('DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1 RETURNING id', [cutoff]);
   await db.query('DELETE FROM refresh_tokens WHERE expires_at < $1', [cutoff]);
   return sessions.length;
 }

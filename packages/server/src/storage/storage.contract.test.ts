@@ -6,7 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { startTcpProxy } from '../../test/support/tcp-proxy.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, dropSchema, sharedMemoryPGlite, testDrivers, uniqueSchema, type TestDriver } from '../../test/support/database.ts';
+import {
+  TEST_DATABASE_URL,
+  dropSchema,
+  sharedMemoryPGlite,
+  testDrivers,
+  uniqueSchema,
+  type TestDriver,
+} from '../../test/support/database.ts';
 import { StorageUnavailableError } from '../errors.ts';
 import type { Database, Queryable } from './database.ts';
 import { UniqueViolationError, translateDatabaseError } from './errors.ts';
@@ -140,7 +147,10 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       const created = [];
       for (let i = 0; i < 5; i++) created.push(await users.insertUser(db, { email: `list${i}@example.test`, passwordHash: 'h' }, at(i)));
       expect((await users.listUsers(db)).map((u) => u.email)).toEqual(created.map((u) => u.email));
-      expect((await users.listUsers(db, { limit: 2, offset: 1 })).map((u) => u.email)).toEqual(['list1@example.test', 'list2@example.test']);
+      expect((await users.listUsers(db, { limit: 2, offset: 1 })).map((u) => u.email)).toEqual([
+        'list1@example.test',
+        'list2@example.test',
+      ]);
       expect(await users.listUsers(db, { offset: 5 })).toEqual([]);
     });
 
@@ -173,7 +183,12 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
   });
 
   describe('sessions and refresh tokens', () => {
-    async function sessionWithToken(db: Database, userId: string, tokenHash: string, options: { expiresAt?: Date; tokenExpiresAt?: Date } = {}) {
+    async function sessionWithToken(
+      db: Database,
+      userId: string,
+      tokenHash: string,
+      options: { expiresAt?: Date; tokenExpiresAt?: Date } = {},
+    ) {
       return sessions.insertSessionWithRefreshToken(
         db,
         { id: randomUUID(), userId, userAgent: 'vitest', expiresAt: options.expiresAt ?? at(3600) },
@@ -186,7 +201,12 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       const db = await open();
       const user = await newUser(db);
       const id = randomUUID();
-      const session = await sessions.insertSessionWithRefreshToken(db, { id, userId: user.id, userAgent: 'Firefox', expiresAt: at(60) }, { tokenHash: 'h-find', expiresAt: at(60) }, T0);
+      const session = await sessions.insertSessionWithRefreshToken(
+        db,
+        { id, userId: user.id, userAgent: 'Firefox', expiresAt: at(60) },
+        { tokenHash: 'h-find', expiresAt: at(60) },
+        T0,
+      );
       expect(session).toEqual({
         id,
         userId: user.id,
@@ -215,13 +235,33 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
         { tokenHash: 'h-first', expiresAt: at(60) },
         T0,
       );
-      expect(session).toEqual({ id, userId: user.id, createdAt: T0, lastUsedAt: T0, expiresAt: at(600), revokedAt: null, revokedReason: null, userAgent: 'Safari' });
+      expect(session).toEqual({
+        id,
+        userId: user.id,
+        createdAt: T0,
+        lastUsedAt: T0,
+        expiresAt: at(600),
+        revokedAt: null,
+        revokedReason: null,
+        userAgent: 'Safari',
+      });
       expect(await sessions.findSession(db, id)).toEqual(session);
-      expect(await sessions.findRefreshToken(db, 'h-first')).toEqual({ tokenHash: 'h-first', sessionId: id, createdAt: T0, expiresAt: at(60), usedAt: null });
+      expect(await sessions.findRefreshToken(db, 'h-first')).toEqual({
+        tokenHash: 'h-first',
+        sessionId: id,
+        createdAt: T0,
+        expiresAt: at(60),
+        usedAt: null,
+      });
       // A token hash that already exists fails the whole statement: no session without its token.
       const second = randomUUID();
       await expect(
-        sessions.insertSessionWithRefreshToken(db, { id: second, userId: user.id, userAgent: null, expiresAt: at(600) }, { tokenHash: 'h-first', expiresAt: at(60) }, T0),
+        sessions.insertSessionWithRefreshToken(
+          db,
+          { id: second, userId: user.id, userAgent: null, expiresAt: at(600) },
+          { tokenHash: 'h-first', expiresAt: at(60) },
+          T0,
+        ),
       ).rejects.toThrow();
       expect(await sessions.findSession(db, second)).toBeUndefined();
     });
@@ -378,7 +418,12 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
 
     it('retires the listed keys once, revokes, and deletes keys ended before a cutoff', async () => {
       const db = await open();
-      for (const [kid, activates] of [['a', 100], ['b', 200], ['c', 300], ['d', 400]] as const) {
+      for (const [kid, activates] of [
+        ['a', 100],
+        ['b', 200],
+        ['c', 300],
+        ['d', 400],
+      ] as const) {
         await keys.insertSigningKey(db, key(kid, activates));
       }
       await keys.retireSigningKeys(db, [], at(1));
@@ -389,7 +434,11 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       expect(await keys.revokeSigningKey(db, 'missing', at(560))).toBe(false);
 
       const published = await keys.listSigningKeys(db);
-      expect(published.map((k) => [k.kid, k.retiredAt])).toEqual([['a', at(500)], ['b', at(500)], ['d', null]]);
+      expect(published.map((k) => [k.kid, k.retiredAt])).toEqual([
+        ['a', at(500)],
+        ['b', at(500)],
+        ['d', null],
+      ]);
       const all = await keys.listSigningKeys(db, { includeRevoked: true });
       expect(all.find((k) => k.kid === 'c')!.revokedAt).toEqual(at(550));
 

@@ -85,10 +85,11 @@ export async function updatePasswordHash(db: Queryable, userId: string, password
 
 /** Disables (or re-enables) an account; returns false when no such user exists. */
 export async function setUserDisabled(db: Queryable, userId: string, disabled: boolean, now: Date): Promise<boolean> {
-  const rows = await db.query<{ id: string }>(
-    'UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1 RETURNING id',
-    [userId, disabled ? now : null, now],
-  );
+  const rows = await db.query<{ id: string }>('UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1 RETURNING id', [
+    userId,
+    disabled ? now : null,
+    now,
+  ]);
   return rows.length > 0;
 }
 

@@ -39,7 +39,10 @@ export async function startTestServer(options: AuthServerOptions = {}): Promise<
       callback();
     },
   });
-  const ownDatabase = options.databaseUrl !== undefined || options.database !== undefined || (options.dataDir !== undefined && options.dataDir !== 'memory://');
+  const ownDatabase =
+    options.databaseUrl !== undefined ||
+    options.database !== undefined ||
+    (options.dataDir !== undefined && options.dataDir !== 'memory://');
   const database = ownDatabase ? undefined : await openPGlite({ pglite: await sharedMemoryPGlite(), schema: uniqueSchema('srv') });
   const server = await createAuthServer({
     ...(database ? { database } : {}),
@@ -82,7 +85,7 @@ export async function request<T = any>(
   }
   const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
   const text = await response.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
@@ -115,7 +118,11 @@ export async function signup(url: string, email = uniqueEmail(), password = PASS
 }
 
 export function expectProblem(res: JsonResponse, status: number, code: string): void {
-  if (res.status !== status || res.headers.get('content-type')?.startsWith('application/problem+json') !== true || res.body?.code !== code) {
+  if (
+    res.status !== status ||
+    res.headers.get('content-type')?.startsWith('application/problem+json') !== true ||
+    res.body?.code !== code
+  ) {
     throw new Error(`expected ${status} ${code} problem+json, got ${res.status} ${res.headers.get('content-type')} ${res.text}`);
   }
 }

@@ -70,7 +70,12 @@ describe('Lessons page', () => {
     expect(post.request.body).toEqual({ title: 'Refresh tokens', summary: '', level: 'beginner' });
     post.flush({ lesson: { id: '2', title: 'Refresh tokens' } }, { status: 201, statusText: 'Created' });
     const reload = await vi.waitFor(() => backend.expectOne({ method: 'GET', url: LESSONS }), { timeout: 10_000 });
-    reload.flush({ lessons: [{ id: '1', title: 'What a JWT is' }, { id: '2', title: 'Refresh tokens' }] });
+    reload.flush({
+      lessons: [
+        { id: '1', title: 'What a JWT is' },
+        { id: '2', title: 'Refresh tokens' },
+      ],
+    });
     await vi.waitFor(() => expect(page.querySelectorAll('.lesson')).toHaveLength(2), { timeout: 10_000 });
   });
 
@@ -82,6 +87,8 @@ describe('Lessons page', () => {
     page.querySelector<HTMLButtonElement>('.add-lesson button[type=submit]')!.click();
     const post = await vi.waitFor(() => backend.expectOne({ method: 'POST', url: LESSONS }), { timeout: 10_000 });
     post.flush({ code: 'insufficient_scope' }, { status: 403, statusText: 'Forbidden' });
-    await vi.waitFor(() => expect(page.querySelector('#add-error')?.textContent).toContain('Only admins can add lessons.'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(page.querySelector('#add-error')?.textContent).toContain('Only admins can add lessons.'), {
+      timeout: 10_000,
+    });
   });
 });

@@ -37,8 +37,12 @@ const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
           @for (lesson of list(); track lesson.id) {
             <li class="card lesson">
               <h2>{{ lesson.title }}</h2>
-              @if (lesson.summary) { <p>{{ lesson.summary }}</p> }
-              @if (lesson.level) { <span class="badge">{{ lesson.level }}</span> }
+              @if (lesson.summary) {
+                <p>{{ lesson.summary }}</p>
+              }
+              @if (lesson.level) {
+                <span class="badge">{{ lesson.level }}</span>
+              }
             </li>
           } @empty {
             <li class="muted">No lessons yet.</li>
@@ -53,19 +57,35 @@ const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
         <form (submit)="add($event)" novalidate [attr.aria-busy]="saving()">
           <div class="field">
             <label for="lesson-title">Title</label>
-            <input id="lesson-title" name="title" type="text" required maxlength="200"
-                   [value]="title()" (input)="title.set(value($event))"
-                   [attr.aria-invalid]="formError() ? true : null" aria-describedby="add-error" />
+            <input
+              id="lesson-title"
+              name="title"
+              type="text"
+              required
+              maxlength="200"
+              [value]="title()"
+              (input)="title.set(value($event))"
+              [attr.aria-invalid]="formError() ? true : null"
+              aria-describedby="add-error"
+            />
           </div>
           <div class="field">
             <label for="lesson-summary">Summary <span class="muted">(optional)</span></label>
-            <textarea id="lesson-summary" name="summary" rows="3" maxlength="2000"
-                      [value]="summary()" (input)="summary.set(value($event))"></textarea>
+            <textarea
+              id="lesson-summary"
+              name="summary"
+              rows="3"
+              maxlength="2000"
+              [value]="summary()"
+              (input)="summary.set(value($event))"
+            ></textarea>
           </div>
           <div class="field">
             <label for="lesson-level">Level</label>
             <select id="lesson-level" name="level" [value]="level()" (change)="setLevel($event)">
-              @for (l of levels; track l) { <option [value]="l">{{ l }}</option> }
+              @for (l of levels; track l) {
+                <option [value]="l">{{ l }}</option>
+              }
             </select>
           </div>
           <p id="add-error" class="form-error" role="alert" aria-live="assertive">{{ formError() }}</p>

@@ -52,7 +52,9 @@ describe('Login page', () => {
 
   async function submit(): Promise<void> {
     harness.routeNativeElement!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
-    await vi.waitFor(() => expect(harness.routeNativeElement!.querySelector('button[type=submit]')!.hasAttribute('disabled')).toBe(false), { timeout: 10_000 });
+    await vi.waitFor(() => expect(harness.routeNativeElement!.querySelector('button[type=submit]')!.hasAttribute('disabled')).toBe(false), {
+      timeout: 10_000,
+    });
     await harness.fixture.whenStable();
   }
 

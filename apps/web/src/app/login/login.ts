@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, ElementRef, afterNextRender, effect, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, type ElementRef, afterNextRender, effect, inject, signal, viewChild } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
 import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
 
@@ -17,15 +17,33 @@ import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
       <form method="post" (submit)="submit($event)" novalidate [attr.aria-busy]="pending()">
         <div class="field">
           <label for="email">Email</label>
-          <input #emailInput id="email" name="email" type="email" autocomplete="username" required
-                 [value]="email()" (input)="email.set(value($event))"
-                 [attr.aria-invalid]="error() ? true : null" aria-describedby="login-error" />
+          <input
+            #emailInput
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            [value]="email()"
+            (input)="email.set(value($event))"
+            [attr.aria-invalid]="error() ? true : null"
+            aria-describedby="login-error"
+          />
         </div>
         <div class="field">
           <label for="password">Password</label>
-          <input #passwordInput id="password" name="password" type="password" autocomplete="current-password" required
-                 [value]="password()" (input)="password.set(value($event))"
-                 [attr.aria-invalid]="error() ? true : null" aria-describedby="login-error" />
+          <input
+            #passwordInput
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            [value]="password()"
+            (input)="password.set(value($event))"
+            [attr.aria-invalid]="error() ? true : null"
+            aria-describedby="login-error"
+          />
         </div>
         <p id="login-error" class="form-error" role="alert" aria-live="assertive">{{ error() }}</p>
         <button type="submit" class="button button-primary" [disabled]="pending() || !interactive()">

@@ -12,10 +12,14 @@ import { AuthService } from '@sigil/angular';
       <h1 id="profile-title">Profile</h1>
       @if (auth.user(); as user) {
         <dl class="facts">
-          <dt>Name</dt><dd>{{ user.name || '—' }}</dd>
-          <dt>Email</dt><dd>{{ user.email }}</dd>
-          <dt>Roles</dt><dd>{{ roles() }}</dd>
-          <dt>Access token valid until</dt><dd>{{ auth.expiresAt() | date: 'mediumTime' }} <span class="muted">(renewed automatically)</span></dd>
+          <dt>Name</dt>
+          <dd>{{ user.name || '—' }}</dd>
+          <dt>Email</dt>
+          <dd>{{ user.email }}</dd>
+          <dt>Roles</dt>
+          <dd>{{ roles() }}</dd>
+          <dt>Access token valid until</dt>
+          <dd>{{ auth.expiresAt() | date: 'mediumTime' }} <span class="muted">(renewed automatically)</span></dd>
         </dl>
       }
     </section>

@@ -90,12 +90,20 @@ function sendPage(res: Response, status: number, options: Omit<PageOptions, 'non
     `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self' ${new URL(options.returnTo).origin}; frame-ancestors 'none'; base-uri 'none'`,
   );
   res.setHeader('Cache-Control', 'no-store');
-  res.status(status).type('html').send(page({ ...options, nonce }));
+  res
+    .status(status)
+    .type('html')
+    .send(page({ ...options, nonce }));
 }
 
 function sendRefusal(res: Response, message: string): void {
   res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-  res.status(400).type('html').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in · Sigil</title><p role="alert">${escapeHtml(message)}</p></html>`);
+  res
+    .status(400)
+    .type('html')
+    .send(
+      `<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in · Sigil</title><p role="alert">${escapeHtml(message)}</p></html>`,
+    );
 }
 
 /**
@@ -121,7 +129,12 @@ export function hostedLoginRoutes(ctx: AppContext): Router {
       if (!(error instanceof SigilError) || error.code !== 'rate_limited') throw error;
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
       res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-      return res.status(429).type('html').send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in · Sigil</title><p role="alert">Too many attempts. Try again later.</p></html>');
+      return res
+        .status(429)
+        .type('html')
+        .send(
+          '<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in · Sigil</title><p role="alert">Too many attempts. Try again later.</p></html>',
+        );
     }
     const body = (req.body ?? {}) as Record<string, unknown>;
     const returnTo = allowedReturnTo(body.return_to, config.allowedOrigins);

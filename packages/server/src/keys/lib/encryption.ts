@@ -40,17 +40,18 @@ export function createKeyVault(keySecret: string | undefined): KeyVault {
     async seal(kid, privateJwk) {
       const plaintext = encoder.encode(JSON.stringify(privateJwk));
       if (!key) return { privateKey: decoder.decode(plaintext), encrypted: false };
-      const jwe = await new CompactEncrypt(plaintext)
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid, cty: 'jwk+json' })
-        .encrypt(key);
+      const jwe = await new CompactEncrypt(plaintext).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid, cty: 'jwk+json' }).encrypt(key);
       return { privateKey: jwe, encrypted: true };
     },
     async open(kid, stored) {
       let json: string;
       if (stored.encrypted) {
         if (!key) {
-          throw new KeyVaultError('secret_missing', kid,
-            `SIGIL_KEY_SECRET is not set, but signing key ${kid} is stored encrypted: set the secret it was stored with`);
+          throw new KeyVaultError(
+            'secret_missing',
+            kid,
+            `SIGIL_KEY_SECRET is not set, but signing key ${kid} is stored encrypted: set the secret it was stored with`,
+          );
         }
         let result;
         try {
@@ -59,8 +60,12 @@ export function createKeyVault(keySecret: string | undefined): KeyVault {
             contentEncryptionAlgorithms: ['A256GCM'],
           });
         } catch (error) {
-          throw new KeyVaultError('secret_wrong', kid,
-            `SIGIL_KEY_SECRET cannot decrypt signing key ${kid}: it differs from the secret the key was stored with`, { cause: error });
+          throw new KeyVaultError(
+            'secret_wrong',
+            kid,
+            `SIGIL_KEY_SECRET cannot decrypt signing key ${kid}: it differs from the secret the key was stored with`,
+            { cause: error },
+          );
         }
         if (result.protectedHeader.kid !== kid) {
           throw new KeyVaultError('corrupt', kid, `the encrypted private key stored for ${kid} belongs to another key`);
