@@ -1,13 +1,12 @@
 /**
- * The demo lessons API (DESIGN.md "Demo apps"), protected by @sigil/express:
+ * The demo lessons API (docs/architecture.md, "Demo apps"), protected by @sigil/express:
  * `GET /api/public` (open), `GET /api/lessons` (any valid token), `POST /api/lessons` (role
  * `admin`), `GET /api/me` (the token's claims).
  */
 import express, { type Express } from 'express';
-import { requireAuth, requireRole, type RequireAuthOptions, type SigilLogger } from '@sigil/express';
+import { createSigil, SigilError, type RequireAuthOptions, type SigilLogger } from '@sigil/express';
 import { cors } from './cors.ts';
 import { createLessonStore, parseNewLesson, type LessonStore } from './lessons.ts';
-import { errorHandler, notFound, sendProblem } from './problem.ts';
 
 /** Options of {@link createApiApp}. */
 export interface ApiAppOptions {
@@ -37,13 +36,14 @@ const REALM = 'sigil-demo-api';
 export function createApiApp(options: ApiAppOptions = {}): Express {
   const logger = options.logger ?? { warn() {} };
   const lessons = options.lessons ?? createLessonStore();
-  const auth = requireAuth({
+  const sigil = createSigil({
     issuer: options.issuer ?? 'http://localhost:4000',
     audience: options.audience ?? 'sigil',
     realm: REALM,
     logger,
     ...options.auth,
   });
+  const auth = sigil.requireAuth();
 
   const app = express();
   app.disable('x-powered-by');
@@ -59,10 +59,10 @@ export function createApiApp(options: ApiAppOptions = {}): Express {
     res.set('Cache-Control', 'no-store').json({ lessons: lessons.list() });
   });
 
-  app.post('/api/lessons', auth, requireRole('admin', { realm: REALM }), (req, res) => {
-    if (!req.is('application/json')) return sendProblem(res, 415, 'invalid_request', 'Send the lesson as application/json');
+  app.post('/api/lessons', auth, sigil.requireRole('admin'), (req, res) => {
+    if (!req.is('application/json')) throw new SigilError('invalid_request', 'Send the lesson as application/json', { status: 415 });
     const parsed = parseNewLesson(req.body);
-    if (!parsed.ok) return sendProblem(res, 400, 'invalid_request', 'The lesson is invalid', parsed.errors);
+    if (!parsed.ok) throw new SigilError('invalid_request', 'The lesson is invalid', { errors: parsed.errors });
     const lesson = lessons.add(parsed.value, req.auth?.sub ?? null);
     res.status(201).location(`/api/lessons/${lesson.id}`).json({ lesson });
   });
@@ -71,11 +71,14 @@ export function createApiApp(options: ApiAppOptions = {}): Express {
     res.set('Cache-Control', 'no-store').json(req.auth);
   });
 
-  app.use(notFound);
+  app.use((req) => {
+    throw new SigilError('not_found', `No route for ${req.method} ${req.path}`);
+  });
   app.use(
-    errorHandler(REALM, (error) =>
-      logger.warn({ event: 'api_error', error: error instanceof Error ? error.message : String(error) }, 'demo api: unexpected error'),
-    ),
+    sigil.problemHandler({
+      log: (error) =>
+        logger.warn({ event: 'api_error', error: error instanceof Error ? error.message : String(error) }, 'demo api: unexpected error'),
+    }),
   );
   return app;
 }

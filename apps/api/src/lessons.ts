@@ -3,7 +3,7 @@
  * new lesson (POST body). Kept apart from HTTP so the rules read in one place.
  */
 import { randomUUID } from 'node:crypto';
-import type { FieldError } from './problem.ts';
+import type { FieldError } from '@sigil/express';
 
 export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { SigilClaims } from './claims.ts';
 import { sendAuthError } from './challenge.ts';
 import { InsufficientScopeError, InvalidTokenError, type SigilAuthError } from './errors.ts';
+import { checker } from './options.ts';
 import type { SigilMiddleware } from './require-auth.ts';
 
 /** Options of {@link requireScope} and {@link requireRole}, given as the last argument. */
@@ -19,6 +20,18 @@ export interface AuthorizeOptions {
 
 type Args = string[] | [...names: string[], options: AuthorizeOptions];
 
+/** Whether `claims` grant what the route requires. */
+export type Allowed = (claims: SigilClaims, required: readonly string[]) => boolean;
+
+/** ALL the listed scopes in the space-delimited `scope` claim. */
+export const hasScopes: Allowed = (claims, scopes) => {
+  const granted = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+  return scopes.every((scope) => granted.includes(scope));
+};
+
+/** ANY of the listed roles in the `roles` claim. */
+export const hasAnyRole: Allowed = (claims, roles) => Array.isArray(claims.roles) && roles.some((role) => claims.roles!.includes(role));
+
 /**
  * Requires ALL the listed scopes in the token's space-delimited `scope` claim: scopes are
  * permissions granted to the token, and a route that reads and writes needs both.
@@ -27,10 +40,7 @@ type Args = string[] | [...names: string[], options: AuthorizeOptions];
  * app.delete('/api/lessons/:id', requireAuth(opts), requireScope('lessons:write'), handler);
  */
 export function requireScope(...args: Args): SigilMiddleware {
-  return authorize('scope', args, (claims, scopes) => {
-    const granted = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
-    return scopes.every((scope) => granted.includes(scope));
-  });
+  return authorize('scope', args, hasScopes);
 }
 
 /**
@@ -41,26 +51,34 @@ export function requireScope(...args: Args): SigilMiddleware {
  * app.post('/api/lessons', requireAuth(opts), requireRole('admin'), createLesson);
  */
 export function requireRole(...args: Args): SigilMiddleware {
-  return authorize('role', args, (claims, roles) => Array.isArray(claims.roles) && roles.some((role) => claims.roles!.includes(role)));
+  return authorize('role', args, hasAnyRole);
 }
 
-function authorize(
-  kind: 'scope' | 'role',
-  args: Args,
-  allowed: (claims: SigilClaims, names: readonly string[]) => boolean,
-): SigilMiddleware {
+function authorize(kind: 'scope' | 'role', args: Args, allowed: Allowed): SigilMiddleware {
   const last = args.at(-1);
   const options: AuthorizeOptions = typeof last === 'object' && last !== null ? last : {};
   const names = (typeof last === 'object' ? args.slice(0, -1) : args) as unknown[];
+  const fn = kind === 'scope' ? 'requireScope' : 'requireRole';
+  const check = checker(fn);
+  const realm = check.realm(options.realm ?? 'sigil');
+  const onError = options.onError ?? 'respond';
+  if (onError !== 'respond' && onError !== 'next') throw check.error("onError must be 'respond' or 'next'");
+  return authorizer(kind, names, allowed, { realm, onError });
+}
+
+/** The permission middleware for settled `realm` and `onError` (shared by `createSigil`). */
+export function authorizer(
+  kind: 'scope' | 'role',
+  names: readonly unknown[],
+  allowed: Allowed,
+  { realm, onError }: { realm: string; onError: 'respond' | 'next' },
+): SigilMiddleware {
   const fn = kind === 'scope' ? 'requireScope' : 'requireRole';
   if (names.length === 0) throw new TypeError(`${fn}: give at least one ${kind}`);
   for (const name of names) {
     if (typeof name !== 'string' || name === '' || (kind === 'scope' && /[\s"\\]/.test(name)))
       throw new TypeError(`${fn}: each ${kind} must be a non-empty string${kind === 'scope' ? ' without spaces or quotes' : ''}`);
   }
-  const realm = options.realm ?? 'sigil';
-  const onError = options.onError ?? 'respond';
-  if (onError !== 'respond' && onError !== 'next') throw new TypeError(`${fn}: onError must be 'respond' or 'next'`);
   const required = Object.freeze([...names]) as readonly string[];
 
   return function sigilAuthorize(req, res, next) {

@@ -2,8 +2,10 @@
  * Errors raised by @sigil/express. Two public classes share one base: a token that cannot be
  * accepted (401 `invalid_token`) and a valid token without the right permissions (403
  * `insufficient_scope`). The finer `reason` says why, for logs and tests; clients only ever see
- * the `code` and the fixed, token-free `detail` sentence of that reason.
+ * the `code` and the fixed, token-free sentence of that reason. All are @sigil/core's
+ * `SigilError`s, so the auth server and the middleware render them the same way.
  */
+import { SigilError, type SigilErrorOptions } from '@sigil/core';
 
 /** Why a token was refused. Stable strings: assert on these, never on messages. */
 export const INVALID_TOKEN_REASONS = {
@@ -27,7 +29,7 @@ export const INVALID_TOKEN_REASONS = {
 /** Stable reason of an {@link InvalidTokenError}. */
 export type InvalidTokenReason = keyof typeof INVALID_TOKEN_REASONS;
 
-/** Stable problem+json codes (DESIGN.md) this package produces. */
+/** The problem+json codes this package produces. */
 export type SigilAuthErrorCode = 'invalid_token' | 'insufficient_scope';
 
 /**
@@ -37,15 +39,11 @@ export type SigilAuthErrorCode = 'invalid_token' | 'insufficient_scope';
  * @example
  * if (err instanceof SigilAuthError) res.status(err.status).json({ code: err.code });
  */
-export class SigilAuthError extends Error {
-  readonly code: SigilAuthErrorCode;
-  readonly status: number;
+export class SigilAuthError extends SigilError {
+  declare readonly code: SigilAuthErrorCode;
 
-  constructor(code: SigilAuthErrorCode, status: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.status = status;
+  constructor(code: SigilAuthErrorCode, message: string, options?: SigilErrorOptions) {
+    super(code, message, options);
   }
 }
 
@@ -59,7 +57,7 @@ export class InvalidTokenError extends SigilAuthError {
   readonly reason: InvalidTokenReason;
 
   constructor(reason: InvalidTokenReason, options?: { cause?: unknown }) {
-    super('invalid_token', 401, INVALID_TOKEN_REASONS[reason], options);
+    super('invalid_token', INVALID_TOKEN_REASONS[reason], options);
     this.reason = reason;
   }
 }
@@ -76,11 +74,7 @@ export class InsufficientScopeError extends SigilAuthError {
   readonly kind: 'scope' | 'role';
 
   constructor(kind: 'scope' | 'role', required: readonly string[]) {
-    super(
-      'insufficient_scope',
-      403,
-      kind === 'scope' ? 'The access token lacks a required scope' : 'The access token lacks a required role',
-    );
+    super('insufficient_scope', kind === 'scope' ? 'The access token lacks a required scope' : 'The access token lacks a required role');
     this.kind = kind;
     this.required = required;
   }

@@ -1,12 +1,6 @@
 /**
- * One bounded GET for the key set and the discovery document, with node:http / node:https.
- *
- * Not `fetch`: undici, behind Node's `fetch`, runs a large amount of Node's shared stream and
- * EventEmitter code with object shapes an HTTP server never uses, and that turns inline caches on
- * the server's own per-request path megamorphic for the life of the process. Measured with
- * callgrind on the benchmark route (a minimal cached-token middleware, ~203 000 instructions a
- * request): one `fetch` at startup added ~3 600 instructions to every later request, one
- * `http.get` ~1 900 (bench/analysis.md).
+ * One bounded GET for the key set and the discovery document, with node:http / node:https: a
+ * total timeout (connect, headers and body), a size limit, and no redirects, each explicit here.
  *
  * Redirects are not followed (as jose's remote key set): a key set URL that redirects is a
  * misconfiguration or an attack, and is reported as such.

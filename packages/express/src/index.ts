@@ -3,15 +3,25 @@
  * JWKS-published JWTs) in Express 4 and 5 apps.
  *
  * @example
- * import { requireAuth, requireRole } from '@sigil/express';
- * const auth = requireAuth({ issuer: 'http://localhost:4000', audience: 'sigil' });
- * app.get('/api/lessons', auth, (req, res) => res.json({ user: req.auth?.sub }));
- * app.post('/api/lessons', auth, requireRole('admin'), createLesson);
+ * import { createSigil } from '@sigil/express';
+ * const sigil = createSigil({ issuer: 'http://localhost:4000', audience: 'sigil' });
+ * app.get('/api/lessons', sigil.requireAuth(), (req, res) => res.json({ user: req.auth?.sub }));
+ * app.post('/api/lessons', sigil.requireAuth(), sigil.requireRole('admin'), createLesson);
  */
+export { createSigil, type Sigil, type SigilOptions } from './create-sigil.ts';
 export { requireAuth, type SigilMiddleware } from './require-auth.ts';
 export { createVerifier, type AccessTokenVerifier, type VerifierOptions } from './verifier.ts';
 export { requireScope, requireRole, type AuthorizeOptions } from './authorize.ts';
-export { sigilErrorHandler, type SigilErrorHandler } from './error-handler.ts';
+export { sigilErrorHandler, problemErrorHandler, type SigilErrorHandler, type ProblemErrorHandlerOptions } from './error-handler.ts';
+export {
+  explainToken,
+  EXPLAINED_CHECKS,
+  type ExplainOptions,
+  type ExplainedCheck,
+  type ExplainedCheckName,
+  type TokenExplanation,
+} from './explain.ts';
+export { bearerToken } from './extract-token.ts';
 export {
   SigilAuthError,
   InvalidTokenError,
@@ -21,6 +31,7 @@ export {
   type SigilAuthErrorCode,
 } from './errors.ts';
 export { toProblem, challenge, type AuthProblem } from './challenge.ts';
+export { SigilError, type FieldError } from '@sigil/core';
 export type { SigilClaims } from './claims.ts';
-export type { RequireAuthOptions, JwksOptions, TokenCacheOptions, SigilLogger } from './options.ts';
+export type { RequireAuthOptions, JwksOptions, JsonWebKeySet, LocalKeySet, TokenCacheOptions, SigilLogger } from './options.ts';
 export type { Algorithm } from './algorithms.ts';

@@ -6,7 +6,8 @@
  */
 import type { Algorithm } from './algorithms.ts';
 import { fetchText, type FetchedText, type FetchTextError } from './fetch-text.ts';
-import { importKeySet, selectKey, type KeySet, type VerificationKey } from './key-set.ts';
+import { importKeySet, removedKeys, selectKey, type KeySet } from './key-set.ts';
+import type { KeySource } from './key-source.ts';
 import type { JwksOptions, SigilLogger } from './options.ts';
 
 export interface JwksCacheOptions extends Readonly<Required<JwksOptions>> {
@@ -20,24 +21,12 @@ export interface JwksCacheOptions extends Readonly<Required<JwksOptions>> {
   readonly onKeysRemoved?: (fingerprints: ReadonlySet<string>) => void;
 }
 
-/** A cached remote key set. Create with {@link createJwksCache}. */
-export interface JwksCache {
-  /** Key for the token, from the current set (sync, never fetches except a background refresh when stale). */
-  lookup(kid: string | undefined, alg: Algorithm): VerificationKey | 'mismatch' | undefined;
-  /**
-   * Refetch because `kid` was unknown: joins the fetch in flight, or starts one unless the last
-   * attempt is within the cooldown. Never rejects.
-   */
-  reload(kid: string | undefined): Promise<void>;
-  /**
-   * Starts a background refresh when the set is stale. Called on verified-token cache hits too:
-   * otherwise an API that only sees cached tokens would never refetch, and a revoked key's tokens
-   * would stay accepted until they expire. Cheap: one comparison when fresh.
-   */
-  refreshIfStale(now: number): void;
-  /** True once a key set has been loaded successfully. */
-  readonly loaded: boolean;
-}
+/**
+ * A cached remote key set: `lookup` never fetches (a stale set is refreshed behind the request),
+ * `reload` refetches for an unknown `kid` (joining the fetch in flight, or not at all within the
+ * cooldown), `refreshIfStale` is one comparison while the set is fresh.
+ */
+export type JwksCache = KeySource;
 
 const MAX_BODY = 1024 * 1024;
 
@@ -112,8 +101,7 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     freshUntil = Date.now() + maxAge(response.cacheControl);
     logger.debug?.({ event: 'jwks_refreshed', uri: jwksUri, keys: next.all.length }, 'sigil: key set loaded');
     if (previous && options.onKeysRemoved) {
-      const current = new Set(next.all.map((k) => k.fingerprint));
-      const removed = new Set(previous.all.map((k) => k.fingerprint).filter((f) => !current.has(f)));
+      const removed = removedKeys(previous, next);
       if (removed.size > 0) options.onKeysRemoved(removed);
     }
   }
@@ -170,19 +158,16 @@ export function createJwksCache(options: JwksCacheOptions): JwksCache {
     return start(kid, 'unknown_kid');
   }
 
-  // Called on every cache hit, so its fresh case is one comparison (and small enough for V8 to
-  // inline into the middleware's hot path); the rest of the decision is a call of its own.
+  // Called on every verified-token cache hit too: otherwise an API that only sees cached tokens
+  // would never refetch, and a revoked key's tokens would stay accepted until they expire. Stale
+  // keys still verify (the server published them recently), so the refresh runs behind the request.
   function refreshIfStale(now: number): void {
-    if (now >= freshUntil) refreshStale(now);
-  }
-
-  function refreshStale(now: number): void {
-    // Stale keys still verify (the server published them recently); refresh behind the request.
-    if (keys !== undefined && inflight === undefined && now - lastAttempt >= cooldown) void start(undefined, 'stale');
+    if (now < freshUntil || keys === undefined || inflight !== undefined || now - lastAttempt < cooldown) return;
+    void start(undefined, 'stale');
   }
 
   return {
-    lookup(kid, alg) {
+    lookup(kid: string | undefined, alg: Algorithm) {
       if (keys === undefined) return undefined;
       refreshIfStale(Date.now());
       return selectKey(keys, kid, alg);

@@ -109,3 +109,9 @@ function importKey(jwk: unknown, previous: KeySet | undefined): VerificationKey 
   if (j.kty === 'RSA' && (details?.modulusLength ?? 0) < 2048) return `${label}: RSA key shorter than 2048 bits`;
   return Object.freeze({ kid, kty: j.kty, crv, alg: j.alg as string | undefined, key, fingerprint });
 }
+
+/** Fingerprints of the keys in `previous` that `next` no longer has (to drop the tokens they verified). */
+export function removedKeys(previous: KeySet, next: KeySet): ReadonlySet<string> {
+  const kept = new Set(next.all.map((key) => key.fingerprint));
+  return new Set(previous.all.map((key) => key.fingerprint).filter((fingerprint) => !kept.has(fingerprint)));
+}

@@ -33,7 +33,11 @@ describe('requireAuth options', () => {
     expect(resolved.clockToleranceMs).toBe(5_000);
     expect([...resolved.algorithms]).toEqual(['RS256', 'ES256', 'EdDSA']);
     expect(resolved.tokenCacheMaxEntries).toBe(1_000);
-    expect(resolved.discoveryUri).toBe('https://issuer.test/.well-known/openid-configuration');
+    expect(resolved.keySource).toEqual({
+      kind: 'remote',
+      jwksUri: undefined,
+      discoveryUri: 'https://issuer.test/.well-known/openid-configuration',
+    });
     expect(resolved.typ).toBe('at+jwt');
     expect(Object.isFrozen(resolved)).toBe(true);
     expect(resolveOptions({ ...base, secret: 'x'.repeat(32) }).algorithms.has('HS256')).toBe(true);

@@ -1,18 +1,17 @@
 /**
  * `requireAuth`: the Express middleware that accepts a request only with a valid access token and
- * puts its claims on `req.auth`. The hot path (token seen before, still in its window) is a Map
- * lookup and a few comparisons, synchronous; a new token's signature is checked on the thread pool
- * (or inline: `offloadSignatures`), and an unknown key makes the key set be fetched. Every failure
- * becomes an {@link InvalidTokenError}: no bad token can produce a 5xx or an unhandled rejection.
+ * puts its claims on `req.auth`. It reads the token (Authorization header, else the configured
+ * cookie), hands it to the verification core (token-verifier.ts) and answers every failure with a
+ * 401 challenge: no bad token can produce a 5xx or an unhandled rejection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
-import type { SigilClaims } from './claims.ts';
 import { sendAuthError } from './challenge.ts';
+import type { SigilClaims } from './claims.ts';
 import { InvalidTokenError, type SigilAuthError } from './errors.ts';
 import { bearerToken, cookieToken } from './extract-token.ts';
-import { resolveOptions, type RequireAuthOptions } from './options.ts';
-import { createTokenCheck, isPending, type Pending } from './token-check.ts';
+import { resolveOptions, type RequireAuthOptions, type ResolvedOptions } from './options.ts';
+import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 
 /**
  * A connect-style middleware. Typed on Node's own request/response so it fits Express 4 and
@@ -33,74 +32,60 @@ export type SigilMiddleware = (req: IncomingMessage, res: ServerResponse, next: 
  */
 export function requireAuth(options: RequireAuthOptions): SigilMiddleware {
   // A server checks many tokens at once: spread uncached signature checks over the cores.
-  const config = resolveOptions(options, { offloadSignatures: availableParallelism() > 1 });
-  const tokens = createTokenCheck(config);
+  const config = resolveOptions(options, { caller: 'requireAuth', offloadSignatures: availableParallelism() > 1 });
+  return authMiddleware(config, createTokenVerifier(config));
+}
 
-  function fail(error: unknown, res: ServerResponse, next: (error?: unknown) => void): void {
-    const authError: SigilAuthError = tokens.toAuthError(error);
-    if (config.onError === 'next') next(authError);
-    else sendAuthError(res, authError, config.realm);
+/** The middleware for an already resolved configuration and its verifier (shared by `createSigil`). */
+export function authMiddleware(config: ResolvedOptions, verifier: TokenVerifier): SigilMiddleware {
+  function fail(error: SigilAuthError, res: ServerResponse, next: (error?: unknown) => void): void {
+    if (config.onError === 'next') next(error);
+    else sendAuthError(res, error, config.realm);
   }
 
-  /**
-   * The full check, for a request the hot path did not answer. Claims to set, `undefined` to go on
-   * without (optional auth), or a {@link Pending} check. Throws for a bad token.
-   */
-  function check(req: IncomingMessage, header: string | undefined): SigilClaims | Pending | undefined {
-    if (header !== undefined) {
-      const token = bearerToken(header);
-      if (token === null) throw new InvalidTokenError('token_malformed');
-      // The full check caches a valid token under the whole header value, for the hot path's
-      // lookup next time.
-      if (token !== undefined) return tokens.checkSync(token, header);
-    }
-    // No Bearer credential in the header (none, or another scheme): the cookie, when configured.
-    const token = config.cookie === undefined ? undefined : cookieToken(req.headers.cookie, config.cookie);
-    if (token === undefined) {
-      if (config.credentialsRequired) throw new InvalidTokenError('token_missing');
-      return undefined;
-    }
-    return tokens.cached(token) ?? tokens.checkSync(token);
-  }
-
-  function checkInFull(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void, header: string | undefined): void {
-    let result: SigilClaims | Pending | undefined;
+  return function sigilRequireAuth(req, res, next) {
+    let result: SigilClaims | Promise<SigilClaims> | undefined;
     try {
-      result = check(req, header);
+      const token = credential(req, config);
+      result = token === undefined ? undefined : verifier.check(token);
     } catch (error) {
-      return fail(error, res, next);
+      return fail(error as SigilAuthError, res, next);
     }
     // next() runs outside the try: an error thrown further down the chain is not a token error.
     if (result === undefined) return next();
-    if (!isPending(result)) {
-      (req as { auth?: SigilClaims }).auth = result;
+    if (!(result instanceof Promise)) {
+      setAuth(req, result);
       return next();
     }
-    tokens.finish(result).then(
+    result.then(
       (claims) => {
-        (req as { auth?: SigilClaims }).auth = claims;
+        setAuth(req, claims);
         next();
       },
-      (error: unknown) => fail(error, res, next),
+      (error: SigilAuthError) => fail(error, res, next),
     );
-  }
-
-  // The hot path stays this small on purpose, with everything else behind a call: Turbofan inlines
-  // what a function calls within a cumulative bytecode budget, and when the hot path was larger,
-  // Express's route dispatch (`next` -> `handleRequest`) no longer fit into this function as it does
-  // into an empty middleware (--trace-turbo-inlining). See also TokenCache.hit and refreshIfStale.
-  return function sigilRequireAuth(req, res, next) {
-    const header = req.headers.authorization;
-    // Hot path: this very header value was accepted before. Only "Bearer <token>" headers (a space
-    // at index 6) and bare tokens (no space at all) are ever cached, so a header with a space there
-    // can only match a Bearer header that was checked in full.
-    if (header !== undefined && header.charCodeAt(6) === 0x20) {
-      const claims = tokens.cached(header);
-      if (claims !== undefined) {
-        (req as { auth?: SigilClaims }).auth = claims;
-        return next();
-      }
-    }
-    checkInFull(req, res, next, header);
   };
+}
+
+/**
+ * The request's token: the Bearer credential of the Authorization header, else the configured
+ * cookie. `undefined` when there is none and none is required; throws when it is required, or
+ * when the header says Bearer but carries nothing.
+ */
+function credential(req: IncomingMessage, config: ResolvedOptions): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const token = bearerToken(header);
+    if (token === null) throw new InvalidTokenError('token_malformed');
+    if (token !== undefined) return token;
+  }
+  // No Bearer credential in the header (none, or another scheme): the cookie, when configured.
+  const cookie = config.cookie === undefined ? undefined : cookieToken(req.headers.cookie, config.cookie);
+  if (cookie !== undefined) return cookie;
+  if (config.credentialsRequired) throw new InvalidTokenError('token_missing');
+  return undefined;
+}
+
+function setAuth(req: IncomingMessage, claims: SigilClaims): void {
+  (req as IncomingMessage & { auth?: SigilClaims }).auth = claims;
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenCache, type CachedToken } from './token-cache.ts';
 
-const entry = (keyFingerprint = 'k1'): CachedToken => ({ claims: { exp: 1 }, validFrom: 0, validUntil: 1, keyFingerprint });
+const entry = (keyFingerprint = 'k1', from = 0, until = 10): CachedToken => ({
+  claims: { sub: 'u1', exp: 1 },
+  window: { from, until },
+  keyFingerprint,
+});
 
 describe('token cache', () => {
   it('stays bounded and keeps recently used tokens', () => {
@@ -9,10 +13,10 @@ describe('token cache', () => {
     cache.set('hot', entry());
     for (let i = 0; i < 50; i++) {
       cache.set(`t${i}`, entry());
-      expect(cache.get('hot')).toBeDefined();
+      expect(cache.get('hot', 5)).toBeDefined();
       expect(cache.size).toBeLessThanOrEqual(5);
     }
-    expect(cache.get('t0')).toBeUndefined();
+    expect(cache.get('t0', 5)).toBeUndefined();
   });
 
   it('evicts the tokens of removed keys only', () => {
@@ -20,64 +24,40 @@ describe('token cache', () => {
     cache.set('a', entry('k1'));
     cache.set('b', entry('k2'));
     cache.evictKeys(new Set(['k1']));
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('b')).toBeDefined();
+    expect(cache.get('a', 5)).toBeUndefined();
+    expect(cache.get('b', 5)).toBeDefined();
   });
-});
 
-describe('token cache keying', () => {
-  it('never answers for a different token that shares the cached token tail', () => {
+  it('never answers for a different token, however much of it matches a cached one', () => {
     const cache = createTokenCache(10);
     const tail = 'S'.repeat(43);
-    cache.set(`header.payload.${tail}`, entry());
-    expect(cache.get(`header.payload.${tail}`)).toBeDefined();
-    expect(cache.get(`header.FORGED.${tail}`)).toBeUndefined();
-    cache.delete(`header.FORGED.${tail}`);
-    expect(cache.get(`header.payload.${tail}`)).toBeDefined();
+    cache.set(`header.payload.${tail}`, entry('k1'));
+    cache.set(`other.payload.${tail}`, entry('k2'));
+    expect(cache.get(`header.payload.${tail}`, 5)).toBeDefined();
+    expect(cache.get(`header.FORGED.${tail}`, 5)).toBeUndefined();
+    expect(cache.get(`header.payload.${tail}x`, 5)).toBeUndefined();
+    expect(cache.size).toBe(2);
   });
 
-  it('keeps one of two tokens that share a tail: the other is a miss, never a wrong answer', () => {
+  it('answers only inside the window: from its start, up to but not at its end, and forgets an expired token', () => {
     const cache = createTokenCache(10);
-    cache.set('first.token.SAMEtail', entry('k1'));
-    cache.set('other.token.SAMEtail', entry('k2'));
-    expect(cache.get('first.token.SAMEtail')).toBeUndefined();
-    expect(cache.get('other.token.SAMEtail')?.keyFingerprint).toBe('k2');
-    expect(cache.size).toBe(1);
-  });
-});
-
-describe('token cache hot lookup', () => {
-  const windowed = (validFrom: number, validUntil: number): CachedToken => ({
-    claims: { sub: 'u1', exp: 1 },
-    validFrom,
-    validUntil,
-    keyFingerprint: 'k1',
+    cache.set('a.b.c', entry('k1', 1_000, 2_000));
+    expect(cache.get('a.b.c', 999)).toBeUndefined();
+    expect(cache.get('a.b.c', 1_000)).toEqual({ sub: 'u1', exp: 1 });
+    expect(cache.get('a.b.c', 1_999)).toEqual({ sub: 'u1', exp: 1 });
+    expect(cache.get('a.b.c', 2_000)).toBeUndefined();
+    expect(cache.size).toBe(0);
   });
 
-  it('answers only inside the window: from validFrom, up to but not at validUntil', () => {
-    const cache = createTokenCache(10);
-    cache.set('a.b.c', windowed(1_000, 2_000));
-    expect(cache.hit('a.b.c', 999)).toBeUndefined();
-    expect(cache.hit('a.b.c', 1_000)).toEqual({ sub: 'u1', exp: 1 });
-    expect(cache.hit('a.b.c', 1_999)).toEqual({ sub: 'u1', exp: 1 });
-    expect(cache.hit('a.b.c', 2_000)).toBeUndefined();
-    expect(cache.hit('x.b.c', 1_500)).toBeUndefined();
-  });
-
-  it('leaves the old generation to get(), which promotes it', () => {
+  it('moves a hit in the old generation back to the current one', () => {
     const cache = createTokenCache(4); // two generations of two
-    cache.set('aging', windowed(0, 10));
-    cache.set('t1', windowed(0, 10));
-    cache.set('t2', windowed(0, 10));
-    expect(cache.hit('aging', 5)).toBeUndefined();
-    expect(cache.get('aging')?.claims).toEqual({ sub: 'u1', exp: 1 });
-    expect(cache.hit('aging', 5)).toEqual({ sub: 'u1', exp: 1 });
-  });
-
-  it('keys credentials shorter than the six-character tail', () => {
-    const cache = createTokenCache(10);
-    for (const credential of ['', 'a', 'ab', 'abcde']) cache.set(credential, windowed(0, 10));
-    for (const credential of ['', 'a', 'ab', 'abcde']) expect(cache.hit(credential, 5)).toEqual({ sub: 'u1', exp: 1 });
-    expect(cache.hit('abcd', 5)).toBeUndefined();
+    cache.set('aging', entry());
+    cache.set('t1', entry());
+    cache.set('t2', entry()); // 'aging' and 't1' are now the old generation
+    expect(cache.get('aging', 5)).toEqual({ sub: 'u1', exp: 1 });
+    cache.set('t3', entry()); // the current generation ('t2', 'aging') is full: it ages, 't1' goes
+    cache.set('t4', entry());
+    expect(cache.get('t1', 5)).toBeUndefined();
+    expect(cache.get('aging', 5)).toBeDefined();
   });
 });

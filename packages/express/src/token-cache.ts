@@ -1,66 +1,30 @@
 /**
- * The verified-token cache: a hot token costs one Map lookup, one string comparison and two time
- * comparisons instead of a signature check.
+ * The verified-token cache: a token seen before and still inside its validity window costs a Map
+ * lookup instead of a signature check. Only tokens that passed every check are stored, keyed by
+ * the whole token, so a forged token can only miss.
  *
- * What is cached is the credential as it arrived: `requireAuth` uses the whole `Authorization`
- * header value, so a hit needs no token extraction and compares two flat strings (V8 compares those
- * in generated code; a token sliced out of the header is compared through a runtime call, which
- * made the hit ~3x slower in a running server).
- *
- * Keying: hashing a whole ~800-character credential for the Map costs more than everything else on
- * the hot path, so the Map key is a 30-bit number mixed from its last six characters (the tail of
- * the signature, which no one can choose for a token that verifies) and a hit is confirmed by
- * comparing the whole credential. A forged credential that copies a cached one's tail is a miss and
- * gets a full check; only verified credentials are ever inserted, so a collision can at worst make
- * one honest token miss once. A number and not a substring: a substring is allocated and hashed on
- * every lookup (~0.4 µs per hit measured in a running server, against ~0.1 µs).
- *
- * Bounded, approximately LRU with two generations (as quick-lru): hits in the current generation
- * touch nothing; when it fills up it becomes the old one and the previous old one is dropped; an
- * old hit is promoted.
+ * Bounded and approximately least-recently-used with two generations (as quick-lru does): a hit in
+ * the current generation touches nothing; when the current generation is full it becomes the old
+ * one and the previous old one is dropped; a hit in the old generation moves the token back.
  */
 import type { SigilClaims } from './claims.ts';
+import type { ValidityWindow } from './checks.ts';
 
 /** A verified token's claims, the window in which they hold, and the key that verified them. */
 export interface CachedToken {
   readonly claims: SigilClaims;
-  /** Epoch ms, clock tolerance included. */
-  readonly validFrom: number;
-  readonly validUntil: number;
-  /** Fingerprint of the verifying key, to evict its tokens when it leaves the key set. */
+  readonly window: ValidityWindow;
+  /** Fingerprint of the verifying key, to drop its tokens when it leaves the key set. */
   readonly keyFingerprint: string;
 }
 
-/**
- * Bounded verified-token cache. Create with {@link createTokenCache}. Its keys are credentials: a
- * bare token, or the `Authorization` header value it came in.
- */
 export interface TokenCache {
-  /**
-   * The hot path: the claims of `credential` when it is in the current generation and inside its
-   * window at `now` (epoch ms), else `undefined` (then use {@link get}).
-   */
-  hit(credential: string, now: number): SigilClaims | undefined;
-  /** The entry for `credential`, whether or not it is still inside its window (the caller checks). */
-  get(credential: string): CachedToken | undefined;
-  set(credential: string, entry: CachedToken): void;
-  delete(credential: string): void;
+  /** The claims of `token` if it is cached and `now` (epoch ms) is inside its window; an expired token is dropped. */
+  get(token: string, now: number): SigilClaims | undefined;
+  set(token: string, entry: CachedToken): void;
   /** Drops every token verified by one of these keys. */
   evictKeys(fingerprints: ReadonlySet<string>): void;
   readonly size: number;
-}
-
-interface Slot {
-  readonly credential: string;
-  readonly entry: CachedToken;
-}
-
-/** A Smi (30 bits) mixed from the last six characters; no allocation, no string hashing. */
-function tailKey(credential: string): number {
-  let key = 0;
-  // A credential shorter than six characters reads NaN before its start, which `^` turns into 0.
-  for (let i = credential.length - 6; i < credential.length; i++) key = ((key << 5) ^ (key >>> 25) ^ credential.charCodeAt(i)) & 0x3fffffff;
-  return key;
 }
 
 /**
@@ -69,58 +33,49 @@ function tailKey(credential: string): number {
  *
  * @example
  * const cache = createTokenCache(1000);
+ * cache.set(token, { claims, window, keyFingerprint });
+ * cache.get(token, Date.now()); // claims, until the window closes
  */
 export function createTokenCache(maxEntries: number): TokenCache {
   const generationSize = Math.max(1, Math.ceil(maxEntries / 2));
-  let current = new Map<number, Slot>();
-  let old = new Map<number, Slot>();
+  let current = new Map<string, CachedToken>();
+  let old = new Map<string, CachedToken>();
 
-  function add(key: number, slot: Slot): void {
+  function add(token: string, entry: CachedToken): void {
     if (current.size >= generationSize) {
       old = current;
       current = new Map();
     }
-    current.set(key, slot);
+    current.set(token, entry);
   }
 
-  /** A lookup that missed the current generation: an old hit is promoted. */
-  function getAging(key: number, credential: string): CachedToken | undefined {
-    const aging = old.get(key);
-    if (aging === undefined || aging.credential !== credential) return undefined;
-    old.delete(key);
-    add(key, aging);
-    return aging.entry;
+  function find(token: string): CachedToken | undefined {
+    const entry = current.get(token);
+    if (entry !== undefined) return entry;
+    const aging = old.get(token);
+    if (aging === undefined) return undefined;
+    old.delete(token);
+    add(token, aging);
+    return aging;
   }
 
   return {
-    // One small function on purpose (the rarer cases are in `get`): it is inlined into the
-    // middleware, and the bytecode budget it leaves lets Express's dispatch be inlined too.
-    hit(credential, now) {
-      const slot = current.get(tailKey(credential));
-      if (slot === undefined || slot.credential !== credential) return undefined;
-      const entry = slot.entry;
-      return now >= entry.validFrom && now < entry.validUntil ? entry.claims : undefined;
+    get(token, now) {
+      const entry = find(token);
+      if (entry === undefined) return undefined;
+      if (now >= entry.window.from && now < entry.window.until) return entry.claims;
+      // Expired: forgotten, and the full check that follows gives the precise error.
+      if (now >= entry.window.until) current.delete(token);
+      return undefined;
     },
-    get(credential) {
-      const key = tailKey(credential);
-      const hit = current.get(key);
-      if (hit === undefined) return getAging(key, credential);
-      return hit.credential === credential ? hit.entry : undefined;
-    },
-    set(credential, entry) {
-      const key = tailKey(credential);
-      old.delete(key);
-      if (current.has(key)) current.set(key, { credential, entry });
-      else add(key, { credential, entry });
-    },
-    delete(credential) {
-      const key = tailKey(credential);
-      if (current.get(key)?.credential === credential) current.delete(key);
-      if (old.get(key)?.credential === credential) old.delete(key);
+    set(token, entry) {
+      old.delete(token);
+      if (current.has(token)) current.set(token, entry);
+      else add(token, entry);
     },
     evictKeys(fingerprints) {
       for (const generation of [current, old]) {
-        for (const [key, slot] of generation) if (fingerprints.has(slot.entry.keyFingerprint)) generation.delete(key);
+        for (const [token, entry] of generation) if (fingerprints.has(entry.keyFingerprint)) generation.delete(token);
       }
     },
     get size() {

@@ -4,7 +4,7 @@
  */
 import type { SigilClaims } from './claims.ts';
 import { resolveOptions, type RequireAuthOptions } from './options.ts';
-import { createTokenCheck, isPending } from './token-check.ts';
+import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
 
 /** Options of {@link createVerifier}: those of `requireAuth` that are about tokens, not HTTP. */
 export type VerifierOptions = Omit<RequireAuthOptions, 'cookie' | 'credentialsRequired' | 'realm' | 'onError'>;
@@ -22,16 +22,13 @@ export type AccessTokenVerifier = (token: string) => Promise<SigilClaims>;
  * });
  */
 export function createVerifier(options: VerifierOptions): AccessTokenVerifier {
-  const tokens = createTokenCheck(resolveOptions(options));
-  return (token) => {
-    if (typeof token !== 'string') return Promise.reject(new TypeError('createVerifier: token must be a string'));
-    try {
-      const result = tokens.cached(token) ?? tokens.checkSync(token);
-      return isPending(result)
-        ? tokens.finish(result).catch((error: unknown) => Promise.reject(tokens.toAuthError(error)))
-        : Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(tokens.toAuthError(error));
-    }
+  return promising(createTokenVerifier(resolveOptions(options, { caller: 'createVerifier', offloadSignatures: false })));
+}
+
+/** The verifier's check as a function that always returns a promise. */
+export function promising(verifier: TokenVerifier): AccessTokenVerifier {
+  return async (token) => {
+    if (typeof token !== 'string') throw new TypeError('createVerifier: token must be a string');
+    return verifier.check(token);
   };
 }

@@ -1,12 +1,11 @@
 import { Command } from 'commander';
-import { importJWK, type JWK } from 'jose';
+import { explainToken, type Algorithm, type TokenExplanation } from '@sigil/express';
 import type { Config } from '../config.ts';
 import type { AuthServer } from '../server.ts';
 import { CliError, EXIT, issuerFor, loadCliConfig, withAuthServer } from './context.ts';
 import { formatDate, print, printJson } from './output.ts';
-import { inspectToken, type Inspection, type KeyLookup } from './token-checks.ts';
 
-const ASYMMETRIC = ['RS256', 'ES256', 'EdDSA'];
+const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256', 'EdDSA'];
 const SYMBOL = { pass: '✓', fail: '✗', skip: '–' } as const;
 
 interface InspectCliOptions {
@@ -35,68 +34,16 @@ function parseInstant(value: string | undefined): Date {
   return date;
 }
 
-/** Keys from this server's storage: says why a kid is unknown (revoked, no longer published...). */
-function localKeys(server: AuthServer): (kid: string, alg: string) => Promise<KeyLookup> {
-  return async (kid, alg) => {
-    const info = (await server.keys.list()).find((k) => k.kid === kid);
-    if (!info) return { error: 'not a key of this server (unknown kid; or a deleted, long-retired key)' };
-    if (info.state === 'revoked') return { error: `revoked at ${formatDate(info.revokedAt)}` };
-    if (info.alg !== alg) return { error: `the key is ${info.alg}, the token header says ${alg}` };
-    const key = await server.keys.verificationKey(kid, alg);
-    if (!key) return { error: `${info.state}, no longer published (since ${formatDate(info.publishedUntil)})` };
-    return {
-      key,
-      detail: server.keys.mode === 'shared-secret' ? 'the HS256 shared secret' : `${info.alg}, ${info.state}, from this server's storage`,
-    };
-  };
+/** Why this server's storage has no usable key for `kid` (revoked, no longer published...): the "kid known" detail. */
+async function whyKeyUnknown(server: AuthServer, kid: string | undefined, alg: unknown): Promise<string> {
+  const info = (await server.keys.list()).find((k) => k.kid === kid);
+  if (!info) return 'not a key of this server (unknown kid; or a deleted, long-retired key)';
+  if (info.state === 'revoked') return `revoked at ${formatDate(info.revokedAt)}`;
+  if (info.alg !== alg) return `the key is ${info.alg}, the token header says ${String(alg)}`;
+  return `${info.state}, no longer published (since ${formatDate(info.publishedUntil)})`;
 }
 
-async function fetchJson(url: string, what: string): Promise<Record<string, unknown>> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json' } });
-  } catch (error) {
-    throw new CliError(
-      `Could not fetch the ${what} from ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
-    );
-  }
-  if (!response.ok) throw new CliError(`Could not fetch the ${what} from ${url}: HTTP ${response.status}`);
-  try {
-    return (await response.json()) as Record<string, unknown>;
-  } catch {
-    throw new CliError(`The ${what} at ${url} is not JSON`);
-  }
-}
-
-/** Keys of a remote server, from its JWKS (found through discovery when only the issuer is given). */
-async function remoteKeys(
-  issuer: string | undefined,
-  jwksUri: string | undefined,
-): Promise<{ source: string; resolve: (kid: string, alg: string) => Promise<KeyLookup> }> {
-  let uri = jwksUri;
-  if (!uri) {
-    const discovery = await fetchJson(`${issuer!.replace(/\/+$/, '')}/.well-known/openid-configuration`, 'discovery document');
-    if (typeof discovery.jwks_uri !== 'string') throw new CliError(`The discovery document of ${issuer} has no jwks_uri`);
-    uri = discovery.jwks_uri;
-  }
-  const jwks = await fetchJson(uri, 'JWKS');
-  const keys = Array.isArray(jwks.keys) ? (jwks.keys as JWK[]) : [];
-  return {
-    source: `JWKS ${uri}`,
-    resolve: async (kid, alg) => {
-      const jwk = keys.find((k) => k.kid === kid);
-      if (!jwk) return { error: `not in the JWKS at ${uri} (unknown, revoked, or no longer published)` };
-      if (jwk.alg && jwk.alg !== alg) return { error: `the key is ${jwk.alg}, the token header says ${alg}` };
-      try {
-        return { key: (await importJWK(jwk, alg)) as CryptoKey, detail: `${alg}, published in the JWKS` };
-      } catch (error) {
-        return { error: `the published key cannot be used with ${alg}: ${(error as Error).message}` };
-      }
-    },
-  };
-}
-
-function printInspection(result: Inspection, source: string): void {
+function printInspection(result: TokenExplanation, source: string): void {
   if (result.header) print(`Header\n${JSON.stringify(result.header, null, 2)}`);
   if (result.payload) print(`Payload\n${JSON.stringify(result.payload, null, 2)}`);
   print(`Checks (keys: ${source})`);
@@ -142,15 +89,8 @@ export function tokenCommand(): Command {
 
       const env = process.env;
       const config = loadCliConfig(env, { logLevel: (env.LOG_LEVEL || 'error') as Config['logLevel'], redisUrl: undefined });
-      const audience = options.audience ?? config.audience;
-      const run = async (
-        source: string,
-        resolveKey: (kid: string, alg: string) => Promise<KeyLookup>,
-        allowedAlgorithms: string[],
-        issuer: string | undefined,
-        issuerHint: string,
-      ) => {
-        const result = await inspectToken(jwt, { allowedAlgorithms, issuer, issuerHint, audience, now, clockTolerance, resolveKey });
+      const base = { audience: options.audience ?? config.audience, at: now.getTime(), clockTolerance };
+      const report = (result: TokenExplanation, source: string) => {
         if (options.json)
           printJson({
             valid: result.valid,
@@ -164,20 +104,46 @@ export function tokenCommand(): Command {
       };
 
       if (options.issuer !== undefined || options.jwksUri !== undefined) {
-        const remote = await remoteKeys(options.issuer, options.jwksUri);
         const issuer = options.issuer?.replace(/\/+$/, '') ?? issuerFor(config, env);
-        await run(remote.source, remote.resolve, ASYMMETRIC, issuer, options.issuer ? '--issuer' : 'SIGIL_ISSUER, or pass --issuer');
+        const result = await explainToken(jwt, {
+          ...base,
+          ...(issuer ? { issuer } : {}),
+          ...(options.jwksUri ? { jwksUri: options.jwksUri } : {}),
+          algorithms: ASYMMETRIC,
+          jwks: { timeout: 10_000 },
+        });
+        if (result.checks.some((c) => c.reason === 'jwks_unavailable')) {
+          throw new CliError(
+            `Could not fetch the JWKS ${options.jwksUri ? `from ${options.jwksUri}` : `of ${options.issuer} (through its discovery document)`}`,
+          );
+        }
+        report(result, options.jwksUri ? `JWKS ${options.jwksUri}` : `JWKS of ${issuer} (discovery)`);
         return;
       }
       await withAuthServer(async (server) => {
-        const source =
-          server.keys.mode === 'shared-secret'
-            ? 'SIGIL_HS256_SECRET'
-            : server.db.kind === 'pglite'
-              ? `embedded database ${config.dataDir}`
-              : 'PostgreSQL (DATABASE_URL)';
-        const allowed = server.config.alg === 'HS256' ? ['HS256'] : ASYMMETRIC;
-        await run(source, localKeys(server), allowed, issuerFor(config, env), 'SIGIL_ISSUER; or --issuer URL to ask a running server');
+        const sharedSecret = server.keys.mode === 'shared-secret';
+        const source = sharedSecret
+          ? 'SIGIL_HS256_SECRET'
+          : server.db.kind === 'pglite'
+            ? `embedded database ${config.dataDir}`
+            : 'PostgreSQL (DATABASE_URL)';
+        const issuer = issuerFor(config, env);
+        const result = await explainToken(jwt, {
+          ...base,
+          ...(issuer ? { issuer } : {}),
+          ...(sharedSecret ? { secret: config.hs256Secret! } : { keys: { jwks: () => server.keys.publicKeySet() } }),
+          algorithms: sharedSecret ? ['HS256'] : ASYMMETRIC,
+        });
+        const kidCheck = result.checks.find((c) => c.name === 'kid known');
+        if (kidCheck?.status === 'fail') {
+          const kid = typeof result.header?.kid === 'string' ? result.header.kid : undefined;
+          kidCheck.detail = `${kid ?? '(no kid)'}: ${await whyKeyUnknown(server, kid, result.header?.alg)}`;
+        }
+        if (!issuer) {
+          const iss = result.checks.find((c) => c.name === 'iss');
+          if (iss?.status === 'skip') iss.detail += ' (set SIGIL_ISSUER; or --issuer URL to ask a running server)';
+        }
+        report(result, source);
       });
     });
 

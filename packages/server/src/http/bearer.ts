@@ -1,4 +1,6 @@
-import type { Request, RequestHandler, Response } from 'express';
+import { bearerChallenge } from '@sigil/core';
+import { bearerToken } from '@sigil/express';
+import type { Request, RequestHandler } from 'express';
 import { SigilError } from '../errors.ts';
 import type { Authenticated } from '../sessions/auth-service.ts';
 import type { AppContext } from './context.ts';
@@ -12,28 +14,28 @@ export function callerOf(req: Request): Authenticated {
   return auth;
 }
 
-function challenge(res: Response, issuer: string, error?: SigilError): void {
-  const realm = `realm="${issuer}"`;
-  res.setHeader(
-    'WWW-Authenticate',
-    error ? `Bearer ${realm}, error="invalid_token", error_description="${error.message.replace(/["\\]/g, '')}"` : `Bearer ${realm}`,
-  );
-}
-
-/** RFC 6750 Bearer authentication for the auth server's own account endpoints. */
+/**
+ * RFC 6750 Bearer authentication for the auth server's own account endpoints: the token is read
+ * as @sigil/express reads it and checked by the auth service (the middleware's verifier, then the
+ * session and the user). A refusal carries its challenge, with the issuer as realm.
+ */
 export function requireBearer(ctx: AppContext): RequestHandler {
-  return async (req, res, next) => {
+  return async (req, _res, next) => {
     const header = req.headers.authorization;
-    const match = header ? /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header) : null;
-    if (!match) {
-      challenge(res, ctx.issuer());
-      throw new SigilError('invalid_token', header ? 'Malformed Authorization header' : 'An access token is required');
+    const token = header === undefined ? undefined : bearerToken(header);
+    const realm = ctx.issuer();
+    if (!token) {
+      const detail = header === undefined ? 'An access token is required' : 'Malformed Authorization header';
+      throw new SigilError('invalid_token', detail, { headers: { 'WWW-Authenticate': bearerChallenge({ realm }) } });
     }
     try {
-      authenticated.set(req, await ctx.service.authenticate(match[1]!));
+      authenticated.set(req, await ctx.service.authenticate(token));
     } catch (error) {
-      if (error instanceof SigilError && error.code === 'invalid_token') challenge(res, ctx.issuer(), error);
-      throw error;
+      if (!(error instanceof SigilError) || error.code !== 'invalid_token') throw error;
+      throw new SigilError('invalid_token', error.message, {
+        cause: error,
+        headers: { 'WWW-Authenticate': bearerChallenge({ realm, error }) },
+      });
     }
     next();
   };

@@ -75,6 +75,15 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
 
   const timeline = (): Timeline => resolveTimeline(records, now(), config.accessTtl);
 
+  // The same object while the published keys stay the same, so verifiers import it only when it changes.
+  let published: { kids: string; set: { keys: PublicJwk[] } } = { kids: '', set: { keys: [] } };
+  const publicKeySet = (): { keys: PublicJwk[] } => {
+    const keys = timeline().published.map((record) => loaded.get(record.kid)!.publicJwk);
+    const kids = keys.map((key) => key.kid).join(' ');
+    if (kids !== published.kids) published = { kids, set: { keys } };
+    return published.set;
+  };
+
   const readAll = async (q: Queryable): Promise<SigningKeyRecord[]> =>
     (await listSigningKeys(q, { includeRevoked: true })).filter((record) => {
       if (isAsymmetric(record.alg) && record.publicJwk) return true;
@@ -212,16 +221,21 @@ export async function createDatabaseKeyManager(options: KeyManagerOptions, alg: 
       return { kid: entry.record.kid, alg: entry.record.alg as AsymmetricAlgorithm, key: entry.privateKey };
     },
 
+    publicKeySet,
+
     async jwks() {
-      return { keys: timeline().published.map((record) => loaded.get(record.kid)!.publicJwk) };
+      return publicKeySet();
+    },
+
+    async reloadForUnknownKid(kid) {
+      if (records.some((record) => record.kid === kid) || performance.now() - lastMissReload < RELOAD_ON_MISS_COOLDOWN_MS) return;
+      // A key another instance created since our last reload (e.g. an immediate rotation).
+      lastMissReload = performance.now();
+      await serial(reloadNow).catch((error: unknown) => log.error({ err: error }, 'signing key reload failed'));
     },
 
     async verificationKey(kid, expectedAlg) {
-      if (!records.some((record) => record.kid === kid) && performance.now() - lastMissReload >= RELOAD_ON_MISS_COOLDOWN_MS) {
-        // A key another instance created since our last reload (e.g. an immediate rotation).
-        lastMissReload = performance.now();
-        await serial(reloadNow).catch((error: unknown) => log.error({ err: error }, 'signing key reload failed'));
-      }
+      await manager.reloadForUnknownKid(kid);
       const record = timeline().published.find((candidate) => candidate.kid === kid);
       if (!record || (expectedAlg !== undefined && record.alg !== expectedAlg)) return undefined;
       return loaded.get(kid)?.publicKey;

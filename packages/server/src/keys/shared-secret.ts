@@ -6,6 +6,8 @@ const NOT_AVAILABLE =
   'Key rotation is not available in shared-secret (HS256) mode: the secret is configured, not stored. ' +
   'To replace it, change SIGIL_HS256_SECRET on the auth server and on every resource server.';
 
+const NOTHING_PUBLISHED: { keys: [] } = Object.freeze({ keys: [] }) as { keys: [] };
+
 /** The kid of an HS256 secret: a short hash, so tokens name their key without revealing it. */
 export function sharedSecretKid(secret: string): string {
   return createHash('sha256').update(`sigil-hs256-kid:${secret}`).digest('base64url').slice(0, 16);
@@ -37,7 +39,9 @@ export function createSharedSecretKeyManager(secret: string, startedAt: Date): K
   return {
     mode: 'shared-secret',
     signingKey: async () => ({ kid, alg: 'HS256', key }),
-    jwks: async () => ({ keys: [] }),
+    publicKeySet: () => NOTHING_PUBLISHED,
+    jwks: async () => NOTHING_PUBLISHED,
+    reloadForUnknownKid: async () => {},
     verificationKey: async (candidate, alg) => (candidate === kid && (alg === undefined || alg === 'HS256') ? key : undefined),
     rotate: async () => {
       throw new SigilError('invalid_request', NOT_AVAILABLE);

@@ -57,8 +57,18 @@ export interface KeyManager {
   readonly mode: 'keys' | 'shared-secret';
   /** The key to sign a token with now. */
   signingKey(): Promise<SigningKey>;
-  /** The public JWKS document: every published key (empty in shared-secret mode). */
+  /**
+   * The public JWKS document: every published key (empty in shared-secret mode). The same object
+   * while the published keys stay the same.
+   */
+  publicKeySet(): { keys: PublicJwk[] };
+  /** {@link publicKeySet}, as the JWKS endpoint serves it. */
   jwks(): Promise<{ keys: PublicJwk[] }>;
+  /**
+   * A token named `kid`, which this instance does not know: reload the keys from the database
+   * (at most every 5 s), in case another instance has just created it.
+   */
+  reloadForUnknownKid(kid: string | undefined): Promise<void>;
   /**
    * The key that verifies tokens carrying `kid`, or undefined when it is unknown, revoked or no
    * longer published. With `alg` (the token header's), also undefined when the key belongs to

@@ -9,7 +9,7 @@ import { UniqueViolationError } from '../storage/index.ts';
 import { getOrCreateMeta } from '../storage/meta.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
-import { signAccessToken, verifyAccessToken, type AccessTokenClaims } from '../tokens/access-token.ts';
+import { createAccessTokenVerifier, signAccessToken, type AccessTokenClaims } from '../tokens/access-token.ts';
 import { deriveSuccessorToken, generateRefreshToken, hashRefreshToken, looksLikeRefreshToken } from '../tokens/refresh-token.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -72,6 +72,7 @@ export function toPublicUser(user: users.UserRecord): PublicUser {
  */
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, config, keys, hasher, logger, now } = deps;
+  const verifyAccessToken = createAccessTokenVerifier({ keys, config, issuer: deps.issuer, now });
   let pepperPromise: Promise<string> | undefined;
   const pepper = () =>
     (pepperPromise ??= getOrCreateMeta(db, 'refresh_token_pepper', () => randomBytes(32).toString('base64url')).catch((error) => {
@@ -217,12 +218,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Verifies a Bearer token and checks that its session and user are still active. */
     async authenticate(accessToken: string): Promise<Authenticated> {
       const at = now();
-      const claims = await verifyAccessToken(
-        keys,
-        accessToken,
-        { issuer: deps.issuer(), audience: config.audience, sharedSecret: config.alg === 'HS256' },
-        at,
-      );
+      const claims = await verifyAccessToken(accessToken);
       const [user, session] = await Promise.all([users.findUserById(db, claims.sub), sessions.findSession(db, claims.sid)]);
       if (!user || user.disabled || !session || session.userId !== user.id || !sessions.isSessionActive(session, at)) {
         throw new SigilError('invalid_token', 'The session of this access token has ended');

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
+import { createVerifier, type AccessTokenVerifier } from '@sigil/express';
+import { SignJWT, type JWTPayload } from 'jose';
+import type { Config } from '../config.ts';
 import { SigilError } from '../errors.ts';
 import type { KeyManager } from '../keys/index.ts';
 
@@ -69,43 +71,47 @@ export async function signAccessToken(
   return { token, expiresIn: settings.ttlSeconds, expiresAt: exp };
 }
 
-/** Longest access token we agree to parse (defence against huge headers). */
-const MAX_TOKEN_LENGTH = 8192;
+/** What verifies the auth server's own access tokens. */
+export interface AccessTokenVerifierDeps {
+  keys: KeyManager;
+  config: Pick<Config, 'alg' | 'hs256Secret' | 'audience'>;
+  /** The issuer in force (fixed only once the server listens, with a random port). */
+  issuer: () => string;
+  now: () => Date;
+}
 
 /**
- * Verifies an access token against this server's own published keys, for the auth server's
- * Bearer-protected endpoints. Every failure is `invalid_token`; the reason stays in `cause`.
+ * The auth server's check of its own access tokens, for its Bearer endpoints: @sigil/express's
+ * verifier (the same checks as every resource server) over the keys this server publishes, or
+ * the HS256 secret. Every failure is an `invalid_token` error; tokens without a session are refused.
+ *
+ * @example
+ * const verify = createAccessTokenVerifier({ keys, config, issuer: () => issuer, now });
+ * const claims = await verify(token);
  */
-export async function verifyAccessToken(
-  keys: KeyManager,
-  token: string,
-  settings: Omit<AccessTokenSettings, 'ttlSeconds'> & { sharedSecret: boolean },
-  now: Date,
-): Promise<AccessTokenClaims> {
-  if (token.length > MAX_TOKEN_LENGTH) throw new SigilError('invalid_token', 'The access token is too large');
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch (cause) {
-    throw new SigilError('invalid_token', 'The access token is malformed', { cause });
-  }
-  const key = kid === undefined ? undefined : await keys.verificationKey(kid);
-  if (!key) throw new SigilError('invalid_token', 'The access token was signed by an unknown key');
-  try {
-    const { payload } = await jwtVerify(token, key, {
-      issuer: settings.issuer,
-      audience: settings.audience,
-      typ: ACCESS_TOKEN_TYP,
-      // Never taken from the token: HS256 only in shared-secret mode, and jose refuses a key whose
-      // type does not match the algorithm (so an RSA kid cannot be used with ES256, or as an HMAC secret).
-      algorithms: settings.sharedSecret ? ['HS256'] : ['RS256', 'ES256', 'EdDSA'],
-      currentDate: now,
-      clockTolerance: 30,
-      requiredClaims: ['sub', 'exp', 'iat', 'sid'],
+export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps): (token: string) => Promise<AccessTokenClaims> {
+  const { keys, config } = deps;
+  let current: { issuer: string; verify: AccessTokenVerifier } | undefined;
+  const verifierFor = (issuer: string): AccessTokenVerifier =>
+    createVerifier({
+      issuer,
+      audience: config.audience,
+      ...(config.alg === 'HS256'
+        ? { secret: config.hs256Secret! }
+        : { keys: { jwks: () => keys.publicKeySet(), reload: (kid) => keys.reloadForUnknownKid(kid) } }),
+      // Never taken from the token: HS256 only in shared-secret mode, and a key only verifies its own algorithm.
+      algorithms: config.alg === 'HS256' ? ['HS256'] : ['RS256', 'ES256', 'EdDSA'],
+      // The key manager limits its own reloads.
+      jwks: { cooldown: 0 },
+      clock: () => deps.now().getTime(),
     });
-    return payload as AccessTokenClaims;
-  } catch (cause) {
-    const detail = cause instanceof joseErrors.JWTExpired ? 'The access token expired' : 'The access token is invalid';
-    throw new SigilError('invalid_token', detail, { cause });
-  }
+
+  return async (token) => {
+    const issuer = deps.issuer();
+    if (current?.issuer !== issuer) current = { issuer, verify: verifierFor(issuer) };
+    const claims = await current.verify(token);
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string')
+      throw new SigilError('invalid_token', 'The access token has no session');
+    return claims as AccessTokenClaims;
+  };
 }
