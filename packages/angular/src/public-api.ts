@@ -1,9 +1,10 @@
 /*
- * Public API of @sigil/angular.
+ * Public API of @sigil/angular (docs/angular.md).
  */
 export { provideSigilAuth } from './lib/provide';
-export { SIGIL_AUTH_CONFIG, type SigilAuthConfig, type ResolvedSigilAuthConfig } from './lib/config';
-export { AuthService, type SigilAuthEvent } from './lib/auth.service';
+export type { SigilAuthConfig } from './lib/config';
+export { AuthService } from './lib/auth.service';
+export type { SigilAuthEvent } from './lib/auth-event';
 export { authInterceptor } from './lib/interceptor';
 export { authGuard, roleGuard } from './lib/guards';
 export { safeReturnUrl } from './lib/urls';

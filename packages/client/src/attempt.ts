@@ -1,8 +1,10 @@
 /**
  * `task()`, or undefined if it throws. For the browser APIs that may throw where they are missing,
- * disabled or sandboxed (storage, BroadcastChannel, Web Locks) and for parsing: one helper rather
- * than a try/catch at each site, which an app's minifier cannot shorten.
- * @internal exported for @sigil/angular; not part of the documented API
+ * disabled or sandboxed (storage, BroadcastChannel, Web Locks) and for parsing, where a failure
+ * only means "not available": the call site then reads as the value it wants.
+ *
+ * @example
+ * const url = attempt(() => new URL(value)); // undefined when `value` does not parse
  */
 export function attempt<T>(task: () => T): T | undefined {
   try {

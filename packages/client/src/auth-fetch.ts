@@ -1,4 +1,3 @@
-import type { SigilClient } from './client.ts';
 import type { ResolvedOptions } from './options.ts';
 
 /** Paths under the issuer that authenticate by body or cookie, never by Bearer token. */
@@ -8,27 +7,32 @@ const TOKEN_ENDPOINTS = ['/auth/login', '/auth/signup', '/auth/refresh', '/auth/
  * Whether `url` is one of the auth server's own token endpoints or public `.well-known` documents.
  * A Bearer header is useless there, and a 401 from them (wrong password, refused refresh token)
  * must never start the refresh-and-retry dance. `issuer` is the resolved one (no trailing slash).
- * @internal exported for @sigil/angular's interceptor; not part of the documented API
+ *
+ * @example
+ * isAuthServerEndpoint(new URL('https://auth.example.com/auth/refresh'), 'https://auth.example.com'); // true
  */
 export function isAuthServerEndpoint(url: URL, issuer: string): boolean {
   const path = url.origin + url.pathname.replace(/\/+$/, '');
   return path.startsWith(`${issuer}/.well-known/`) || TOKEN_ENDPOINTS.some((endpoint) => path === issuer + endpoint);
 }
 
-/** What the authenticated fetch needs from the client's session. */
-export type TokenSource = Pick<SigilClient, 'getAccessToken' | 'refresh'>;
+/** What the authenticated fetch needs from the client's session (see `SigilClient`). */
+export interface TokenSource {
+  getAccessToken(): Promise<string | null>;
+  refresh(): Promise<string>;
+}
 
 /**
  * The token to retry with after `rejected` drew a 401: the current one if a refresh (here or in
  * another tab) already replaced it, else a fresh one; null when logged out. Rejects like
  * `refresh()` when the session could not be renewed (an `invalid_grant` has then logged out).
- * @internal shared with @sigil/angular's interceptor; not part of the documented API
+ *
+ * @example
+ * const retryWith = await tokenAfterRejection(client, rejectedToken);
  */
 export async function tokenAfterRejection(session: TokenSource, rejected: string): Promise<string | null> {
   const current = await session.getAccessToken();
-  if (current !== rejected) return current;
-  await session.refresh();
-  return session.getAccessToken();
+  return current === rejected ? session.refresh() : current;
 }
 
 /**

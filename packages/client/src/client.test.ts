@@ -332,6 +332,17 @@ describe('logout and multi-tab sync', () => {
     expect(refreshed).toMatchObject({ code: 'not_logged_in' });
   });
 
+  it('refresh() resolves to the new access token, the one getAccessToken() then returns', async () => {
+    const c = client();
+    await login(c);
+    const before = await c.getAccessToken();
+    const token = await c.refresh();
+    expect(typeof token).toBe('string');
+    expect(token).not.toBe(before);
+    expect(await c.getAccessToken()).toBe(token);
+    expect(refreshes()).toBe(1);
+  });
+
   it('refresh() without a session rejects with not_logged_in', async () => {
     await expect(client().refresh()).rejects.toMatchObject({ code: 'not_logged_in' });
   });

@@ -1,7 +1,10 @@
+import { createAuthApi } from './auth-api.ts';
 import { createAuthFetch } from './auth-fetch.ts';
 import { openSyncChannel, type SyncMessage } from './channel.ts';
+import { cookieSession } from './cookie-session.ts';
 import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEvent, type AuthEventReason, type AuthListener } from './events.ts';
+import { localSession } from './local-session.ts';
 import { withLock } from './lock.ts';
 import {
   resolveOptions,
@@ -13,8 +16,7 @@ import {
 } from './options.ts';
 import { isExpiring, oneTimer, proactiveDelay } from './refresh-timer.ts';
 import { parseStoredSession, serializeSession, type Session, type SigilUser } from './session.ts';
-import { cookieSession, createAuthApi } from './auth-api.ts';
-import { createSessionStore, localSession } from './storage.ts';
+import { createSessionStore } from './session-store.ts';
 
 /** How long a tab that queued for the refresh lock waits for the holder's broadcast. */
 const BROADCAST_WAIT_MS = 300;
@@ -39,10 +41,11 @@ export interface SigilClient {
   /** Signs out here and in every synced tab, then revokes the session at the server (best effort). */
   logout(): Promise<void>;
   /**
-   * Renews the tokens now (joining a refresh already in flight). Rejects with `not_logged_in`,
-   * `invalid_grant` (the client has then logged out) or `network_error`.
+   * Renews the tokens now (joining a refresh already in flight) and resolves to the new access
+   * token. Rejects with `not_logged_in`, `invalid_grant` (the client has then logged out),
+   * `network_error`...
    */
-  refresh(): Promise<void>;
+  refresh(): Promise<string>;
   /** A valid access token, refreshed first when it is about to expire; null when logged out. */
   getAccessToken(): Promise<string | null>;
   /** `fetch` that authenticates requests to `apiOrigins` and recovers once from a 401. */
@@ -56,16 +59,11 @@ export interface SigilClient {
   readonly ready: Promise<void>;
   /** Calls `listener` on every auth state change; returns the unsubscribe function. */
   subscribe(listener: AuthListener): () => void;
-  /** Alias of `subscribe`. */
-  onChange(listener: AuthListener): () => void;
   /** Stops timers and cross-tab sync and drops listeners. The session itself is kept. */
   destroy(): void;
 }
 
-/**
- * A client without `fetch`, from `createSigilSession`.
- * @internal for @sigil/angular; not part of the documented API
- */
+/** A client without `fetch`, from `createSigilSession`. */
 export type SigilSession = Omit<SigilClient, 'fetch'>;
 
 /**
@@ -81,24 +79,36 @@ export type SigilSession = Omit<SigilClient, 'fetch'>;
  * const lessons = await auth.fetch('https://api.example.com/api/lessons').then((r) => r.json());
  */
 export function createSigilClient(options: SigilClientOptions): SigilClient {
-  const named = options?.storage;
-  // The names stay for this function only, so `createSigilSession` (@sigil/angular) does not
-  // reference both strategies and an app ships only the one it passes.
-  const opts = resolveOptions(
-    named === 'local' || named === 'cookie'
-      ? { ...options, storage: named === 'local' ? localSession() : cookieSession() }
-      : (options as SessionOptions),
-  );
+  const opts = resolveOptions(withStrategyByName(options));
   const session = createSession(opts);
+  // Added to the session object itself: a copy would freeze the values of its getters (`user`...).
   return Object.assign(session, { fetch: createAuthFetch(opts, session) });
 }
 
 /**
- * `createSigilClient` without `fetch`. @sigil/angular's interceptor does that job for `HttpClient`,
- * so an Angular app need not ship the authenticated `fetch` as well. Takes options already checked
- * by `resolveCommonOptions` (as `provideSigilAuth` did at startup), so they are not checked twice;
- * `fetch`, `now`, `restore`, `lockName` and `channelName` take their defaults.
- * @internal for @sigil/angular; not part of the documented API
+ * The names `'local'` and `'cookie'` as their strategies. Only `createSigilClient` takes names:
+ * `createSigilSession` (and so @sigil/angular) takes the factories, so an app there includes the
+ * code of the mode it uses only.
+ */
+function withStrategyByName(options: SigilClientOptions): SessionOptions {
+  switch (options?.storage) {
+    case 'local':
+      return { ...options, storage: localSession() };
+    case 'cookie':
+      return { ...options, storage: cookieSession() };
+    default:
+      return options as SessionOptions;
+  }
+}
+
+/**
+ * `createSigilClient` without `fetch`, for @sigil/angular, whose interceptor attaches tokens to
+ * `HttpClient` requests instead. Takes options already checked by `resolveCommonOptions` (as
+ * `provideSigilAuth` did at startup), so they are not checked twice; `fetch`, `now`, `restore`,
+ * `lockName` and `channelName` take their defaults.
+ *
+ * @example
+ * const session = createSigilSession(resolveCommonOptions({ issuer, apiOrigins, storage: cookieSession() }));
  */
 export function createSigilSession(options: CommonOptions): SigilSession {
   return createSession(sessionOptions(options));
@@ -106,12 +116,10 @@ export function createSigilSession(options: CommonOptions): SigilSession {
 
 function createSession(opts: ResolvedOptions): SigilSession {
   const api = createAuthApi(opts);
-  const [subscribe, emitEvent, listeners] = createEmitter();
-  const [arm, cancel] = oneTimer();
-  // Read once into locals: a minifier renames these, never the option object's property names.
+  const listeners = createEmitter();
+  const timer = oneTimer();
   const { now, issuer, cookie, refreshLeewayMs, storageKey } = opts;
-  const noop = () => {};
-  const local = opts.local?.(storageKey, () => syncFromStorage());
+  const local = opts.local?.open(storageKey, () => syncFromStorage());
   // localStorage or a custom adapter, which other tabs or clients may write to too. Memory (and
   // cookie mode) has no store at all: `session` below is the memory.
   const shared = opts.adapter ?? local?.adapter;
@@ -142,7 +150,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
 
   const emit = (type: AuthEvent['type'], reason: AuthEventReason, error?: SigilClientError) =>
     // `error` is undefined but for `session_expired`.
-    emitEvent({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, error });
+    listeners.emit({ type, reason, user: session?.user ?? null, expiresAt: session?.expiresAt ?? null, error });
 
   /**
    * Makes `next` the current session, or logs out when it is undefined. `here` means this tab
@@ -186,17 +194,17 @@ function createSession(opts: ResolvedOptions): SigilSession {
   }
 
   function schedule(): void {
-    cancel();
+    timer.cancel();
     const current = session;
     if (!current || destroyed) return;
-    arm(proactiveDelay(current, refreshLeewayMs, now()), () => {
+    timer.arm(proactiveDelay(current, refreshLeewayMs, now()), () => {
       if (session !== current) return;
       // Long delays are capped by the timer; a wake-up before the window just re-arms.
       if (!expiring(current)) return schedule();
       refreshShared(current.accessToken).catch((error: unknown) => {
         // Network trouble: try again later while the token still has life; requests will retry too.
         const left = current.expiresAt - now();
-        if (session === current && !hasCode(error, 'invalid_grant') && left > 1000) arm(Math.min(30_000, left / 2), schedule);
+        if (session === current && !hasCode(error, 'invalid_grant') && left > 1000) timer.arm(Math.min(30_000, left / 2), schedule);
       });
     });
   }
@@ -268,14 +276,15 @@ function createSession(opts: ResolvedOptions): SigilSession {
       const current = session;
       setSession(undefined, 'logout', true);
       // Local state is gone whatever happens next; revoking at the server is best effort.
-      if (cookie || current?.refreshToken) await api.logout(current?.refreshToken).catch(noop);
+      if (cookie || current?.refreshToken) await api.logout(current?.refreshToken).catch(() => {});
     },
     async refresh() {
       await ready;
       const current = session;
       // Only cookie mode can start from nothing: the browser may hold a refresh cookie.
-      if (!((current || cookie) && (await refreshShared(current?.accessToken))))
-        throw new SigilClientError('not_logged_in', 'No session to refresh');
+      const next = current || cookie ? await refreshShared(current?.accessToken) : undefined;
+      if (!next) throw new SigilClientError('not_logged_in', 'No session to refresh');
+      return next.accessToken;
     },
     getAccessToken,
     get user() {
@@ -288,11 +297,10 @@ function createSession(opts: ResolvedOptions): SigilSession {
       return !!session;
     },
     ready,
-    subscribe,
-    onChange: subscribe,
+    subscribe: listeners.subscribe,
     destroy() {
       destroyed = true;
-      cancel();
+      timer.cancel();
       channel.close();
       listeners.clear();
       local?.close();

@@ -45,11 +45,14 @@ describe('errorFromResponse', () => {
     expect('cause' in new SigilClientError('not_logged_in', 'No session')).toBe(false);
   });
 
-  it("maps the server's 503 unavailable (not in the stable list) to internal_error: retry later, not logged out", async () => {
-    expect(
-      (await errorFromResponse(problem(503, { code: 'unavailable', title: 'Service temporarily unavailable' }, { 'retry-after': '1' }), 0))
-        .code,
-    ).toBe('internal_error');
+  it("keeps the server's 503 unavailable (a code of @sigil/core's table): retry later, not logged out", async () => {
+    const error = await errorFromResponse(
+      problem(503, { code: 'unavailable', title: 'Service temporarily unavailable' }, { 'retry-after': '1' }),
+      0,
+    );
+    expect(error.code).toBe('unavailable');
+    expect(error.code).not.toBe('invalid_grant');
+    expect(error.retryAfter).toBe(1);
   });
 
   it('does not trust unknown codes', async () => {

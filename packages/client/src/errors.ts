@@ -1,26 +1,11 @@
-/**
- * Stable error codes. The first group comes from the auth server (DESIGN.md); the last three are
- * the client's own: the server could not be reached, or answered something that is not Sigil.
- */
-export type SigilClientErrorCode =
-  | 'invalid_request'
-  | 'invalid_credentials'
-  | 'email_taken'
-  | 'rate_limited'
-  | 'invalid_grant'
-  | 'invalid_token'
-  | 'insufficient_scope'
-  | 'not_found'
-  | 'internal_error'
-  | 'not_logged_in'
-  | 'network_error'
-  | 'invalid_response';
+import { isErrorCode, type ErrorCode } from '@sigil/core';
 
-// One string split at load: shorter in an app's bundle than an array literal of quoted names.
-const SERVER_CODES: readonly unknown[] =
-  'invalid_request invalid_credentials email_taken rate_limited invalid_grant invalid_token insufficient_scope not_found internal_error'.split(
-    ' ',
-  );
+/**
+ * Stable error codes: every code of the auth server's table (@sigil/core, docs/server.md), and the
+ * client's own three: no session to refresh, the server could not be reached, or it answered
+ * something that is not Sigil.
+ */
+export type SigilClientErrorCode = ErrorCode | 'not_logged_in' | 'network_error' | 'invalid_response';
 
 /** Extra facts an error may carry. */
 export interface SigilClientErrorDetails {
@@ -39,30 +24,37 @@ export interface SigilClientErrorDetails {
  * The one error type every `@sigil/client` call rejects with. Branch on `code`, never on `message`.
  *
  * @example
- * try { await auth.login(email, password); }
+ * try { await auth.login({ email, password }); }
  * catch (e) {
  *   if (e instanceof SigilClientError && e.code === 'rate_limited') wait(e.retryAfter);
  * }
  */
 export class SigilClientError extends Error {
-  // Declared only: the constructor assigns them all at once.
-  declare readonly code: SigilClientErrorCode;
-  declare readonly status: number | undefined;
-  declare readonly retryAfter: number | undefined;
-  declare readonly detail: string | undefined;
-  declare readonly errors: unknown;
+  readonly code: SigilClientErrorCode;
+  readonly status: number | undefined;
+  readonly retryAfter: number | undefined;
+  readonly detail: string | undefined;
+  readonly errors: unknown;
 
   constructor(code: SigilClientErrorCode, message: string, details: SigilClientErrorDetails = {}) {
-    // Error installs `cause` (not enumerable) only when `details` has one; assigning it again below
-    // keeps it so.
+    // Error installs `cause` (not enumerable) only when `details` has one.
     super(message, details);
-    // A literal: an app's minifier renames the class, so `new.target.name` would say something like "f".
+    // Spelled out: `error.name` stays the same in logs whatever a bundler renames the class to.
     this.name = 'SigilClientError';
-    Object.assign(this, details, { code });
+    this.code = code;
+    this.status = details.status;
+    this.retryAfter = details.retryAfter;
+    this.detail = details.detail;
+    this.errors = details.errors;
   }
 }
 
-/** Whether `error` is a `SigilClientError` with one of `codes`. */
+/**
+ * Whether `error` is a `SigilClientError` with one of `codes`.
+ *
+ * @example
+ * if (hasCode(error, 'network_error', 'unavailable')) retryLater();
+ */
 export function hasCode(error: unknown, ...codes: SigilClientErrorCode[]): error is SigilClientError {
   return error instanceof SigilClientError && codes.includes(error.code);
 }
@@ -85,7 +77,7 @@ export async function errorFromResponse(response: Response, nowMs: number): Prom
   const { status, statusText } = response;
   // Not JSON (or JSON null): no problem details, the status decides.
   const problem: Record<string, unknown> = (await response.json().catch(() => null)) ?? {};
-  const code = SERVER_CODES.includes(problem['code']) ? (problem['code'] as SigilClientErrorCode) : codeForStatus(status);
+  const code = isErrorCode(problem['code']) ? problem['code'] : codeForStatus(status);
   const title = text(problem['title']) || statusText || 'Request failed';
   return new SigilClientError(code, `${title} (HTTP ${status}, ${code})`, {
     status,

@@ -1,5 +1,5 @@
 import type { SigilClientError } from './errors.ts';
-import { invalidArgument } from './options.ts';
+import { invalidArgument } from './invalid-argument.ts';
 import type { SigilUser } from './session.ts';
 
 /**
@@ -25,25 +25,25 @@ export interface AuthEvent {
 
 export type AuthListener = (event: AuthEvent) => void;
 
-/**
- * Listener set whose members cannot break each other or the client by throwing. A tuple rather than
- * an object with methods: the caller's names for its parts are minified, method names would not be.
- */
-export function createEmitter(): [
-  subscribe: (listener: AuthListener) => () => void,
-  emit: (event: AuthEvent) => void,
-  listeners: Set<AuthListener>,
-] {
+/** The client's listeners: `subscribe` adds one, `emit` calls them all, `clear` drops them all. */
+export interface Emitter {
+  subscribe(listener: AuthListener): () => void;
+  emit(event: AuthEvent): void;
+  clear(): void;
+}
+
+/** A listener set whose members cannot break each other or the client by throwing. */
+export function createEmitter(): Emitter {
   const listeners = new Set<AuthListener>();
-  return [
-    (listener) => {
+  return {
+    subscribe(listener) {
       if (typeof listener !== 'function') invalidArgument('subscribe listener', 'a function');
       // Wrap so the same function subscribed twice gets two independent subscriptions.
       const entry: AuthListener = (event) => listener(event);
       listeners.add(entry);
       return () => void listeners.delete(entry);
     },
-    (event) => {
+    emit(event) {
       for (const listener of [...listeners]) {
         try {
           listener(event);
@@ -52,6 +52,6 @@ export function createEmitter(): [
         }
       }
     },
-    listeners,
-  ];
+    clear: () => listeners.clear(),
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cookieSession, createSigilClient, createSigilSession, localSession, memoryStorage, resolveCommonOptions } from './index.ts';
+import { cookieSession, createSigilClient, localSession, memoryStorage } from './index.ts';
+import { createSigilSession, resolveCommonOptions } from './internal.ts';
 
 const issuer = 'http://127.0.0.1:4000';
 

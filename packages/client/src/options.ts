@@ -1,6 +1,6 @@
 import { attempt } from './attempt.ts';
-import type { CookieTransportFactory } from './auth-api.ts';
-import type { SessionStrategy, StorageAdapter, StorageStrategy } from './storage.ts';
+import { invalidArgument } from './invalid-argument.ts';
+import type { CookieStrategy, LocalStrategy, SessionStrategy, StorageAdapter, StorageStrategy } from './strategy.ts';
 
 /** Options of `createSigilClient`. Only `issuer` and `apiOrigins` are required. */
 export interface SigilClientOptions {
@@ -15,8 +15,8 @@ export interface SigilClientOptions {
    * Where the session lives: `'memory'` (default), `localSession()` or `'local'` (localStorage,
    * survives reloads, readable by any XSS), `cookieSession()` or `'cookie'` (refresh token in the
    * server's HttpOnly cookie, access token in memory: recommended for browsers), or your own
-   * `StorageAdapter`. The factories let a bundler drop the modes an app does not use; the names
-   * bring both along.
+   * `StorageAdapter`. With a factory, an app includes the code of that mode only; the names bring
+   * every mode along.
    * @default 'memory'
    */
   storage?: StorageStrategy | SessionStrategy | StorageAdapter;
@@ -49,10 +49,10 @@ export interface ResolvedOptions {
   readonly apiOrigins: ReadonlySet<string>;
   /** A custom store, which other clients may share. */
   readonly adapter: StorageAdapter | undefined;
-  /** `localSession()`'s: opens localStorage, shared with other tabs. */
-  readonly local: SessionStrategy['local'];
+  /** `localSession()`: localStorage, shared with other tabs. */
+  readonly local: LocalStrategy | undefined;
   /** Cookie mode (`cookieSession()`): the refresh token stays in the server's HttpOnly cookie. */
-  readonly cookie: CookieTransportFactory | undefined;
+  readonly cookie: CookieStrategy | undefined;
   readonly fetch: typeof globalThis.fetch;
   readonly refreshLeewayMs: number;
   readonly lockName: string;
@@ -69,9 +69,9 @@ export type SessionOptions = Omit<SigilClientOptions, 'storage'> & { storage?: '
 const TYPED_OPTIONS = { fetch: 'function', now: 'function', restore: 'boolean', lockName: 'string', channelName: 'string' } as const;
 
 /**
- * The options only `createSigilClient` offers, checked, and only those given: they override the
- * defaults of `sessionOptions`. `provideSigilAuth` of @sigil/angular has none of them, so its bundle
- * leaves this out; `resolveCommonOptions` checks the rest.
+ * The options only `createSigilClient` offers (`provideSigilAuth` of @sigil/angular has none of
+ * them), checked, and only those given: they override the defaults of `sessionOptions`.
+ * `resolveCommonOptions` checks the rest.
  */
 function clientOnlyOptions(options: Pick<SigilClientOptions, keyof typeof TYPED_OPTIONS>): Partial<ResolvedOptions> {
   const given: Record<string, unknown> = {};
@@ -87,24 +87,21 @@ function clientOnlyOptions(options: Pick<SigilClientOptions, keyof typeof TYPED_
 
 /** Validates options; a caller's mistake is a `TypeError` here, never a failure per request. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
-  return Object.assign(sessionOptions(resolveCommonOptions(options)), clientOnlyOptions(options));
+  return { ...sessionOptions(resolveCommonOptions(options)), ...clientOnlyOptions(options) };
 }
 
 /**
  * The options with every default applied, from the shared part `resolveCommonOptions` has already
  * checked: @sigil/angular resolves its config once at startup and passes it here as it is.
- * Not frozen: the result never leaves the client.
  */
 export function sessionOptions({ issuer, apiOrigins, refreshLeeway, storage }: CommonOptions): ResolvedOptions {
-  // A strategy never has `getItem`.
-  const adapter = storage && 'getItem' in storage ? storage : undefined;
-  const strategy = adapter ? undefined : (storage as SessionStrategy | undefined);
+  const strategy = storage && isStrategy(storage) ? storage : undefined;
   return {
     issuer,
     apiOrigins,
-    adapter,
-    local: strategy?.local,
-    cookie: strategy?.cookie,
+    adapter: storage && !isStrategy(storage) ? storage : undefined,
+    local: strategy?.kind === 'local' ? strategy : undefined,
+    cookie: strategy?.kind === 'cookie' ? strategy : undefined,
     // Resolved per call and called unbound from globalThis: browsers throw "Illegal invocation"
     // for a detached `window.fetch`.
     fetch: (input, init) => globalThis.fetch(input, init),
@@ -117,10 +114,7 @@ export function sessionOptions({ issuer, apiOrigins, refreshLeeway, storage }: C
   };
 }
 
-/**
- * The shared options after `resolveCommonOptions`.
- * @internal for @sigil/angular; not part of the documented API
- */
+/** The shared options after `resolveCommonOptions`. */
 export interface CommonOptions {
   readonly issuer: string;
   readonly apiOrigins: ReadonlySet<string>;
@@ -133,7 +127,9 @@ export interface CommonOptions {
 /**
  * The options `createSigilClient` shares with `provideSigilAuth` of @sigil/angular, checked in one
  * place so both report a mistake alike.
- * @internal exported for @sigil/angular; not part of the documented API
+ *
+ * @example
+ * const common = resolveCommonOptions({ issuer: 'https://auth.example.com', apiOrigins: [] });
  */
 export function resolveCommonOptions(options: Pick<SessionOptions, 'issuer' | 'apiOrigins' | 'refreshLeeway' | 'storage'>): CommonOptions {
   // No options at all fails here too, as a missing issuer.
@@ -153,8 +149,15 @@ export function resolveCommonOptions(options: Pick<SessionOptions, 'issuer' | 'a
 }
 
 function isStrategy(value: unknown): value is SessionStrategy {
-  const strategy = value as SessionStrategy | null;
-  return typeof (strategy?.local ?? strategy?.cookie) === 'function';
+  const strategy = value as { kind?: unknown; open?: unknown; transport?: unknown } | null;
+  switch (strategy?.kind) {
+    case 'local':
+      return typeof strategy.open === 'function';
+    case 'cookie':
+      return typeof strategy.transport === 'function';
+    default:
+      return false;
+  }
 }
 
 function isStorageAdapter(value: unknown): value is StorageAdapter {
@@ -162,15 +165,6 @@ function isStorageAdapter(value: unknown): value is StorageAdapter {
   return (
     typeof adapter === 'object' && [adapter?.getItem, adapter?.setItem, adapter?.removeItem].every((method) => typeof method === 'function')
   );
-}
-
-/**
- * Throws the `TypeError` for a caller's mistake (an option, a listener...), naming what is wrong and
- * what it must be.
- * @internal exported for @sigil/angular; not part of the documented API
- */
-export function invalidArgument(name: string, expected: string): never {
-  throw new TypeError(`Sigil: ${name} must be ${expected}`);
 }
 
 const ORIGINS = 'origins like https://api.example.com';

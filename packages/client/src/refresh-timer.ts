@@ -23,21 +23,24 @@ export function proactiveDelay(session: Session, leewayMs: number, nowMs: number
   return Math.max(0, start) + Math.floor(random() * window * 0.25);
 }
 
-/**
- * A single re-armable timer that never keeps a Node process (SSR, tests) alive: `[arm, cancel]`, a
- * tuple so that the caller's (minified) names are used.
- */
-export function oneTimer(): [arm: (delayMs: number, task: () => void) => void, cancel: () => void] {
+/** A single re-armable timer: `arm` replaces whatever task was armed before, `cancel` drops it. */
+export interface OneTimer {
+  arm(delayMs: number, task: () => void): void;
+  cancel(): void;
+}
+
+/** A {@link OneTimer} that never keeps a Node process (SSR, tests) alive. */
+export function oneTimer(): OneTimer {
   // clearTimeout ignores a handle that is undefined or already fired: no checks needed.
   let handle: ReturnType<typeof setTimeout> | undefined;
   const cancel = () => clearTimeout(handle);
-  return [
-    (delayMs, task) => {
+  return {
+    arm(delayMs, task) {
       cancel();
       // setTimeout overflows above 2^31-1 ms (~24.8 days) and would fire at once.
       handle = setTimeout(task, Math.min(delayMs, 2 ** 31 - 1));
       (handle as { unref?: () => void }).unref?.();
     },
     cancel,
-  ];
+  };
 }

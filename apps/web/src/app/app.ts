@@ -48,7 +48,7 @@ export class App {
         // Here or in another tab: either way this tab has nothing left to show.
         this.#toasts.show('You are signed out.');
         void this.#router.navigateByUrl('/login');
-      } else this.#toasts.show('Your session has expired. Please sign in again.', 'error');
+      } else if (event.type === 'session_expired') this.#toasts.show('Your session has expired. Please sign in again.', 'error');
     });
     // After an in-app navigation, move focus to the new page so screen readers announce it and
     // keyboard users start from its top (the first page load keeps the browser's own focus).

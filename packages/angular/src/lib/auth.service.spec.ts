@@ -3,7 +3,8 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { localSession, SigilClientError, type SigilClient } from '@sigil/client';
 import { ALICE, API, ISSUER, fakeAuthServer } from '../testing/fake-auth-server';
-import { AuthService, type SigilAuthEvent } from './auth.service';
+import type { SigilAuthEvent } from './auth-event';
+import { AuthService } from './auth.service';
 import { provideSigilAuth } from './provide';
 
 @Component({ template: '' })
@@ -28,10 +29,22 @@ describe('AuthService', () => {
 
   afterEach(() => client.destroy());
 
-  it('starts logged out', () => {
+  it('starts logged out', async () => {
     expect(auth.user()).toBeNull();
     expect(auth.isLoggedIn()).toBe(false);
     expect(auth.expiresAt()).toBeNull();
+    await expect(auth.ready).resolves.toBeUndefined();
+  });
+
+  it("keeps the interceptor's helpers out of its public members", () => {
+    for (const name of ['tokenAfterUnauthorized', 'expireSession', 'expire', 'end', 'client', 'config', 'ngOnDestroy', 'whenReady']) {
+      expect(name in auth, name).toBe(false);
+    }
+  });
+
+  it('refresh() without a session rejects with not_logged_in, as the client does', async () => {
+    await expect(auth.refresh()).rejects.toMatchObject({ code: 'not_logged_in' });
+    expect(events).toEqual([]);
   });
 
   it('login fills the signals and announces it', async () => {
@@ -78,11 +91,11 @@ describe('AuthService', () => {
     expect(auth.isLoggedIn()).toBe(false);
   });
 
-  it('a refused refresh ends the session with one session-expired event', async () => {
+  it('a refused refresh ends the session with one session_expired event', async () => {
     await auth.login({ email: ALICE.email, password: 'correct horse' });
     server.state.refuseRefresh = true;
-    await expect(auth.refresh()).resolves.toBeNull();
-    await vi.waitFor(() => expect(events).toEqual(['login', 'session-expired']), { timeout: 10_000 });
+    await expect(auth.refresh()).rejects.toMatchObject({ code: 'invalid_grant' });
+    await vi.waitFor(() => expect(events).toEqual(['login', 'session_expired']), { timeout: 10_000 });
     expect(auth.isLoggedIn()).toBe(false);
   });
 });
@@ -98,8 +111,17 @@ describe('AuthService on the server platform', () => {
     });
     const auth = TestBed.inject(AuthService);
     expect(auth.isLoggedIn()).toBe(false);
+    await expect(auth.ready).resolves.toBeUndefined();
     await expect(auth.getAccessToken()).resolves.toBeNull();
     await expect(auth.login({ email: 'a@b.c', password: 'x' })).rejects.toBeInstanceOf(SigilClientError);
+    await expect(auth.refresh()).rejects.toMatchObject({ code: 'not_logged_in' });
+  });
+});
+
+describe('AuthService without provideSigilAuth', () => {
+  it('says what is missing', () => {
+    TestBed.configureTestingModule({ providers: [provideRouter([])] });
+    expect(() => TestBed.inject(AuthService)).toThrow(/provideSigilAuth/);
   });
 });
 

@@ -1,11 +1,12 @@
 import { InjectionToken } from '@angular/core';
-import { invalidArgument, resolveCommonOptions, type SessionStrategy, type SigilClient, type StorageAdapter } from '@sigil/client';
+import type { SessionStrategy, SigilClient, StorageAdapter } from '@sigil/client';
+import { invalidArgument, resolveCommonOptions, type CommonOptions } from '@sigil/client/internal';
 
 /**
  * Options of {@link provideSigilAuth}. Only `issuer` and `apiOrigins` are required.
  *
  * @example
- * provideSigilAuth({ issuer: 'https://auth.example.com', apiOrigins: ['https://api.example.com'] })
+ * provideSigilAuth({ issuer: 'https://auth.example.com', apiOrigins: ['https://api.example.com'], storage: cookieSession() })
  */
 export interface SigilAuthConfig {
   /** Base URL of the Sigil auth server, e.g. `https://auth.example.com`. */
@@ -19,7 +20,8 @@ export interface SigilAuthConfig {
    * Where the session lives: `'memory'` (lost on reload), `localSession()` (localStorage: survives
    * reloads, readable by any XSS), `cookieSession()` (refresh token in the auth server's HttpOnly
    * cookie, access token in memory: the recommended mode for browsers), or your own
-   * `StorageAdapter`. Factories rather than names, so the app ships the code of its mode only.
+   * `StorageAdapter`. Factories rather than the client's names `'local'` and `'cookie'`: the app
+   * then includes the code of its own mode only (docs/angular.md, "Storage modes").
    * @default 'memory'
    */
   storage?: 'memory' | SessionStrategy | StorageAdapter;
@@ -46,21 +48,14 @@ export interface SigilAuthConfig {
   client?: SigilClient;
 }
 
-/** {@link SigilAuthConfig} after validation: every default applied once, frozen. */
-export interface ResolvedSigilAuthConfig {
-  readonly issuer: string;
-  /** Origin and path prefix of the issuer, for recognising its endpoints. */
-  readonly issuerUrl: URL;
-  readonly apiOrigins: ReadonlySet<string>;
-  /** undefined: memory. */
-  readonly storage: SessionStrategy | StorageAdapter | undefined;
+/** {@link SigilAuthConfig} after validation: every default applied once. Internal to this library. */
+export interface ResolvedSigilAuthConfig extends CommonOptions {
   readonly loginRoute: string;
   readonly forbiddenRoute: string | null;
-  readonly refreshLeeway: number | undefined;
   readonly client: SigilClient | undefined;
 }
 
-/** The resolved configuration, provided by {@link provideSigilAuth}. */
+/** The resolved configuration, provided by {@link provideSigilAuth}. Internal to this library. */
 export const SIGIL_AUTH_CONFIG = new InjectionToken<ResolvedSigilAuthConfig>('SIGIL_AUTH_CONFIG');
 
 /**
@@ -69,15 +64,16 @@ export const SIGIL_AUTH_CONFIG = new InjectionToken<ResolvedSigilAuthConfig>('SI
  * mistake alike; only the routes are Angular's own.
  */
 export function resolveSigilAuthConfig(config: SigilAuthConfig): ResolvedSigilAuthConfig {
-  // Also checks `storage`, as the client does; its result has `issuer`, `apiOrigins`,
-  // `refreshLeeway` and `storage` resolved.
+  const named: unknown = config?.storage;
+  if (named === 'local' || named === 'cookie')
+    invalidArgument('storage', `${named}Session() rather than the name '${named}' in @sigil/angular`);
+  // Checks `issuer`, `apiOrigins`, `refreshLeeway` and `storage`, as the client does.
   const common = resolveCommonOptions(config);
   const loginRoute = config.loginRoute ?? '/login';
   if (!isAppPath(loginRoute)) invalidArgument('loginRoute', APP_PATH);
   const forbiddenRoute = config.forbiddenRoute ?? null;
   if (forbiddenRoute !== null && !isAppPath(forbiddenRoute)) invalidArgument('forbiddenRoute', `${APP_PATH} or null`);
-  // `common` is this call's own object: completed in place rather than copied.
-  return Object.freeze(Object.assign(common, { issuerUrl: new URL(common.issuer), loginRoute, forbiddenRoute, client: config.client }));
+  return Object.freeze({ ...common, loginRoute, forbiddenRoute, client: config.client });
 }
 
 const APP_PATH = "an app path like '/login'";

@@ -1,13 +1,13 @@
 import { inject } from '@angular/core';
 import { Router, type CanActivateFn, type UrlTree } from '@angular/router';
-import { invalidArgument } from '@sigil/client';
+import { invalidArgument } from '@sigil/client/internal';
 import { AuthService } from './auth.service';
 import { SIGIL_AUTH_CONFIG } from './config';
 
 /**
  * Lets signed-in users through; sends everyone else to the login route with `returnUrl` set to the
- * page they asked for. Waits for the startup session restore first (cookie mode). Under SSR no
- * session is known, so it redirects: render protected routes with `RenderMode.Client`.
+ * page they asked for. Waits for `AuthService.ready` first (cookie mode restores the session then).
+ * Under SSR no session is known, so it redirects: render protected routes with `RenderMode.Client`.
  *
  * @example
  * { path: 'lessons', component: Lessons, canActivate: [authGuard] }
@@ -35,7 +35,7 @@ async function guard(url: string, allowed: (auth: AuthService) => boolean): Prom
   const auth = inject(AuthService);
   const router = inject(Router);
   const config = inject(SIGIL_AUTH_CONFIG);
-  await auth.whenReady();
+  await auth.ready;
   if (!auth.isLoggedIn()) return router.createUrlTree([config.loginRoute], { queryParams: { returnUrl: url } });
   if (allowed(auth)) return true;
   return config.forbiddenRoute === null ? false : router.parseUrl(config.forbiddenRoute);

@@ -143,7 +143,7 @@ describe('authInterceptor', () => {
     await expect(response).rejects.toMatchObject({ status: 401 });
     await eventually(() => expect(router.url).toBe('/login?returnUrl=%2Flessons%3Fpage%3D2'));
     expect(auth.isLoggedIn()).toBe(false);
-    expect(events).toEqual(['session-expired']);
+    expect(events).toEqual(['session_expired']);
     // Exactly one refresh, one retry: backend.verify() in afterEach proves nothing else went out.
     expect(server.state.refreshCalls).toBe(1);
   });
@@ -159,11 +159,25 @@ describe('authInterceptor', () => {
     await eventually(() => expect(router.url).toBe('/login?returnUrl=%2Flessons%3Fpage%3D2'));
     expect(server.state.refreshCalls).toBe(1);
     expect(auth.isLoggedIn()).toBe(false);
-    expect(events).toEqual(['session-expired']);
+    expect(events).toEqual(['session_expired']);
   });
 
   it('keeps the session when the auth server cannot be reached for the refresh', async () => {
     server.state.refreshUnreachable = true;
+    const events: string[] = [];
+    auth.events.subscribe((event) => events.push(event.type));
+    const { request, response } = await send(`${API}/api/lessons`);
+    request.flush(null, { status: 401, statusText: 'Unauthorized' });
+
+    await expect(response).rejects.toMatchObject({ status: 401 });
+    expect(server.state.refreshCalls).toBe(1);
+    expect(auth.isLoggedIn()).toBe(true);
+    expect(events).toEqual([]);
+    expect(router.url).toBe('/lessons?page=2');
+  });
+
+  it('keeps the session when the auth server is unavailable (503) for the refresh', async () => {
+    server.state.refreshUnavailable = true;
     const events: string[] = [];
     auth.events.subscribe((event) => events.push(event.type));
     const { request, response } = await send(`${API}/api/lessons`);

@@ -1,9 +1,8 @@
 import { type HttpErrorResponse, type HttpEvent, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
-// DOCUMENT from core (as of Angular 20), not common: one import statement less in the bundle.
 import { DOCUMENT, inject } from '@angular/core';
 import { catchError, from, switchMap, type Observable } from 'rxjs';
-import { AuthService } from './auth.service';
-import { SIGIL_AUTH_CONFIG } from './config';
+import { hasCode, tokenAfterRejection, type SigilSession } from '@sigil/client/internal';
+import { AuthState } from './auth-state';
 import { isApiUrl } from './urls';
 
 /**
@@ -17,21 +16,19 @@ import { isApiUrl } from './urls';
  * provideHttpClient(withInterceptors([authInterceptor]))
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
-  const auth = inject(AuthService);
-  const config = inject(SIGIL_AUTH_CONFIG);
+  const state = inject(AuthState);
   const base = inject(DOCUMENT).baseURI;
   // A request that already carries credentials was authorised by the caller on purpose.
-  if (req.headers.has('Authorization') || !isApiUrl(req.url, base, config)) return next(req);
-  // Errors are rethrown with `throw` inside the operators' callbacks, which rxjs turns into an
-  // error notification: cheaper than `throwError` and the same to subscribers.
-  return from(auth.getAccessToken()).pipe(
+  if (req.headers.has('Authorization') || !isApiUrl(req.url, base, state.config)) return next(req);
+  // A `throw` inside an operator's callback is the observable's error, as with `throwError`.
+  return from(state.getAccessToken()).pipe(
     switchMap((token) =>
       token === null
         ? next(req)
         : next(withBearer(req, token)).pipe(
             catchError((error: unknown) => {
               if (!isUnauthorized(error)) throw error;
-              return retryOnce(req, next, auth, token, error);
+              return retryOnce(req, next, state, token, error);
             }),
           ),
     ),
@@ -42,25 +39,43 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
 function retryOnce(
   req: HttpRequest<unknown>,
   next: HttpHandlerFn,
-  auth: AuthService,
+  state: AuthState,
   rejected: string,
   firstError: unknown,
 ): Observable<HttpEvent<unknown>> {
   // `undefined`: the auth server could not be asked (offline, 5xx): keep the session, report the 401.
-  return from(auth.tokenAfterUnauthorized(rejected)).pipe(
+  return from(tokenAfterUnauthorized(state.client, rejected)).pipe(
     switchMap((token) => {
       if (token == null) {
-        if (token === null) void auth.expireSession();
+        if (token === null) void state.expire();
         throw firstError;
       }
       return next(withBearer(req, token)).pipe(
         catchError((error: unknown) => {
-          if (isUnauthorized(error)) void auth.expireSession();
+          if (isUnauthorized(error)) void state.expire();
           throw error;
         }),
       );
     }),
   );
+}
+
+/**
+ * A token `rejected` drew a 401. Resolves to the token to retry with: the current one if someone
+ * already renewed it meanwhile, else a fresh one from a (shared) refresh; `null` if the session is
+ * over; `undefined` when the auth server could not be asked (the session may still be fine).
+ * Never rejects.
+ */
+async function tokenAfterUnauthorized(client: SigilSession | null, rejected: string): Promise<string | null | undefined> {
+  // No client (SSR): no token was sent in the first place, so this is never reached there.
+  if (!client) return null;
+  try {
+    return await tokenAfterRejection(client, rejected);
+  } catch (error) {
+    // The auth server could not answer (network, 5xx, overloaded, rate limit): that says nothing
+    // about the session. Any other failure (a refused refresh token) means it is over.
+    return hasCode(error, 'network_error', 'internal_error', 'unavailable', 'rate_limited') ? undefined : null;
+  }
 }
 
 function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {

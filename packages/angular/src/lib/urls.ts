@@ -1,4 +1,4 @@
-import { attempt, isAuthServerEndpoint } from '@sigil/client';
+import { attempt, isAuthServerEndpoint } from '@sigil/client/internal';
 import type { ResolvedSigilAuthConfig } from './config';
 
 /**

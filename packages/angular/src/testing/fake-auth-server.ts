@@ -8,7 +8,7 @@ export const ALICE = { id: '6f1c1f59-4f7e-4d0e-9a8b-0c1d2e3f4a5b', email: 'alice
 export const BOB = { id: '7a2d2a6a-5a8f-4e1f-8b9c-1d2e3f4a5b6c', email: 'bob@example.com', name: 'Bob', roles: [] as string[] };
 
 /**
- * The auth server's token endpoints as a `fetch`, speaking DESIGN.md's wire format, so the tests
+ * The auth server's token endpoints as a `fetch`, speaking its wire format (docs/server.md), so the tests
  * drive the real `@sigil/client` rather than a stand-in. Access tokens are `at-1`, `at-2`, ...
  */
 export function fakeAuthServer() {
@@ -25,6 +25,8 @@ export function fakeAuthServer() {
     refuseRefresh: false,
     /** When set, /auth/refresh cannot be reached (fetch rejects, as it does offline). */
     refreshUnreachable: false,
+    /** When set, /auth/refresh answers 503 unavailable (storage down), with `Retry-After: 1`. */
+    refreshUnavailable: false,
     /** When set, /auth/refresh waits for this promise before answering. */
     holdRefresh: undefined as Promise<void> | undefined,
     lastAccessToken: '',
@@ -59,6 +61,7 @@ export function fakeAuthServer() {
         state.refreshCalls++;
         await state.holdRefresh;
         if (state.refreshUnreachable) throw new TypeError('Failed to fetch');
+        if (state.refreshUnavailable) return problem(503, 'unavailable', { 'Retry-After': '1' });
         const user = refreshTokens.get(body['refresh_token'] ?? '');
         refreshTokens.delete(body['refresh_token'] ?? '');
         if (state.refuseRefresh || user === undefined) return problem(401, 'invalid_grant');
@@ -85,10 +88,10 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
-function problem(status: number, code: string): Response {
+function problem(status: number, code: string, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ type: 'about:blank', title: code, status, code }), {
     status,
-    headers: { 'Content-Type': 'application/problem+json' },
+    headers: { 'Content-Type': 'application/problem+json', ...headers },
   });
 }
 
