@@ -5,7 +5,7 @@
  * the `code` and the fixed, token-free sentence of that reason. All are @sigil/core's
  * `SigilError`s, so the auth server and the middleware render them the same way.
  */
-import { SigilError, type SigilErrorOptions } from '@sigil/core';
+import { SigilError, type ErrorCode, type SigilErrorOptions } from '@sigil/core';
 
 /** Why a token was refused. Stable strings: assert on these, never on messages. */
 export const INVALID_TOKEN_REASONS = {
@@ -29,8 +29,8 @@ export const INVALID_TOKEN_REASONS = {
 /** Stable reason of an {@link InvalidTokenError}. */
 export type InvalidTokenReason = keyof typeof INVALID_TOKEN_REASONS;
 
-/** The problem+json codes this package produces. */
-export type SigilAuthErrorCode = 'invalid_token' | 'insufficient_scope';
+/** The codes of @sigil/core's table this package produces. */
+export type SigilAuthErrorCode = Extract<ErrorCode, 'invalid_token' | 'insufficient_scope'>;
 
 /**
  * Base of every error @sigil/express raises for a request. `message` is safe to send to a client:

@@ -45,6 +45,8 @@ export interface ExplainedCheck {
   /** For a failure: the reason the verifier would refuse the token with. */
   reason?: InvalidTokenReason;
   detail: string;
+  /** For `exp`, `nbf` and `iat`: the claim's instant (epoch seconds), e.g. to say how long ago it was. */
+  instant?: number;
 }
 
 export interface TokenExplanation {
@@ -88,13 +90,14 @@ export async function explainToken(token: string, options: ExplainOptions): Prom
   );
   const results = new Map<ExplainedCheckName, ExplainedCheck>();
   /** Runs one check: its detail on success, `failed()` (or the reason's sentence) on failure. */
-  const record = (name: ExplainedCheckName, run: () => string, failed?: () => string): boolean => {
+  const record = (name: ExplainedCheckName, run: () => string, failed?: () => string, instant?: number): boolean => {
+    const extra = instant === undefined ? {} : { instant };
     try {
-      results.set(name, { name, status: 'pass', detail: run() });
+      results.set(name, { name, status: 'pass', detail: run(), ...extra });
       return true;
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
-      results.set(name, { name, status: 'fail', reason: error.reason, detail: failed?.() ?? error.message });
+      results.set(name, { name, status: 'fail', reason: error.reason, detail: failed?.() ?? error.message, ...extra });
       return false;
     }
   };
@@ -182,9 +185,10 @@ export async function explainToken(token: string, options: ExplainOptions): Prom
     'exp',
     () => {
       checkExpiry(checked, tolerance, at);
-      return `expires ${when(checked.exp, at)}`;
+      return `expires ${when(checked.exp)}`;
     },
-    () => `expired ${when(checked.exp, at)}`,
+    () => `expired ${when(checked.exp)}`,
+    checked.exp,
   );
   for (const name of ['nbf', 'iat'] as const) {
     const start = checked[name];
@@ -192,32 +196,22 @@ export async function explainToken(token: string, options: ExplainOptions): Prom
       name,
       () => {
         checkNotBefore(checked, name, tolerance, at);
-        return start === undefined ? 'not present' : `${name === 'nbf' ? 'valid since' : 'issued'} ${when(start, at)}`;
+        return start === undefined ? 'not present' : `${name === 'nbf' ? 'valid since' : 'issued'} ${when(start)}`;
       },
-      () => `not valid before ${when(start!, at)}`,
+      () => `not valid before ${when(start!)}`,
+      start,
     );
   }
   return finish(header, shownPayload);
 }
 
-/** `2026-11-25 16:40:00Z (in 14 min)`. */
-function when(seconds: number, now: number): string {
+/** `2026-11-25 16:40:00Z`: a NumericDate as a reader wants it. */
+function when(seconds: number): string {
   const date = new Date(seconds * 1000);
-  const iso = Number.isNaN(date.getTime())
+  return Number.isNaN(date.getTime())
     ? String(seconds)
     : date
         .toISOString()
         .replace('T', ' ')
         .replace(/\.\d{3}Z$/, 'Z');
-  const delta = Math.round(seconds - now / 1000);
-  const abs = Math.abs(delta);
-  const amount =
-    abs < 120
-      ? `${abs} s`
-      : abs < 7200
-        ? `${Math.round(abs / 60)} min`
-        : abs < 172_800
-          ? `${Math.round(abs / 3600)} h`
-          : `${Math.round(abs / 86_400)} days`;
-  return `${iso} (${delta >= 0 ? `in ${amount}` : `${amount} ago`})`;
 }

@@ -56,8 +56,8 @@ export function createTokenVerifier(config: ResolvedOptions): TokenVerifier {
   }
 
   function checkHeader(parsed: ParsedJws): CheckedHeader {
-    const alg = checkAlgorithm(parsed.header, config.algorithms);
     const { kid } = checkHeaderFields(parsed.header);
+    const alg = checkAlgorithm(parsed.header, config.algorithms);
     checkTyp(parsed.header, config.typ);
     return { alg, kid };
   }

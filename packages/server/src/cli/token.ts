@@ -3,7 +3,7 @@ import { explainToken, type Algorithm, type TokenExplanation } from '@sigil/expr
 import type { Config } from '../config.ts';
 import type { AuthServer } from '../server.ts';
 import { CliError, EXIT, issuerFor, loadCliConfig, withAuthServer } from './context.ts';
-import { formatDate, print, printJson } from './output.ts';
+import { formatDate, print, printJson, relative } from './output.ts';
 
 const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256', 'EdDSA'];
 const SYMBOL = { pass: '✓', fail: '✗', skip: '–' } as const;
@@ -43,12 +43,15 @@ async function whyKeyUnknown(server: AuthServer, kid: string | undefined, alg: u
   return `${info.state}, no longer published (since ${formatDate(info.publishedUntil)})`;
 }
 
-function printInspection(result: TokenExplanation, source: string): void {
+function printInspection(result: TokenExplanation, source: string, at: Date): void {
   if (result.header) print(`Header\n${JSON.stringify(result.header, null, 2)}`);
   if (result.payload) print(`Payload\n${JSON.stringify(result.payload, null, 2)}`);
   print(`Checks (keys: ${source})`);
   const width = Math.max(...result.checks.map((c) => c.name.length));
-  for (const check of result.checks) print(`  ${SYMBOL[check.status]} ${check.name.padEnd(width)}  ${check.detail}`);
+  for (const check of result.checks) {
+    const ago = check.instant === undefined ? '' : ` (${relative(new Date(check.instant * 1000), at)})`;
+    print(`  ${SYMBOL[check.status]} ${check.name.padEnd(width)}  ${check.detail}${ago}`);
+  }
   const failed = result.checks.filter((c) => c.status === 'fail').map((c) => c.name);
   if (result.valid)
     print(result.checks.some((c) => c.status === 'skip') ? 'Valid (see the checks not run above).' : 'Valid: every check passed.');
@@ -99,7 +102,7 @@ export function tokenCommand(): Command {
             payload: result.payload ?? null,
             checks: result.checks,
           });
-        else printInspection(result, source);
+        else printInspection(result, source, now);
         if (!result.valid) process.exitCode = EXIT.failure;
       };
 
