@@ -1,4 +1,4 @@
-/** Where the demo's servers run (DESIGN.md "Demo apps"); `npm start` starts all three. */
+/** Where the demo's servers run (docs/architecture.md, "Parts"); `npm start` starts all three. */
 export const AUTH_ISSUER = 'http://localhost:4000';
 export const API_ORIGIN = 'http://localhost:3000';
 

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { SigilError } from '../errors.ts';
 import type { KeyManager } from '../keys/index.ts';
 
-/** The claims Sigil puts in every access token (DESIGN.md, RFC 9068). */
+/** The claims Sigil puts in every access token (docs/architecture.md, "Access tokens"; RFC 9068). */
 export interface AccessTokenClaims extends JWTPayload {
   iss: string;
   sub: string;
