@@ -25,10 +25,10 @@ export {
 const ENDED_SESSION_RETENTION_SECONDS = 86_400;
 
 /**
- * The auth server's use cases, independent of HTTP (docs/architecture.md): each method validates
- * state, touches storage in one transaction where atomicity matters, keeps the brute-force
- * bookkeeping of password checks, and throws `SigilError`s with the codes of docs/server.md. The
- * HTTP routes and the CLI both go through it.
+ * The auth server's use cases, independent of HTTP (docs/architecture.md, "A token's path"):
+ * each method validates state, touches storage in one transaction where atomicity matters, keeps
+ * the brute-force bookkeeping of password checks, and throws `SigilError`s with the codes of
+ * docs/server.md. The HTTP routes and the CLI both go through it.
  *
  * @example
  * const service = createAuthService({ db, config, keys, hasher, limits, logger, now, issuer: () => issuer });
