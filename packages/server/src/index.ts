@@ -10,5 +10,5 @@ export {
 } from './config.ts';
 export { SigilError, StorageUnavailableError, ERROR_CODES, type ErrorCode, type ProblemDetails } from './errors.ts';
 export type { KeyManager, KeyInfo } from './keys/index.ts';
-export type { PublicUser, TokenBundle } from './sessions/auth-service.ts';
+export type { AuthService, PublicUser, RequestMeta, TokenBundle, UserAccount } from './sessions/auth-service.ts';
 export type { AccessTokenClaims } from './tokens/access-token.ts';

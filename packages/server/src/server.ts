@@ -13,7 +13,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.ts';
 import { newPasswordSchema } from './passwords/policy.ts';
 import { createRateLimits } from './rate-limit/limits.ts';
-import { createAuthService, type AuthService, type PublicUser } from './sessions/auth-service.ts';
+import { createAuthService, toPublicUser, type AuthService, type PublicUser } from './sessions/auth-service.ts';
 import { openDatabase, type Database } from './storage/index.ts';
 import { migrate } from './storage/migrations.ts';
 
@@ -24,8 +24,8 @@ export interface AuthServerOptions extends ConfigInput {
   logDestination?: NodeJS.WritableStream;
   /**
    * An already-open database to use instead of opening one from the config (it is migrated).
-   * The caller owns it: `close()` leaves it open. Used to share one embedded PGlite between
-   * servers in tests, each in its own schema.
+   * The caller owns it: `close()` leaves it open. Tests share one embedded PGlite between servers
+   * this way, each in its own schema.
    */
   database?: Database;
 }
@@ -37,11 +37,20 @@ export interface NewUserInput {
   roles?: string[];
 }
 
+/**
+ * A running (or ready to run) auth server, as createAuthServer returns it.
+ *
+ * @example
+ * const auth = await createAuthServer({ dataDir: 'memory://' });
+ * await auth.createUser({ email: 'ada@example.com', password: 'a long passphrase' });
+ * const ada = await auth.service.findUserByEmail('ada@example.com');
+ */
 export interface AuthServer {
   readonly app: Express;
   readonly config: Config;
-  readonly db: Database;
+  /** The signing keys: which key signs, the JWKS, rotation and revocation. */
   readonly keys: KeyManager;
+  /** The use cases (login, sessions, accounts) the HTTP API and the CLI share. */
   readonly service: AuthService;
   readonly logger: Logger;
   /** The issuer in force (fixed from the listening address when none was configured). */
@@ -107,7 +116,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     throw error;
   }
   const limits = createRateLimits(config, logger);
-  const service = createAuthService({ db, config, keys, hasher, logger, now, issuer: () => issuer });
+  const service = createAuthService({ db, config, keys, hasher, limits, logger, now, issuer: () => issuer });
   const ctx: AppContext = { config, db, keys, service, limits, logger, issuer: () => issuer };
   const app = createApp(ctx);
 
@@ -123,7 +132,6 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
   return {
     app,
     config,
-    db,
     keys,
     service,
     logger,
@@ -147,8 +155,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
 
     async createUser(user) {
       const parsed = parseBody(newUserSchema, user);
-      const record = await service.createUser(parsed);
-      return { id: record.id, email: record.email, name: record.name, roles: record.roles };
+      return toPublicUser(await service.createUser(parsed));
     },
 
     close(drainMs = 10_000) {

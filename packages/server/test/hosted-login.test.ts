@@ -132,4 +132,19 @@ describe('hosted login page', () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
+
+  it('shares one failure count with POST /auth/login: failures on either lock both', async () => {
+    const user = await signup(t.url);
+    const form = await openForm();
+    const fields = { email: user.email, password: 'not the password', csrf_token: form.csrf!, return_to: `${APP}/` };
+    expect((await request(`${t.url}/auth/login`, { body: { email: user.email, password: 'not the password' } })).status).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await submit(fields, form.cookie)).status).toBe(401);
+    const json = await request(`${t.url}/auth/login`, { body: { email: user.email, password: PASSWORD } });
+    expect(json.status).toBe(429);
+    expect(json.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const page = await submit({ ...fields, password: PASSWORD }, form.cookie);
+    expect(page.status).toBe(429);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('Too many attempts. Try again later.');
+  });
 });

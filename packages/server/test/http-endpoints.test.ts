@@ -98,9 +98,9 @@ describe.each(variants)('auth API on $name', (variant) => {
     it('rehashes a password stored with older argon2id parameters on login', async () => {
       const user = await signup(t.url);
       const older = await hash(PASSWORD, { memoryCost: 19_456, timeCost: 3, parallelism: 1 });
-      await t.server.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.user.id, older]);
+      await t.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.user.id, older]);
       expect((await request(`${t.url}/auth/login`, { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
-      const [row] = await t.server.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [user.user.id]);
+      const [row] = await t.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [user.user.id]);
       expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       expect((await request(`${t.url}/auth/login`, { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
     });

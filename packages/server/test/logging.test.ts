@@ -21,7 +21,7 @@ describe('logs never contain secrets', () => {
     });
     await request(`${t.url}/auth/login`, { rawBody: `{"password":"${PASSWORD}",`, headers: { 'content-type': 'application/json' } });
 
-    const [hashRow] = await t.server.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [user.user.id]);
+    const [hashRow] = await t.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [user.user.id]);
     const secrets = [
       PASSWORD,
       'a wrong password value',

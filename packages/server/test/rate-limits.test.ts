@@ -53,6 +53,21 @@ describe('brute-force limits (memory)', () => {
     expect((await login(PASSWORD)).status).toBe(200);
   });
 
+  it('wrong current passwords on POST /auth/password count as failed logins for the account and IP', async () => {
+    const user = await signup(t.url);
+    const change = (current: string) =>
+      request(`${t.url}/auth/password`, {
+        body: { current_password: current, new_password: 'a brand new passphrase' },
+        headers: { authorization: `Bearer ${user.access_token}` },
+      });
+    for (let i = 0; i < 5; i++) expectProblem(await change('wrong password!'), 400, 'invalid_request');
+    // Locked out: the password change and the login both wait, even with the right password.
+    const locked = await change(PASSWORD);
+    expectProblem(locked, 429, 'rate_limited');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expectProblem(await request(`${t.url}/auth/login`, { body: { email: user.email, password: PASSWORD } }), 429, 'rate_limited');
+  });
+
   it('limits signups per IP', async () => {
     const fresh = await startTestServer({ signupsPerHour: 2 });
     try {

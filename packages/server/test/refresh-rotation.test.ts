@@ -111,7 +111,7 @@ describe('refresh token rotation (RFC 9700)', () => {
 
   it('stores refresh tokens only as SHA-256 hashes', async () => {
     const user = await signup(t.url);
-    const rows = await t.server.db.query<{ token_hash: string }>('SELECT token_hash FROM refresh_tokens');
+    const rows = await t.db.query<{ token_hash: string }>('SELECT token_hash FROM refresh_tokens');
     expect(rows.some((r) => r.token_hash.includes(user.refresh_token))).toBe(false);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true);
   });
@@ -123,7 +123,7 @@ describe('refresh token rotation (RFC 9700)', () => {
     offsetMs += 2 * 86_400_000;
     try {
       expect(await t.server.service.cleanupExpiredSessions()).toBeGreaterThanOrEqual(1);
-      const rows = await t.server.db.query('SELECT id FROM sessions WHERE id = $1', [sid]);
+      const rows = await t.db.query('SELECT id FROM sessions WHERE id = $1', [sid]);
       expect(rows).toHaveLength(0);
     } finally {
       offsetMs -= 2 * 86_400_000;

@@ -8,7 +8,7 @@ describe('embedded storage closed under the server', () => {
     const t = await startTestServer();
     try {
       const user = await signup(t.url);
-      await t.server.db.close();
+      await t.db.close();
       expectProblem(await request(`${t.url}/readyz`), 503, 'unavailable');
       expect((await request(`${t.url}/healthz`)).status).toBe(200);
       expectProblem(await request(`${t.url}/auth/login`, { body: { email: user.email, password: PASSWORD } }), 503, 'unavailable');

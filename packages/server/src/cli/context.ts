@@ -35,10 +35,10 @@ export function loadCliConfig(env: NodeJS.ProcessEnv, overrides: ConfigInput = {
 }
 
 /**
- * The issuer a server started from this environment uses. DESIGN.md's default is
- * `http://localhost:4000`: without `SIGIL_ISSUER` we use `http://localhost:<PORT>` (so a token
- * minted by `sigil serve` and one inspected by `sigil token inspect` agree), except on port 0,
- * where only the listening address is known.
+ * The issuer a server started from this environment uses. Without `SIGIL_ISSUER` it is
+ * `http://localhost:<PORT>` (`http://localhost:4000` by default, docs/server.md), so a token
+ * minted by `sigil serve` and one inspected by `sigil token inspect` agree; on port 0 only the
+ * listening address is known, so the server fixes it when it listens.
  */
 export function issuerFor(config: Config, env: NodeJS.ProcessEnv): string | undefined {
   if (env.SIGIL_ISSUER) return config.issuer;

@@ -1,11 +1,10 @@
 import { Command } from 'commander';
 import type { ConfigInput } from '../config.ts';
 import type { AuthServer } from '../server.ts';
-import { findUserByEmail } from '../storage/users.ts';
 import { CliError, EXIT, loadCliConfig, oneLine, openAuthServer } from './context.ts';
 import { print } from './output.ts';
 
-/** The demo accounts `--seed-demo` creates (DESIGN.md: `npm start` prints their logins). */
+/** The demo accounts `--seed-demo` creates; `npm start` prints their logins (docs/server.md, "Quick start"). */
 export const DEMO_USERS = [
   { email: 'demo@sigil.dev', password: 'sigil-demo-password', name: 'Demo User', roles: [] as string[] },
   { email: 'admin@sigil.dev', password: 'sigil-admin-password', name: 'Demo Admin', roles: ['admin'] },
@@ -14,7 +13,7 @@ export const DEMO_USERS = [
 /** Creates the demo user and admin when missing (idempotent); prints their logins. */
 export async function seedDemoUsers(server: AuthServer): Promise<void> {
   for (const demo of DEMO_USERS) {
-    const existing = await findUserByEmail(server.db, demo.email);
+    const existing = await server.service.findUserByEmail(demo.email);
     if (!existing) await server.createUser({ email: demo.email, password: demo.password, name: demo.name, roles: [...demo.roles] });
     print(
       `Demo login${demo.roles.length ? ` (${demo.roles.join(', ')})` : ''}: ${demo.email} / ${demo.password}${existing ? '' : ' (created)'}`,
@@ -59,7 +58,7 @@ export function serveCommand(): Command {
         if (options.seedDemo) await seedDemoUsers(server);
         const { url } = await server.listen(config.port, config.host);
         print(
-          `Sigil auth server listening on ${url} (issuer ${server.issuer}, storage ${server.db.kind === 'pglite' ? config.dataDir : 'PostgreSQL'}, ${config.alg})`,
+          `Sigil auth server listening on ${url} (issuer ${server.issuer}, storage ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}, ${config.alg})`,
         );
       } catch (error) {
         await server.close(0).catch(() => {});

@@ -127,7 +127,7 @@ export function tokenCommand(): Command {
         const sharedSecret = server.keys.mode === 'shared-secret';
         const source = sharedSecret
           ? 'SIGIL_HS256_SECRET'
-          : server.db.kind === 'pglite'
+          : !config.databaseUrl
             ? `embedded database ${config.dataDir}`
             : 'PostgreSQL (DATABASE_URL)';
         const issuer = issuerFor(config, env);

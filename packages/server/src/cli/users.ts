@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { SigilError } from '../errors.ts';
 import type { AuthServer } from '../server.ts';
-import { findUserByEmail, listUsers, type UserRecord } from '../storage/users.ts';
+import type { UserAccount } from '../sessions/auth-service.ts';
 import { CliError, EXIT, withAuthServer } from './context.ts';
 import { formatDate, print, printJson, printTable } from './output.ts';
-
-const PAGE = 500;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -22,13 +20,13 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-async function requireUser(server: AuthServer, email: string): Promise<UserRecord> {
-  const user = await findUserByEmail(server.db, email);
+async function requireUser(server: AuthServer, email: string): Promise<UserAccount> {
+  const user = await server.service.findUserByEmail(email);
   if (!user) throw new CliError(`No user with email ${email}`);
   return user;
 }
 
-function publicRecord(user: UserRecord) {
+function accountJson(user: UserAccount) {
   return {
     id: user.id,
     email: user.email,
@@ -77,13 +75,8 @@ export function usersCommand(): Command {
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { json?: boolean }) => {
       await withAuthServer(async (server) => {
-        const all: UserRecord[] = [];
-        for (let offset = 0; ; offset += PAGE) {
-          const page = await listUsers(server.db, { limit: PAGE, offset });
-          all.push(...page);
-          if (page.length < PAGE) break;
-        }
-        if (options.json) return printJson(all.map(publicRecord));
+        const all = await server.service.listUsers();
+        if (options.json) return printJson(all.map(accountJson));
         if (all.length === 0) return print('No users.');
         printTable(
           ['EMAIL', 'NAME', 'ROLES', 'STATUS', 'CREATED', 'ID'],

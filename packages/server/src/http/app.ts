@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { AppContext } from './context.ts';
 import { corsForOrigins } from './cors.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
+import { clientIp } from './request-meta.ts';
 import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -31,7 +32,7 @@ export function createApp(ctx: AppContext): Express {
   auth.use(corsForOrigins(ctx.config.allowedOrigins));
   auth.use(async (req, _res, next) => {
     // Per-IP budget for every auth call (preflights are free: browsers send them on their own).
-    if (req.method !== 'OPTIONS') await ctx.limits.consumeIp(req.ip ?? 'unknown');
+    if (req.method !== 'OPTIONS') await ctx.limits.consumeIp(clientIp(req));
     next();
   });
   auth.use(authRoutes(ctx));

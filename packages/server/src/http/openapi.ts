@@ -3,7 +3,7 @@ import { ERROR_CODES } from '../errors.ts';
 import { BODY_LIMIT } from './json-body.ts';
 
 /**
- * The OpenAPI 3.1 description of the auth server's HTTP API (DESIGN.md's table).
+ * The OpenAPI 3.1 description of the auth server's HTTP API (docs/server.md, "HTTP API").
  *
  * Schemas are JSON Schema 2020-12 (OpenAPI 3.1's dialect) and closed (`additionalProperties:
  * false`), so `test/openapi.test.ts` fails as soon as a real response drifts from this document.

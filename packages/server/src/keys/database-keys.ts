@@ -4,11 +4,13 @@ import { ConfigError } from '../config.ts';
 import { SigilError } from '../errors.ts';
 import type { Queryable } from '../storage/index.ts';
 import {
+  activateSigningKeyAt,
   deleteRetiredSigningKeys,
   insertSigningKey,
   listSigningKeys,
   retireSigningKeys,
   revokeSigningKey,
+  unretireSigningKey,
   type SigningKeyRecord,
 } from '../storage/signing-keys.ts';
 import { createKeyVault, KeyVaultError } from './lib/encryption.ts';
@@ -20,7 +22,6 @@ import {
   toPublicJwk,
   type AsymmetricAlgorithm,
 } from './lib/key-material.ts';
-import { activateSigningKeyAt, unretireSigningKey } from './lib/store.ts';
 import { compareKeys, resolveTimeline, type Timeline } from './timeline.ts';
 import type { KeyInfo, KeyManager, KeyManagerOptions, PublicJwk, RotateOptions } from './types.ts';
 

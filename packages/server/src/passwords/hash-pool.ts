@@ -7,9 +7,9 @@ import { SigilError } from '../errors.ts';
  * argon2id runs on worker threads of their own, at a lower CPU priority than the event loop.
  *
  * Why not @node-rs/argon2's async API? It hashes on libuv's shared thread pool (4 threads by
- * default) at the event loop's priority: a login flood on a 2-core machine then leaves the event
- * loop a third of a core, and JWKS, /healthz and refresh callers wait tens of milliseconds behind
- * password hashes (measured: bench, section 3). Here every core still hashes when there is nothing
+ * default) at the event loop's priority: during a login flood on a small machine the event loop
+ * gets only a share of a core, and JWKS, /healthz and refresh callers queue behind password hashes
+ * (docs/server.md, "Passwords"). Here every core still hashes when there is nothing
  * else to do, but the kernel runs the event loop first whenever it has work (Linux: the threads run
  * under SCHED_IDLE, or re-niced where `chrt` is missing; elsewhere at normal priority). The pool is
  * bounded: beyond `maxQueued` waiting hashes, callers get 503 `unavailable` with Retry-After at
@@ -61,8 +61,8 @@ try {
   require('node:os').setPriority(tid, workerData.nice);
   // SCHED_IDLE goes further than niceness: the kernel preempts this thread at once whenever a
   // normal thread (the event loop, libuv's pool) wakes up, instead of letting it finish its time
-  // slice (EEVDF does that for nice 10, which cost up to a few ms of event-loop latency). Node has
-  // no sched_setscheduler binding: util-linux's chrt sets it, where it is installed.
+  // slice (which EEVDF grants a nice-10 thread, so the event loop would wait for the rest of it).
+  // Node has no sched_setscheduler binding: util-linux's chrt sets it, where it is installed.
   if (workerData.schedIdle) {
     try {
       require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5000 });
@@ -162,8 +162,8 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
       const workers = [...idle, ...busy.keys()];
       idle.length = 0;
       busy.clear();
-      // Not worker.terminate(): stopping a thread in the middle of the native argon2 call crashed
-      // the process (SIGTRAP) in CI. A thread asked to exit finishes its current hash first.
+      // Not worker.terminate(): stopping a thread in the middle of the native argon2 call can crash
+      // the whole process (SIGTRAP). A thread asked to exit finishes its current hash first.
       await Promise.all(
         workers.map((worker) => {
           const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -1,6 +1,7 @@
 /**
- * What only separate processes can show: acknowledged writes survive `kill -9` (DESIGN.md: "a 201
- * means the user survives kill -9"), and a PGlite directory serves one process at a time.
+ * What only separate processes can show: acknowledged writes survive `kill -9` (docs/server.md,
+ * "Storage": a 201 means the user survives a kill -9), and a PGlite directory serves one process
+ * at a time.
  */
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';

@@ -31,8 +31,8 @@ export type PGliteOptions =
  * PGlite is one connection. An instance we own gets its `search_path` once. A shared instance
  * (`options.pglite`) serves several schemas, so there every statement runs in a transaction that
  * starts with `SET LOCAL search_path`: PGlite's transaction mutex keeps statements of different
- * `Database`s from interleaving, and each sees only its own schema. (Per-statement transactions
- * cost ~3x a bare query, which is why the server's own instance does not use them.)
+ * `Database`s from interleaving, and each sees only its own schema. (A transaction per statement
+ * adds a BEGIN and a COMMIT to every query, which is why the server's own instance does without.)
  */
 export async function openPGlite(options: PGliteOptions): Promise<Database> {
   const schema = quoteIdent(options.schema);

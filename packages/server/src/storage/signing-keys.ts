@@ -65,6 +65,16 @@ export async function retireSigningKeys(db: Queryable, kids: string[], at: Date)
   await db.query('UPDATE signing_keys SET retired_at = $2 WHERE kid = ANY($1::text[]) AND retired_at IS NULL', [kids, at]);
 }
 
+/** Makes a staged key sign from `at` (revocation of the signing key while one is pending). */
+export async function activateSigningKeyAt(db: Queryable, kid: string, at: Date): Promise<void> {
+  await db.query('UPDATE signing_keys SET activates_at = $2 WHERE kid = $1 AND revoked_at IS NULL', [kid, at]);
+}
+
+/** Lets a retired key sign again (its successor was revoked). */
+export async function unretireSigningKey(db: Queryable, kid: string): Promise<void> {
+  await db.query('UPDATE signing_keys SET retired_at = NULL WHERE kid = $1 AND revoked_at IS NULL', [kid]);
+}
+
 /** Marks a key revoked (unpublished at once); returns false when no such unrevoked key exists. */
 export async function revokeSigningKey(db: Queryable, kid: string, now: Date): Promise<boolean> {
   const rows = await db.query<{ kid: string }>(

@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createAuthServer, type AuthServer, type AuthServerOptions } from '../../src/index.ts';
+import type { Database } from '../../src/storage/index.ts';
 import { openPGlite } from '../../src/storage/pglite.ts';
+import { openPostgres } from '../../src/storage/postgres.ts';
 import { sharedMemoryPGlite, uniqueSchema } from '../support/database.ts';
 
 export interface TestServer {
   server: AuthServer;
   url: string;
+  /**
+   * The server's tables, for tests that look at or change rows directly: the database the server
+   * runs on (the shared in-memory PGlite schema, or the `database` option), or a connection of
+   * its own to the same PostgreSQL schema. Not available for a server on its own data directory.
+   */
+  readonly db: Database;
   /** Every log line the server wrote, parsed. */
   logs: Array<Record<string, unknown>>;
   rawLogs: string[];
@@ -53,13 +61,25 @@ export async function startTestServer(options: AuthServerOptions = {}): Promise<
     ...options,
   });
   const { url } = await server.listen(0, '127.0.0.1');
+  const shared = options.database ?? database;
+  // A second pool on the same schema: the server's own pool is its business.
+  const sideConnection =
+    !shared && options.databaseUrl !== undefined
+      ? await openPostgres({ connectionString: options.databaseUrl, schema: server.config.databaseSchema, maxConnections: 2 })
+      : undefined;
+  const testDb = shared ?? sideConnection;
   return {
     server,
     url,
     logs,
     rawLogs,
+    get db() {
+      if (!testDb) throw new TypeError('startTestServer: no direct database access to a server on its own data directory');
+      return testDb;
+    },
     async close() {
       await server.close(1000);
+      await sideConnection?.close();
       await database?.close();
     },
   };

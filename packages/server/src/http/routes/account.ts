@@ -6,6 +6,7 @@ import { toPublicUser } from '../../sessions/auth-service.ts';
 import { callerOf, requireBearer } from '../bearer.ts';
 import type { AppContext } from '../context.ts';
 import { jsonBody } from '../json-body.ts';
+import { requestMeta } from '../request-meta.ts';
 import { parseBody } from '../validate.ts';
 
 const passwordChangeSchema = z.object({ current_password: presentedPasswordSchema, new_password: newPasswordSchema });
@@ -33,16 +34,7 @@ export function accountRoutes(ctx: AppContext): Router {
 
   router.post('/password', bearer, jsonBody, async (req, res) => {
     const input = parseBody(passwordChangeSchema, req.body);
-    const caller = callerOf(req);
-    const ip = req.ip ?? 'unknown';
-    // Guessing the current password with a stolen access token is brute force too.
-    await ctx.limits.checkLogin(caller.user.email, ip);
-    try {
-      await ctx.service.changePassword(caller, input.current_password, input.new_password);
-    } catch (error) {
-      if (error instanceof SigilError && error.code === 'invalid_request') await ctx.limits.recordLoginFailure(caller.user.email, ip);
-      throw error;
-    }
+    await ctx.service.changePassword(callerOf(req), input.current_password, input.new_password, requestMeta(req));
     res.status(204).end();
   });
 

@@ -14,6 +14,7 @@ import {
   wantsCookieDelivery,
 } from '../cookies.ts';
 import { jsonBody } from '../json-body.ts';
+import { clientIp, requestMeta } from '../request-meta.ts';
 import { parseBody } from '../validate.ts';
 
 const email = z
@@ -30,7 +31,7 @@ const signupSchema = z.object({
 const loginSchema = z.object({ email, password: presentedPasswordSchema });
 const refreshSchema = z.object({ refresh_token: z.string({ error: 'refresh_token must be a string' }).max(512).optional() });
 
-/** TokenResponse of DESIGN.md; in cookie delivery the refresh token goes only into the cookie. */
+/** The TokenResponse of docs/server.md; in cookie delivery the refresh token goes only into the cookie. */
 export function sendTokens(res: Response, ctx: AppContext, bundle: TokenBundle, useCookie: boolean, status = 200): void {
   const body: Record<string, unknown> = {
     access_token: bundle.accessToken,
@@ -45,10 +46,6 @@ export function sendTokens(res: Response, ctx: AppContext, bundle: TokenBundle, 
     delete body.refresh_token;
   }
   res.status(status).setHeader('Cache-Control', 'no-store').json(body);
-}
-
-export function requestMeta(req: Request) {
-  return { userAgent: req.headers['user-agent'] ?? null };
 }
 
 /**
@@ -70,7 +67,8 @@ export function authRoutes(ctx: AppContext): Router {
   const { service, limits, config } = ctx;
 
   router.post('/signup', jsonBody, async (req, res) => {
-    await limits.consumeSignup(req.ip ?? 'unknown');
+    // Before validation: every signup attempt counts, valid or not (docs/server.md, "Rate limits").
+    await limits.consumeSignup(clientIp(req));
     const input = parseBody(signupSchema, req.body);
     const bundle = await service.signup(input, requestMeta(req));
     sendTokens(res, ctx, bundle, wantsCookieDelivery(req, config), 201);
@@ -78,16 +76,8 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.post('/login', jsonBody, async (req, res) => {
     const input = parseBody(loginSchema, req.body);
-    const ip = req.ip ?? 'unknown';
-    await limits.checkLogin(input.email, ip);
-    try {
-      const bundle = await service.login(input, requestMeta(req));
-      await limits.recordLoginSuccess(input.email, ip);
-      sendTokens(res, ctx, bundle, wantsCookieDelivery(req, config));
-    } catch (error) {
-      if (error instanceof SigilError && error.code === 'invalid_credentials') await limits.recordLoginFailure(input.email, ip);
-      throw error;
-    }
+    const bundle = await service.login(input, requestMeta(req));
+    sendTokens(res, ctx, bundle, wantsCookieDelivery(req, config));
   });
 
   router.post('/refresh', jsonBody, async (req, res) => {

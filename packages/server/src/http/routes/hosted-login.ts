@@ -5,7 +5,7 @@ import { SigilError } from '../../errors.ts';
 import { presentedPasswordSchema } from '../../passwords/policy.ts';
 import type { AppContext } from '../context.ts';
 import { CSRF_COOKIE, ensureCsrfCookie, readCookie, setRefreshCookie } from '../cookies.ts';
-import { requestMeta } from './auth.ts';
+import { clientIp, requestMeta } from '../request-meta.ts';
 
 const formSchema = z.object({
   email: z.string().trim().max(254).pipe(z.email()),
@@ -107,9 +107,11 @@ function sendRefusal(res: Response, message: string): void {
 }
 
 /**
- * The hosted login page (DESIGN.md): a plain HTML form that works without JavaScript. A
- * successful POST sets the HttpOnly refresh cookie and redirects (303) to `return_to`; the app then
- * gets its access token from `POST /auth/refresh` and never sees the password.
+ * The hosted login page (docs/server.md, "Hosted login page"): a plain HTML form that works
+ * without JavaScript. A successful POST sets the HttpOnly refresh cookie and redirects (303) to
+ * `return_to`; the app then gets its access token from `POST /auth/refresh` and never sees the
+ * password. Its login goes through the same service call (and brute-force limits) as
+ * `POST /auth/login`; only the answers differ: HTML pages instead of problem+json.
  */
 export function hostedLoginRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -123,7 +125,7 @@ export function hostedLoginRoutes(ctx: AppContext): Router {
 
   router.post('/login', parseForm, async (req: Request, res: Response) => {
     try {
-      await ctx.limits.consumeIp(req.ip ?? 'unknown');
+      await ctx.limits.consumeIp(clientIp(req));
     } catch (error) {
       // A browser posted a form: answer with a page, not problem+json.
       if (!(error instanceof SigilError) || error.code !== 'rate_limited') throw error;
@@ -150,20 +152,14 @@ export function hostedLoginRoutes(ctx: AppContext): Router {
     const again = (status: number, error: string) => sendPage(res, status, { csrfToken: cookieToken, returnTo, email, error });
     if (!parsed.success) return again(400, 'Enter your email and password.');
 
-    const ip = req.ip ?? 'unknown';
     try {
-      await ctx.limits.checkLogin(parsed.data.email, ip);
       const bundle = await ctx.service.login(parsed.data, requestMeta(req));
-      await ctx.limits.recordLoginSuccess(parsed.data.email, ip);
       setRefreshCookie(res, bundle.refreshToken, config, ctx.issuer());
       res.setHeader('Cache-Control', 'no-store');
       res.redirect(303, returnTo);
     } catch (error) {
       if (!(error instanceof SigilError)) throw error;
-      if (error.code === 'invalid_credentials') {
-        await ctx.limits.recordLoginFailure(parsed.data.email, ip);
-        return again(401, 'Invalid email or password');
-      }
+      if (error.code === 'invalid_credentials') return again(401, 'Invalid email or password');
       if (error.code === 'rate_limited') {
         for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
         return again(429, 'Too many attempts. Try again later.');

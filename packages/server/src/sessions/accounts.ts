@@ -1,0 +1,98 @@
+import { SigilError } from '../errors.ts';
+import { UniqueViolationError } from '../storage/index.ts';
+import * as sessions from '../storage/sessions.ts';
+import * as users from '../storage/users.ts';
+import type { LoginAttempts } from './login-attempts.ts';
+import { toUserAccount, type Authenticated, type AuthServiceDeps, type RequestMeta, type UserAccount } from './types.ts';
+
+/** Users are read in pages of this size when listing every one of them. */
+const LIST_PAGE = 500;
+
+/** What a new account is made of; the password is hashed before anything is stored. */
+export interface NewAccount {
+  email: string;
+  password: string;
+  name?: string | null;
+  roles?: string[];
+}
+
+/**
+ * Account use cases: creating, finding, listing, disabling users, and changing a password.
+ *
+ * @example
+ * const accounts = createAccounts(deps, attempts);
+ * const ada = await accounts.findUserByEmail('ada@example.com');
+ * if (ada) await accounts.setUserDisabled(ada.id, true);
+ */
+export interface Accounts {
+  /** Hashes the password and stores the user; throws `email_taken` when the email is in use. */
+  createUser(input: NewAccount): Promise<users.UserRecord>;
+  /** The account with this email (compared case-insensitively), or undefined. */
+  findUserByEmail(email: string): Promise<UserAccount | undefined>;
+  /** Every account, oldest first. */
+  listUsers(): Promise<UserAccount[]>;
+  /** Disables or enables an account; disabling ends all of its sessions. False when there is no such user. */
+  setUserDisabled(userId: string, disabled: boolean): Promise<boolean>;
+  /**
+   * Changes the caller's password and revokes their other sessions. A wrong current password is
+   * 400 `invalid_request` and counts as a failed login for the account and `meta.ip`: guessing it
+   * with a stolen access token is brute force too.
+   */
+  changePassword(auth: Authenticated, currentPassword: string, newPassword: string, meta: RequestMeta): Promise<void>;
+}
+
+export function createAccounts(deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'logger' | 'now'>, attempts: LoginAttempts): Accounts {
+  const { db, hasher, logger, now } = deps;
+
+  return {
+    async createUser(input) {
+      const passwordHash = await hasher.hash(input.password);
+      try {
+        return await users.insertUser(db, { email: input.email, name: input.name ?? null, roles: input.roles ?? [], passwordHash }, now());
+      } catch (error) {
+        if (error instanceof UniqueViolationError) throw new SigilError('email_taken', 'An account with this email already exists');
+        throw error;
+      }
+    },
+
+    async findUserByEmail(email) {
+      const user = await users.findUserByEmail(db, email);
+      return user && toUserAccount(user);
+    },
+
+    async listUsers() {
+      const all: UserAccount[] = [];
+      for (let offset = 0; ; offset += LIST_PAGE) {
+        const page = await users.listUsers(db, { limit: LIST_PAGE, offset });
+        all.push(...page.map(toUserAccount));
+        if (page.length < LIST_PAGE) return all;
+      }
+    },
+
+    async setUserDisabled(userId, disabled) {
+      return db.transaction(async (tx) => {
+        const found = await users.setUserDisabled(tx, userId, disabled, now());
+        if (found && disabled) await sessions.revokeUserSessions(tx, userId, 'user_disabled', now());
+        return found;
+      });
+    },
+
+    async changePassword(auth, currentPassword, newPassword, meta) {
+      const account = await attempts.verify({ email: auth.user.email, ip: meta.ip }, async () =>
+        (await hasher.verify(auth.user.passwordHash, currentPassword)) ? auth.user : undefined,
+      );
+      if (!account) {
+        // 400, not 401: the caller's token is fine, and a 401 would make clients log out.
+        throw new SigilError('invalid_request', 'The current password is incorrect', {
+          errors: [{ path: 'current_password', message: 'incorrect password' }],
+        });
+      }
+      const passwordHash = await hasher.hash(newPassword);
+      await db.transaction(async (tx) => {
+        await users.updatePasswordHash(tx, auth.user.id, passwordHash, now());
+        await sessions.revokeUserSessions(tx, auth.user.id, 'password_changed', now(), auth.session.id);
+      });
+      logger.info({ event: 'password_changed', userId: auth.user.id }, 'password changed; other sessions revoked');
+    },
+  };
+}
