@@ -36,7 +36,7 @@ describe.each(variants)('auth API on $name', (variant) => {
       expect(JSON.stringify(res.body)).not.toMatch(/argon2|password/i);
     });
 
-    it('issues an RS256 at+jwt with the DESIGN.md claims', async () => {
+    it('issues an RS256 at+jwt with the claims of docs/architecture.md', async () => {
       const tokens = await signup(t.url);
       const header = decodeProtectedHeader(tokens.access_token);
       expect(header).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
