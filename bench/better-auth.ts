@@ -13,12 +13,12 @@
  * Each server gets a PostgreSQL schema of its own, created and dropped here. Without a reachable
  * PostgreSQL the section is skipped and says so.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startChild, type ChildServer } from './lib/child.ts';
-import { runLoad, type LoadResult } from './lib/load.ts';
+import { runLoad, type LoadOptions, type LoadResult } from './lib/load.ts';
 import { BENCH_PASSWORD, benchEmail, signInRequests } from './lib/targets.ts';
 
 export interface BetterAuthBenchOptions {
@@ -88,14 +88,15 @@ async function withSchema<T>(databaseUrl: string, prefix: string, body: (schema:
 }
 
 /** A load whose every response must be 2xx: it also proves, in quick mode, that the side works. */
-async function measured(label: string, load: Parameters<typeof runLoad>[0], log: (line: string) => void): Promise<ComparisonLoad> {
+async function measured(label: string, load: LoadOptions, log: (line: string) => void): Promise<ComparisonLoad> {
   const result = await runLoad(load);
   if (result.failures > 0 || result.ok === 0) throw new Error(`${label}: ${result.ok} answered 2xx, ${result.failures} failed`);
   log(`better-auth ${label}: ${result.rps.toFixed(1)}/s p50 ${result.p50.toFixed(2)} ms p99 ${result.p99.toFixed(2)} ms`);
   return { label, load: result };
 }
 
-async function signInLoad(
+/** Warms a server's sign-in up, and returns the measured load: seeded users in turn. */
+async function warmSignIn(
   server: ChildServer,
   path: string,
   users: number,
@@ -107,7 +108,8 @@ async function signInLoad(
   return { url: server.url, connections: options.signInConnections, durationSec: options.signInDurationSec, requests };
 }
 
-async function checkLoad(url: string, headers: Record<string, string>, options: BetterAuthBenchOptions) {
+/** Warms a protected route up, and returns the measured load: one credential on every request. */
+async function warmChecks(url: string, headers: Record<string, string>, options: BetterAuthBenchOptions) {
   const load = { url: `${url}/api/lessons`, connections: options.checkConnections, headers };
   await runLoad({ ...load, durationSec: options.warmupSec });
   return { ...load, durationSec: options.checkDurationSec };
@@ -122,7 +124,7 @@ async function measureSigil(
   return withSchema(databaseUrl, 'sigil_bench_vs', async (schema) => {
     const auth = await startChild('auth.ts', { users, databaseUrl, databaseSchema: schema }, { timeoutMs: 120_000 });
     try {
-      const signIn = await measured('Sigil login', await signInLoad(auth, '/auth/login', users, {}, options), log);
+      const signIn = await measured('Sigil login', await warmSignIn(auth, '/auth/login', users, {}, options), log);
       const response = await fetch(`${auth.url}/auth/login`, {
         method: 'POST',
         headers: JSON_HEADERS,
@@ -137,7 +139,7 @@ async function measureSigil(
       ] as const) {
         const api = await startChild('api.ts', { target, alg: 'RS256', jwksUri });
         try {
-          checks.push(await measured(label, await checkLoad(api.url, { authorization: `Bearer ${token}` }, options), log));
+          checks.push(await measured(label, await warmChecks(api.url, { authorization: `Bearer ${token}` }, options), log));
         } finally {
           await api.stop();
         }
@@ -160,7 +162,7 @@ async function measureBetterAuth(
     const server = await startChild('better-auth.ts', { databaseUrl, schema, hashing, users }, { timeoutMs: 120_000 });
     try {
       const label = `Better Auth sign-in (${hashing === 'argon2id' ? "argon2id with Sigil's parameters" : 'its default scrypt'})`;
-      const load = await signInLoad(server, '/api/auth/sign-in/email', users, BETTER_AUTH_HEADERS, options);
+      const load = await warmSignIn(server, '/api/auth/sign-in/email', users, BETTER_AUTH_HEADERS, options);
       const signIn = await measured(label, load, log);
       // The session check does not depend on the password hashing: measured once.
       if (hashing !== 'argon2id') return { signIn };
@@ -175,7 +177,7 @@ async function measureBetterAuth(
         .join('; ');
       const check = await measured(
         'Better Auth getSession (session looked up in PostgreSQL)',
-        await checkLoad(server.url, { cookie }, options),
+        await warmChecks(server.url, { cookie }, options),
         log,
       );
       return { signIn, check };
