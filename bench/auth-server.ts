@@ -7,7 +7,7 @@ import pg from 'pg';
 import { startChild, type ChildServer } from './lib/child.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { startProbe, type ProbeStats } from './lib/probe.ts';
-import { BENCH_PASSWORD, benchEmail, type LoopDelay } from './lib/targets.ts';
+import { BENCH_PASSWORD, benchEmail, signInRequests, type LoopDelay } from './lib/targets.ts';
 
 export interface AuthBenchOptions {
   loginConnections: number;
@@ -45,14 +45,7 @@ export interface AuthResult {
   variants: Array<LoginPhase & { label: string }>;
 }
 
-function loginRequestsFor(users: number) {
-  return Array.from({ length: users }, (_, i) => ({
-    method: 'POST',
-    path: '/auth/login',
-    headers: JSON_HEADERS,
-    body: JSON.stringify({ email: benchEmail(i), password: BENCH_PASSWORD }),
-  }));
-}
+const loginRequestsFor = (users: number) => signInRequests('/auth/login', users);
 
 /** Logins at saturation while the prober measures JWKS and healthz; the server's loop delay. */
 async function loginPhase(server: ChildServer, users: number, options: AuthBenchOptions): Promise<LoginPhase> {

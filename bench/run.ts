@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: Sigil's benchmarks against its peers (docs/BENCHMARKS.md).
  *
- *   --quick          every section for a second or two: proves the scripts work (CI); prints only
- *   --only=a,b       sections: verify, route, instructions, auth, memory, angular (default: all)
+ *   --quick          every section for a moment: proves the scripts work (CI); prints only
+ *   --only=a,b       sections: verify, route, auth, memory, angular, better-auth (default: all)
  *   --write          write results and docs in quick mode too (full mode always writes)
  *   --report         only rewrite docs/BENCHMARKS.md from bench/results/latest.json
  *
@@ -16,15 +16,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runAngularSize } from './angular-size.ts';
 import { runAuthServer } from './auth-server.ts';
-import { runInstructions } from './instructions.ts';
+import { runBetterAuth } from './better-auth.ts';
 import { startJwksServer } from './lib/jwks-server.ts';
 import { createKeyRing, jwksOf } from './lib/keys.ts';
+import { resultsJson } from './lib/results-json.ts';
 import { runMemory } from './memory.ts';
 import { writeReport, type Meta, type Results } from './report.ts';
 import { runRoute } from './route.ts';
 import { runVerify } from './verify.ts';
 
-const SECTIONS = ['verify', 'route', 'instructions', 'auth', 'memory', 'angular'] as const;
+const SECTIONS = ['verify', 'route', 'auth', 'memory', 'angular', 'better-auth'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -50,17 +51,9 @@ if (values.report) {
   process.exit(0);
 }
 
-// PostgreSQL variants of the auth server benchmark run when a database is given (as for the tests).
+// The PostgreSQL variant of the auth server and the Better Auth comparison run on this database
+// (as for the tests); without one they are skipped.
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-// The comparisons whose targets are within the machine's run-to-run noise: measured head to head.
-// bare vs noop (an empty middleware) is the control: what one Express middleware layer costs, and
-// how far apart two servers doing the same work measure on this machine.
-const PAIRED = [
-  ['bare', 'sigil'],
-  ['bare', 'noop'],
-  ['jose', 'sigil-nocache'],
-  ['fast-jwt', 'sigil'],
-] as const;
 
 const AUTH_VARIANTS = [
   { label: 'one hashing thread (SIGIL_HASH_THREADS=1)', storage: 'pglite', hashThreads: 1 },
@@ -70,18 +63,7 @@ const AUTH_VARIANTS = [
 const settings = quick
   ? {
       verify: { durationMs: 300, warmupMs: 100, samples: 1 },
-      route: {
-        connections: 10,
-        durationSec: 0.5,
-        warmupSec: 0.2,
-        rounds: 1,
-        algs: ['RS256', 'HS256'] as const,
-        clusterAlgs: ['HS256'] as const,
-        clusterTargets: ['sigil'] as const,
-        paired: { comparisons: PAIRED, pairs: 2, pairSec: 0.3, warmupSec: 0.2 },
-      },
-      // Proves the script works: one server, a few requests (valgrind alone takes ~30 s to start Node).
-      instructions: { algs: ['HS256'] as const, jobs: [{ target: 'bare', warmup: 20, requests: 50, repeats: 1 }] as const, parallel: 1 },
+      route: { connections: 10, durationSec: 0.5, warmupSec: 0.2, rounds: 1, algs: ['RS256', 'HS256'] as const },
       auth: {
         loginConnections: 4,
         loginDurationSec: 2,
@@ -93,31 +75,19 @@ const settings = quick
         databaseUrl,
       },
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
+      betterAuth: {
+        signInConnections: 2,
+        signInDurationSec: 1,
+        checkConnections: 4,
+        checkDurationSec: 0.5,
+        warmupSec: 0.2,
+        databaseUrl,
+      },
     }
   : {
       verify: { durationMs: 2_500, warmupMs: 300, samples: 5 },
-      route: {
-        connections: 16,
-        durationSec: 6,
-        warmupSec: 2,
-        rounds: 1,
-        clusterAlgs: ['RS256', 'HS256'] as const,
-        clusterTargets: ['bare', 'sigil', 'sigil-nocache'] as const,
-        paired: { comparisons: PAIRED, pairs: 10, pairSec: 2, warmupSec: 1 },
-      },
-      // The hot path (bare Express against Sigil hot) is the narrow margin: three fresh processes each.
-      // A verification per request runs ~50x slower under valgrind: fewer requests there.
-      instructions: {
-        algs: ['RS256', 'ES256', 'EdDSA', 'HS256'] as const,
-        jobs: [
-          { target: 'bare', warmup: 3_000, requests: 10_000, repeats: 3 },
-          { target: 'sigil', warmup: 3_000, requests: 10_000, repeats: 3 },
-          { target: 'fast-jwt', warmup: 3_000, requests: 10_000, repeats: 3 },
-          { target: 'sigil-nocache', warmup: 300, requests: 1_500, repeats: 2 },
-          { target: 'jose', warmup: 300, requests: 1_500, repeats: 2 },
-        ] as const,
-        parallel: 2,
-      },
+      // Ten rounds: the 2nd to the 9th of ten per-round ratios hold their median with 98% confidence.
+      route: { connections: 16, durationSec: 3, warmupSec: 1, rounds: 10 },
       auth: {
         loginConnections: 16,
         loginDurationSec: 30,
@@ -129,6 +99,14 @@ const settings = quick
         databaseUrl,
       },
       memory: { apiTokens: 100_000, authTokens: 50_000, connections: 16, passes: 3 },
+      betterAuth: {
+        signInConnections: 16,
+        signInDurationSec: 20,
+        checkConnections: 16,
+        checkDurationSec: 10,
+        warmupSec: 2,
+        databaseUrl,
+      },
     };
 
 function git(args: string[]): string {
@@ -177,12 +155,6 @@ try {
       case 'route':
         results.route = { data: await runRoute(ring, jwks.jwksUri, settings.route, log), meta: meta(started, loadBefore) };
         break;
-      case 'instructions':
-        results.instructions = {
-          data: await runInstructions(ring, jwks.jwksUri, settings.instructions, log),
-          meta: meta(started, loadBefore),
-        };
-        break;
       case 'auth':
         results.auth = { data: await runAuthServer(settings.auth, log), meta: meta(started, loadBefore) };
         break;
@@ -192,11 +164,14 @@ try {
       case 'angular':
         results.angular = { data: await runAngularSize(log), meta: meta(started, loadBefore) };
         break;
+      case 'better-auth':
+        results.betterAuth = { data: await runBetterAuth(settings.betterAuth, log), meta: meta(started, loadBefore) };
+        break;
     }
     console.log(`-- ${section} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (write) {
       mkdirSync(`${root}bench/results`, { recursive: true });
-      writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+      writeFileSync(resultsFile, resultsJson(results));
       writeReport(results);
     }
   }

@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 export interface ChildServer {
   port: number;
   url: string;
-  pid: number;
   /** Sends a question over IPC and resolves with the child's answer. */
   ask<T = unknown>(what: string, data?: unknown): Promise<T>;
   stop(): Promise<void>;
@@ -23,20 +22,12 @@ export interface ChildOptions {
   /** Node options for the child. */
   execArgv?: string[];
   env?: Record<string, string>;
-  /**
-   * A program that runs Node for the child, with its arguments (e.g. valgrind): the child is then
-   * `wrapper... node [execArgv] script`, its IPC channel passed through.
-   */
-  wrapper?: readonly string[];
 }
 
 export async function startChild(script: string, config: unknown, options: ChildOptions = {}): Promise<ChildServer> {
-  const { timeoutMs = 60_000, execArgv = [], env = {}, wrapper = [] } = options;
-  const nodeArgs = ['--conditions=sigil-source', ...execArgv, ...extraExecArgv()];
+  const { timeoutMs = 60_000, execArgv = [], env = {} } = options;
   const child: ChildProcess = fork(fileURLToPath(new URL(`../servers/${script}`, import.meta.url)), [JSON.stringify(config)], {
-    ...(wrapper.length > 0
-      ? { execPath: wrapper[0], execArgv: [...wrapper.slice(1), process.execPath, ...nodeArgs] }
-      : { execArgv: nodeArgs }),
+    execArgv: ['--conditions=sigil-source', ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
@@ -65,7 +56,6 @@ export async function startChild(script: string, config: unknown, options: Child
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
     ask<T>(what: string, data?: unknown): Promise<T> {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
@@ -82,11 +72,6 @@ export async function startChild(script: string, config: unknown, options: Child
       }
     },
   };
-}
-
-/** `BENCH_CHILD_ARGS="--cpu-prof"` profiles the target servers. */
-function extraExecArgv(): string[] {
-  return process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ').filter(Boolean) : [];
 }
 
 /** In a child: answer the parent's questions with `handlers[what](data)`. */

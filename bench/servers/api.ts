@@ -1,9 +1,7 @@
 /**
  * Child process: one protected route (`GET /api/lessons`) behind the middleware under test.
- * argv[2] is a JSON {@link ApiTargetConfig}. With `workers: 2` the route runs in a node:cluster of
- * two processes sharing the port. Answers `memory` (RSS, heap) over IPC.
+ * argv[2] is a JSON {@link ApiTargetConfig}. Answers `memory` (RSS, heap) over IPC.
  */
-import cluster from 'node:cluster';
 import { createPublicKey } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
@@ -14,17 +12,9 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import jwksRsa from 'jwks-rsa';
 import { answerParent } from '../lib/child.ts';
 import { AUDIENCE, HS256_SECRET, ISSUER } from '../lib/keys.ts';
-import type { ApiTargetConfig } from '../lib/targets.ts';
+import { LESSONS, type ApiTargetConfig } from '../lib/targets.ts';
 
 const config = JSON.parse(process.argv[2]!) as ApiTargetConfig;
-const NOOP_CLAIMS = Object.freeze({ sub: 'noop' });
-const LESSONS = {
-  lessons: [
-    { id: 1, title: 'Tokens' },
-    { id: 2, title: 'Keys' },
-    { id: 3, title: 'Caches' },
-  ],
-};
 
 async function authMiddleware(): Promise<RequestHandler | undefined> {
   const { target, alg, jwksUri } = config;
@@ -32,11 +22,6 @@ async function authMiddleware(): Promise<RequestHandler | undefined> {
   switch (target) {
     case 'bare':
       return undefined;
-    case 'noop':
-      return (req, _res, next) => {
-        (req as { auth?: unknown }).auth = NOOP_CLAIMS;
-        next();
-      };
     case 'sigil':
     case 'sigil-nocache':
       return requireAuth({
@@ -44,7 +29,7 @@ async function authMiddleware(): Promise<RequestHandler | undefined> {
         audience: AUDIENCE,
         algorithms: [alg],
         ...(hs ? { secret: HS256_SECRET } : { jwksUri }),
-        tokenCache: target === 'sigil-nocache' ? false : config.tokenCacheEntries ? { maxEntries: config.tokenCacheEntries } : true,
+        tokenCache: target !== 'sigil-nocache',
       }) as RequestHandler;
     case 'express-jwt':
       if (alg === 'EdDSA') throw new Error('express-jwt (jsonwebtoken) has no EdDSA');
@@ -112,28 +97,11 @@ async function serve(): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-const workers = config.workers ?? 1;
-if (workers > 1 && cluster.isPrimary) {
-  let ready = 0;
-  for (let i = 0; i < workers; i++) {
-    cluster.fork().on('message', (m: { type: string; port: number }) => {
-      if (m.type === 'listening' && ++ready === workers) process.send!({ type: 'listening', port: m.port });
-    });
-  }
-  process.on('SIGTERM', () => {
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-  });
-  answerParent({ memory: () => process.memoryUsage() });
-} else {
-  const port = await serve();
-  if (cluster.isWorker) process.send!({ type: 'listening', port });
-  else {
-    answerParent({
-      memory: () => {
-        globalThis.gc?.();
-        return process.memoryUsage();
-      },
-    });
-    process.send!({ type: 'listening', port });
-  }
-}
+const port = await serve();
+answerParent({
+  memory: () => {
+    globalThis.gc?.();
+    return process.memoryUsage();
+  },
+});
+process.send!({ type: 'listening', port });

@@ -1,13 +1,14 @@
 /**
  * Child process: the real Sigil auth server (`createAuthServer`, in-memory PGlite or a PostgreSQL
- * schema, silent logs),
- * with seeded users and, as part of this harness only, an event-loop delay histogram
- * (`perf_hooks.monitorEventLoopDelay`, 1 ms resolution) read and reset over IPC.
+ * schema, silent logs) with seeded users and, as part of this harness only, an event-loop delay
+ * histogram (`perf_hooks.monitorEventLoopDelay`, 1 ms resolution) read and reset over IPC. Its
+ * tokens carry the issuer servers/api.ts expects, so an API target can verify them.
  * argv[2]: JSON `{ users, alg?, hs256Secret?, databaseUrl?, databaseSchema?, hashThreads? }`.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAuthServer } from '@sigil/server';
 import { answerParent } from '../lib/child.ts';
+import { ISSUER } from '../lib/keys.ts';
 import { BENCH_PASSWORD, benchEmail } from '../lib/targets.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as {
@@ -24,6 +25,7 @@ const auth = await createAuthServer({
   dataDir: 'memory://',
   ...(config.databaseUrl ? { databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema } : {}),
   logLevel: 'silent',
+  issuer: ISSUER,
   alg: config.alg ?? 'RS256',
   ...(config.hs256Secret ? { hs256Secret: config.hs256Secret } : {}),
   // The load comes from one IP: lift the per-IP budgets (the per-account lockout stays).
