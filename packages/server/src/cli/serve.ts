@@ -4,6 +4,7 @@ import type { AuthServer } from '../server.ts';
 import { findUserByEmail } from '../storage/users.ts';
 import { CliError, EXIT, loadCliConfig, oneLine, openAuthServer } from './context.ts';
 import { print } from './output.ts';
+import { startupHints } from './startup-hints.ts';
 
 /** The demo accounts `--seed-demo` creates (DESIGN.md: `npm start` prints their logins). */
 export const DEMO_USERS = [
@@ -61,6 +62,7 @@ export function serveCommand(): Command {
         print(
           `Sigil auth server listening on ${url} (issuer ${server.issuer}, storage ${server.db.kind === 'pglite' ? config.dataDir : 'PostgreSQL'}, ${config.alg})`,
         );
+        for (const line of await startupHints(server, config)) print(line);
       } catch (error) {
         await server.close(0).catch(() => {});
         const code = (error as NodeJS.ErrnoException).code;
