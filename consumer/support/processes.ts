@@ -27,7 +27,10 @@ export interface StartedProcess {
   child: ChildProcess;
   /** Everything it printed so far, stdout and stderr. */
   output(): string;
-  /** SIGTERM to its group; resolves to the exit code once it exited (SIGKILL after 20 s). */
+  /**
+   * SIGTERM to its group; resolves once every process of the group exited (SIGKILL after 20 s),
+   * to the exit code of the one started (null when a signal ended it).
+   */
   stop(): Promise<number | null>;
 }
 
@@ -49,21 +52,23 @@ export function startProcess(command: string, args: readonly string[], options: 
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {}
-      const killer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {}
-      }, 20_000);
-      const code = await exited;
-      clearTimeout(killer);
-      return code;
+  const signalGroup = (signal: NodeJS.Signals | 0) => {
+    try {
+      process.kill(-child.pid!, signal);
+      return true;
+    } catch {
+      return false; // ESRCH: nothing of the group is left
     }
-    return exited;
+  };
+  // Like Ctrl-C in a terminal, the signal goes to the whole group: npx does not pass it on to the
+  // command it started, which then drains and exits on its own, after npx.
+  const stop = async () => {
+    signalGroup('SIGTERM');
+    const code = await exited;
+    const deadline = Date.now() + 20_000;
+    while (signalGroup(0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    signalGroup('SIGKILL');
+    return code;
   };
   const started: StartedProcess = { child, output: () => output, stop };
   return new Promise((resolve, reject) => {

@@ -151,8 +151,14 @@ export function missingFiles(tarball: Tarball): Need[] {
 
 /** Throws, naming the package, the files and who needs them, when the tarball lacks any. */
 export function assertComplete(tarball: Tarball): void {
-  const missing = missingFiles(tarball);
-  if (missing.length === 0) return;
-  const list = missing.map((need) => `  ${need.file} (needed by ${need.neededBy})`).join('\n');
-  throw new Error(`${tarball.name}: its tarball ${path.basename(tarball.file)} lacks ${missing.length} file(s) it needs:\n${list}`);
+  const missing = new Map<string, string[]>();
+  for (const need of missingFiles(tarball)) missing.set(need.file, [...(missing.get(need.file) ?? []), need.neededBy]);
+  if (missing.size === 0) return;
+  const list = [...missing].map(([file, neededBy]) => {
+    const shown = neededBy.slice(0, 3).join(', ');
+    return `  ${file} (needed by ${shown}${neededBy.length > 3 ? ` and ${neededBy.length - 3} more` : ''})`;
+  });
+  throw new Error(
+    `${tarball.name}: its tarball ${path.basename(tarball.file)} lacks ${missing.size} file(s) it needs:\n${list.join('\n')}`,
+  );
 }

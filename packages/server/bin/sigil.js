@@ -11,7 +11,9 @@ if (major < 24 || (major === 24 && minor < 15)) {
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write('sigil: dist/cli.js is missing: this copy of @sigil/server is not built (in the repository: npm run build -w @sigil/server)\n');
+  process.stderr.write(
+    'sigil: dist/cli.js is missing: this copy of @sigil/server is not built (in the repository: npm run build -w @sigil/server)\n',
+  );
   process.exit(2);
 }
 await import(cli.href);
