@@ -7,6 +7,7 @@
  * @example
  * await installPackages(app, runtime, tarballs, ['@sigil/express', 'express@5']);
  */
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NPM_INSTALL_FLAGS, runOk, type Runtime } from './commands.ts';
 import { PACKAGE_NAMES, readManifest, type PackageName } from './tarballs.ts';
@@ -42,4 +43,17 @@ export async function installPackages(
   const fromTarballs = sigil.map((name) => path.relative(dir, tarballs[name]));
   const fromRegistry = specs.filter((spec) => !isSigil(spec));
   await runOk('npm', ['install', ...fromTarballs, ...fromRegistry, ...NPM_INSTALL_FLAGS], { cwd: dir, runtime });
+  assertOutsideWorkspace(dir);
+}
+
+const workspace = path.resolve(import.meta.dirname, '../..');
+
+/** The app's lockfile names no workspace path, and its @sigil packages are real folders, not links. */
+export function assertOutsideWorkspace(dir: string): void {
+  const lock = readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
+  if (lock.includes(workspace)) throw new Error(`${dir}/package-lock.json refers to the workspace (${workspace})`);
+  const scope = path.join(dir, 'node_modules', '@sigil');
+  for (const entry of readdirSync(scope)) {
+    if (lstatSync(path.join(scope, entry)).isSymbolicLink()) throw new Error(`${scope}/${entry} is a link, not an installed tarball`);
+  }
 }
