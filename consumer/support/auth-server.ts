@@ -41,7 +41,7 @@ export function startServer(dir: string, runtime: Runtime, settings: ServerSetti
     cwd: dir,
     runtime,
     env: serverEnv(settings),
-    ready: /Sigil auth server listening on http:\/\/\S+[\s\S]*Data: /,
+    ready: /Sigil auth server listening on http:\/\/\S+[\s\S]*\nData: .*\n/,
     // The first start runs initdb for the embedded database: seconds, more on a busy machine.
     timeoutMs: 180_000,
   });

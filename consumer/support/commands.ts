@@ -42,7 +42,7 @@ export function consumerPath(runtime: Runtime | null): string {
 export function consumerEnv(runtime: Runtime | null, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|VITEST|TEST$)/.test(key)) continue;
+    if (/^(npm_|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|NODE_ENV$|VITEST|TEST$)/.test(key)) continue;
     env[key] = value;
   }
   return { ...env, PATH: consumerPath(runtime), NG_CLI_ANALYTICS: 'false', NO_UPDATE_NOTIFIER: '1', ...extra };
