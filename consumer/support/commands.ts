@@ -69,6 +69,8 @@ export function run(command: string, args: readonly string[], options: RunOption
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A command that exits without reading its input closes the pipe: that is its business.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
