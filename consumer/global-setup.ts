@@ -37,18 +37,22 @@ export async function setup(project: TestProject): Promise<void> {
   }
 
   const runtimesDir = path.join(runDir, 'runtimes');
-  const [node20, node22, node24] = await Promise.all(['20', '22', '24'].map((major) => installRuntime(runtimesDir, major)));
+  // One after the other: parallel installs of the three (each runs npm again in its install
+  // script) have been seen to stall.
+  const node20 = await installRuntime(runtimesDir, '20');
+  const node22 = await installRuntime(runtimesDir, '22');
+  const node24 = await installRuntime(runtimesDir, '24');
 
   // An empty folder, as the server's README starts: npm install creates its package.json.
   const serverDir = path.join(runDir, 'auth-server');
   await mkdir(serverDir);
-  await installPackages(serverDir, node24!, tarballs, ['@sigil/server']);
+  await installPackages(serverDir, node24, tarballs, ['@sigil/server']);
 
   const port = await freePort();
   const webPort = await freePort();
   const settings: ServerSettings = { port, issuer: `http://localhost:${port}`, allowedOrigin: `http://localhost:${webPort}` };
   if (existsSync(path.join(serverDir, '.sigil'))) throw new Error(`${serverDir}/.sigil exists before the first sigil serve`);
-  const first = await startServer(serverDir, node24!, settings);
+  const first = await startServer(serverDir, node24, settings);
   await first.stop();
   // All it printed from its start to its stop: the lines after "listening" come in their own time.
   const firstStart = first.output();
@@ -59,26 +63,26 @@ export async function setup(project: TestProject): Promise<void> {
   const member: Credentials = { email: 'member@consumer.test', password: PASSWORD };
   await sigil(
     serverDir,
-    node24!,
+    node24,
     settings,
     ['users', 'create', '--email', admin.email, '--name', 'Ada Admin', '--role', 'admin', '--password-stdin'],
     PASSWORD,
   );
   await sigil(
     serverDir,
-    node24!,
+    node24,
     settings,
     ['users', 'create', '--email', member.email, '--name', 'Max Member', '--password-stdin'],
     PASSWORD,
   );
 
-  server = await startServer(serverDir, node24!, settings);
+  server = await startServer(serverDir, node24, settings);
   await accessToken(settings.issuer, admin);
 
   const run: ConsumerRun = {
     dir: runDir,
     tarballs,
-    runtimes: { '20': node20!, '22': node22!, '24': node24! },
+    runtimes: { '20': node20, '22': node22, '24': node24 },
     server: { dir: serverDir, issuer: settings.issuer, firstStart, admin, member },
     webPort,
   };

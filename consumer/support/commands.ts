@@ -55,12 +55,19 @@ export function run(command: string, args: readonly string[], options: RunOption
       cwd: options.cwd,
       env: consumerEnv(options.runtime, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so that a time-out ends what it started too (npm's install
+      // scripts run npm again).
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {}
+    }, options.timeoutMs ?? 300_000);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);

@@ -15,7 +15,9 @@ export async function installRuntime(parent: string, major: string): Promise<Run
   const dir = path.join(parent, `node${major}`);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'package.json'), `${JSON.stringify({ name: `runtime-node${major}`, private: true }, null, 2)}\n`);
-  await runOk('npm', ['install', `node@${major}`, ...NPM_INSTALL_FLAGS], { cwd: dir, runtime: null });
+  // A registry download can stall with no answer: one more try after a time-out.
+  const install = () => runOk('npm', ['install', `node@${major}`, ...NPM_INSTALL_FLAGS], { cwd: dir, runtime: null, timeoutMs: 150_000 });
+  await install().catch(install);
   const runtime: Runtime = { major, binDir: path.join(dir, 'node_modules', 'node', 'bin') };
   const { stdout } = await runOk('node', ['--version'], { cwd: dir, runtime });
   if (!stdout.startsWith(`v${major}.`)) throw new Error(`node@${major} from the registry reports ${stdout.trim()}`);
