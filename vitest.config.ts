@@ -12,6 +12,7 @@ export default defineConfig({
       'apps/api/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'apps/api/test/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,32 +1,19 @@
 #!/usr/bin/env node
-// Launcher of the `sigil` CLI: the published build (dist/cli.js) when there is one, else the
-// TypeScript sources, run by Node 24's type stripping with the `sigil-source` condition.
-import { spawn } from 'node:child_process';
+// Launcher of the `sigil` CLI: runs the compiled CLI (dist/cli.js) that the package ships. In the
+// repository, `npm run sigil` runs the TypeScript sources instead (DEVELOPERS.md).
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
-const built = new URL('../dist/cli.js', import.meta.url);
-const source = new URL('../src/cli.ts', import.meta.url);
-
-if (existsSync(built)) {
-  await import(built.href);
-} else if (process.execArgv.some((arg) => arg.includes('sigil-source'))) {
-  await import(source.href);
-} else {
-  const [major] = process.versions.node.split('.').map(Number);
-  if (major < 24) {
-    process.stderr.write(
-      `sigil: running from sources needs Node 24 (this is Node ${process.versions.node}): use npx sigil or npm run sigil, or build with npm run build\n`,
-    );
-    process.exit(2);
-  }
-  const child = spawn(process.execPath, ['--conditions=sigil-source', fileURLToPath(source), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
-  // The child handles SIGTERM/SIGINT itself (graceful shutdown); forward the ones sent to us only.
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    else process.exit(code ?? 1);
-  });
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 24 || (major === 24 && minor < 15)) {
+  process.stderr.write(`sigil: needs Node 24.15 or later (this is Node ${process.versions.node})\n`);
+  process.exit(2);
 }
+
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write(
+    'sigil: dist/cli.js is missing: this copy of @sigil/server is not built (in the repository: npm run build -w @sigil/server)\n',
+  );
+  process.exit(2);
+}
+await import(cli.href);

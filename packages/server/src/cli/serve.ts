@@ -3,6 +3,7 @@ import type { ConfigInput } from '../config.ts';
 import type { AuthServer } from '../server.ts';
 import { CliError, EXIT, loadCliConfig, oneLine, openAuthServer } from './context.ts';
 import { print } from './output.ts';
+import { startupHints } from './startup-hints.ts';
 
 /** The demo accounts `--seed-demo` creates; `npm start` prints their logins (docs/server.md, "Quick start"). */
 export const DEMO_USERS = [
@@ -60,6 +61,7 @@ export function serveCommand(): Command {
         print(
           `Sigil auth server listening on ${url} (issuer ${server.issuer}, storage ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}, ${config.alg})`,
         );
+        for (const line of await startupHints(server, config)) print(line);
       } catch (error) {
         await server.close(0).catch(() => {});
         const code = (error as NodeJS.ErrnoException).code;

@@ -31,6 +31,8 @@ export interface Accounts {
   findUserByEmail(email: string): Promise<UserAccount | undefined>;
   /** Every account, oldest first. */
   listUsers(): Promise<UserAccount[]>;
+  /** Whether any account exists (a fresh install has none). */
+  hasUsers(): Promise<boolean>;
   /** Disables or enables an account; disabling ends all of its sessions. False when there is no such user. */
   setUserDisabled(userId: string, disabled: boolean): Promise<boolean>;
   /**
@@ -67,6 +69,10 @@ export function createAccounts(deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'lo
         all.push(...page.map(toUserAccount));
         if (page.length < LIST_PAGE) return all;
       }
+    },
+
+    async hasUsers() {
+      return (await users.listUsers(db, { limit: 1 })).length > 0;
     },
 
     async setUserDisabled(userId, disabled) {

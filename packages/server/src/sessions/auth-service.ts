@@ -59,6 +59,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     createUser: accounts.createUser,
     findUserByEmail: accounts.findUserByEmail,
     listUsers: accounts.listUsers,
+    hasUsers: accounts.hasUsers,
     setUserDisabled: accounts.setUserDisabled,
     changePassword: accounts.changePassword,
     refresh: rotation.refresh,
