@@ -96,7 +96,7 @@ export function importHash(value: unknown, firebase: FirebaseHashConfig | undefi
     case 'firebase-scrypt':
       if (firebase === undefined) {
         throw new InvalidHashError(
-          "firebase-scrypt needs the project's hash parameters (--firebase-signer-key and the other --firebase-* options, or a first line {\"firebase_hash_config\": …})",
+          'firebase-scrypt needs the project\'s hash parameters (--firebase-signer-key and the other --firebase-* options, or a first line {"firebase_hash_config": …})',
         );
       }
       return stored(firebaseScrypt({ ...firebase, salt, hash }));

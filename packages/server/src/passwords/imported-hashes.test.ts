@@ -28,7 +28,10 @@ const DJANGO = { encoded: 'pbkdf2_sha256$10000$seasalt$CWWFdHOWwPnki7HvkcqN9iA2T
 
 // passlib's known-correct hash (passlib/tests/test_handlers_pbkdf2.py, pbkdf2_sha256_test): rounds
 // without `i=`, salt and hash in passlib's adapted base64 (`.` for `+`).
-const PASSLIB_PBKDF2 = { encoded: '$pbkdf2-sha256$1212$4vjV83LKPjQzk31VI4E0Vw$hsYF68OiOUPdDZ1Fg.fJPeq1h/gXXY7acBp9/6c.tmQ', password: 'password' };
+const PASSLIB_PBKDF2 = {
+  encoded: '$pbkdf2-sha256$1212$4vjV83LKPjQzk31VI4E0Vw$hsYF68OiOUPdDZ1Fg.fJPeq1h/gXXY7acBp9/6c.tmQ',
+  password: 'password',
+};
 
 // RFC 7914, section 12, second vector (P = "password", S = "NaCl", N = 1024, r = 8, p = 16,
 // dkLen = 64), in the PHC form passlib writes.
@@ -81,7 +84,9 @@ describe('imported hashes: published vectors', () => {
 
   it("Django's pbkdf2_sha256 test vector verifies, stored as $pbkdf2-sha256$ with the salt's bytes", () => {
     const stored = expectVerifies(DJANGO.encoded, DJANGO.password, 'pbkdf2-sha256');
-    expect(stored).toBe(`$pbkdf2-sha256$i=10000$${Buffer.from('seasalt').toString('base64').replace(/=+$/, '')}$CWWFdHOWwPnki7HvkcqN9iA2T3KLW1cf2uZ5kvArtVY`);
+    expect(stored).toBe(
+      `$pbkdf2-sha256$i=10000$${Buffer.from('seasalt').toString('base64').replace(/=+$/, '')}$CWWFdHOWwPnki7HvkcqN9iA2T3KLW1cf2uZ5kvArtVY`,
+    );
   });
 
   it("passlib's $pbkdf2-sha256$ vector verifies (adapted base64, rounds without i=)", () => {
@@ -134,7 +139,9 @@ describe('imported hashes: generated with the reference libraries', () => {
     const hash = pbkdf2Sync(password, salt, 20_000, 32, 'sha256');
     const phc = `$pbkdf2-sha256$i=20000$${b64(salt).replace(/=+$/, '')}$${b64(hash).replace(/=+$/, '')}`;
     expect(expectVerifies(phc, password, 'pbkdf2-sha256')).toBe(phc);
-    expect(expectVerifies({ algorithm: 'pbkdf2-sha256', hash: b64(hash), salt: b64(salt), iterations: 20_000 }, password, 'pbkdf2-sha256')).toBe(phc);
+    expect(
+      expectVerifies({ algorithm: 'pbkdf2-sha256', hash: b64(hash), salt: b64(salt), iterations: 20_000 }, password, 'pbkdf2-sha256'),
+    ).toBe(phc);
   });
 });
 
@@ -148,11 +155,27 @@ describe('imported hashes: refused values', () => {
     ['scrypt needing 1 GiB', '$scrypt$ln=20,r=8,p=1$c2FsdA$CWWFdHOWwPnki7HvkcqN9iA2T3KLW1cf2uZ5kvArtVY', /MiB/],
     ['argon2 m beyond 256 MiB', '$argon2id$v=19$m=1048576,t=2,p=1$c29tZXNhbHQ$Bo1ismRVk2qm6+YAYLCmWHDb+j3fjUH3', /argon2 m/],
     ['an object of an unknown algorithm', { algorithm: 'md5', hash: 'AA==' }, /algorithm must be/],
-    ['a scrypt object with N not a power of two', { algorithm: 'scrypt', hash: b64(randomBytes(32)), salt: 'AA==', N: 1000, r: 8, p: 1 }, /power of two/],
-    ['a scrypt object whose keylen is not its length', { algorithm: 'scrypt', hash: b64(randomBytes(32)), salt: 'AA==', N: 1024, r: 8, p: 1, keylen: 64 }, /keylen/],
-    ['an object with an unknown key', { algorithm: 'pbkdf2-sha256', hash: b64(randomBytes(32)), salt: 'AA==', iterations: 1000, rounds: 3 }, /rounds/],
+    [
+      'a scrypt object with N not a power of two',
+      { algorithm: 'scrypt', hash: b64(randomBytes(32)), salt: 'AA==', N: 1000, r: 8, p: 1 },
+      /power of two/,
+    ],
+    [
+      'a scrypt object whose keylen is not its length',
+      { algorithm: 'scrypt', hash: b64(randomBytes(32)), salt: 'AA==', N: 1024, r: 8, p: 1, keylen: 64 },
+      /keylen/,
+    ],
+    [
+      'an object with an unknown key',
+      { algorithm: 'pbkdf2-sha256', hash: b64(randomBytes(32)), salt: 'AA==', iterations: 1000, rounds: 3 },
+      /rounds/,
+    ],
     ['a base64 field that is not base64', { algorithm: 'firebase-scrypt', hash: 'not base64!', salt: 'AA==' }, /hash is not base64/],
-    ['a Firebase hash not as long as the signer key', { algorithm: 'firebase-scrypt', hash: 'AAAA', salt: 'AA==' }, /as long as the signer key/],
+    [
+      'a Firebase hash not as long as the signer key',
+      { algorithm: 'firebase-scrypt', hash: 'AAAA', salt: 'AA==' },
+      /as long as the signer key/,
+    ],
   ])('%s', (_label, value, reason) => {
     const thrown = (() => {
       try {

@@ -218,7 +218,8 @@ export function firebaseScrypt(params: Omit<FirebaseScryptHash, 'format'>): Fire
   checkField('salt separator', saltSeparator, 0);
   checkField('salt', salt, 0);
   checkField('hash', hash, 1);
-  if (hash.length !== signerKey.length) throw new InvalidHashError('hash must be as long as the signer key (it is the signer key encrypted)');
+  if (hash.length !== signerKey.length)
+    throw new InvalidHashError('hash must be as long as the signer key (it is the signer key encrypted)');
   return { format: 'firebase-scrypt', rounds, memCost, signerKey, saltSeparator, salt, hash };
 }
 
@@ -281,7 +282,8 @@ function parseArgon2(stored: string, match: RegExpExecArray): Argon2Hash {
 
 function integer(field: string, digits: string): number {
   const value = Number(digits);
-  if (!Number.isSafeInteger(value) || (digits.length > 1 && digits.startsWith('0'))) throw new InvalidHashError(`${field} is not an integer`);
+  if (!Number.isSafeInteger(value) || (digits.length > 1 && digits.startsWith('0')))
+    throw new InvalidHashError(`${field} is not an integer`);
   return value;
 }
 
