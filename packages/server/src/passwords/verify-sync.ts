@@ -41,7 +41,12 @@ export function verifyPasswordSync(stored: string, password: string): boolean {
       }
     case 'bcrypt':
       // The first 29 characters are `$2b$<cost>$<salt>`: hashing with them redoes the stored hash.
-      return sameBytes(Buffer.from(bcryptHash(password, hash.encoded.slice(0, 29))), Buffer.from(hash.encoded));
+      try {
+        return sameBytes(Buffer.from(bcryptHash(password, hash.encoded.slice(0, 29))), Buffer.from(hash.encoded));
+      } catch {
+        // bcryptjs refuses a salt that the structural parse let through.
+        return false;
+      }
     case 'pbkdf2-sha256':
       return sameBytes(derivePbkdf2(hash, password), hash.hash);
     case 'scrypt':
