@@ -4,7 +4,7 @@ import { hashSync as bcryptHash } from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordHasher, type PasswordHasher } from './hashing.ts';
 import { importHash, parseFirebaseHashConfig, type FirebaseHashConfig } from './import-hash.ts';
-import { InvalidHashError, NO_PASSWORD_HASH, identifyStoredHash } from './stored-hash.ts';
+import { InvalidHashError, identifyStoredHash } from './stored-hash.ts';
 import { verifyPasswordSync } from './verify-sync.ts';
 
 // Firebase's published example (github.com/firebase/scrypt, README.md, "Password Hashing"): the
@@ -101,8 +101,8 @@ describe('imported hashes: published vectors', () => {
 describe('imported hashes: generated with the reference libraries', () => {
   it('bcrypt $2a$, $2b$ and $2y$ made by bcryptjs verify; non-ASCII passwords too', () => {
     const password = 'Grüße, ünïcødé 🔑';
-    const made = bcryptHash(password, 10);
-    expect(made).toMatch(/^\$2b\$10\$/);
+    const made = bcryptHash(password, 4);
+    expect(made).toMatch(/^\$2b\$04\$/);
     for (const prefix of ['$2a$', '$2b$', '$2y$']) {
       // The three prefixes name the same algorithm for passwords under 255 bytes.
       expect(expectVerifies(`${prefix}${made.slice(4)}`, password, 'bcrypt')).toBe(`${prefix}${made.slice(4)}`);
@@ -225,24 +225,5 @@ describe('the password hasher with imported hashes (hashing threads)', () => {
       expect(hasher.needsRehash(stored)).toBe(true);
     }
     expect(hasher.needsRehash(await hasher.hash('a fresh password'))).toBe(false);
-  });
-
-  it('an account without a password never verifies, and costs as much as a wrong password', async () => {
-    const stored = await hasher.hash('the real password');
-    const time = async (fn: () => Promise<unknown>) => {
-      const start = performance.now();
-      for (let i = 0; i < 5; i++) await fn();
-      return performance.now() - start;
-    };
-    expect(await hasher.verify(NO_PASSWORD_HASH, '')).toBe(false);
-    expect(await hasher.verify(NO_PASSWORD_HASH, NO_PASSWORD_HASH)).toBe(false);
-    const real = await time(() => hasher.verify(stored, 'a wrong password'));
-    const none = await time(() => hasher.verify(NO_PASSWORD_HASH, 'a wrong password'));
-    const malformed = await time(() => hasher.verify('$2b$10$truncated', 'a wrong password'));
-    // The same argon2id work: allow generous noise on a shared machine.
-    for (const ratio of [none / real, malformed / real]) {
-      expect(ratio).toBeGreaterThan(0.5);
-      expect(ratio).toBeLessThan(2);
-    }
   });
 });
