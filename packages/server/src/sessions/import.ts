@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { SigilError } from '../errors.ts';
 import { parseFirebaseHashConfig, type FirebaseHashConfig, type FirebaseHashConfigInput } from '../passwords/import-hash.ts';
 import { InvalidHashError, NO_PASSWORD_HASH, type StoredHashFormat } from '../passwords/stored-hash.ts';
-import { UniqueViolationError } from '../storage/index.ts';
+import { UniqueViolationError, type Queryable } from '../storage/index.ts';
 import * as users from '../storage/users.ts';
 import { parseImportLine, type ImportLineUser } from './import-line.ts';
 import type { AuthServiceDeps } from './types.ts';
@@ -154,7 +154,7 @@ export function createUserImport(deps: Pick<AuthServiceDeps, 'db' | 'logger' | '
     return { report, digest: digest.digest('hex') };
   }
 
-  async function insertBatch(tx: Parameters<typeof users.insertImportedUsers>[0], batch: users.ImportedUser[], at: Date) {
+  async function insertBatch(tx: Queryable, batch: users.ImportedUser[], at: Date) {
     try {
       await users.insertImportedUsers(tx, batch, at);
     } catch (error) {
