@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.ts';
 import { newPasswordSchema } from './passwords/policy.ts';
 import { createRateLimits } from './rate-limit/limits.ts';
+import { displayNameSchema, emailSchema, rolesSchema } from './sessions/account-fields.ts';
 import { createAuthService, toPublicUser, type AuthService, type PublicUser } from './sessions/auth-service.ts';
 import { openDatabase, type Database } from './storage/index.ts';
 import { migrate } from './storage/migrations.ts';
@@ -64,17 +65,10 @@ export interface AuthServer {
 }
 
 const newUserSchema = z.object({
-  email: z
-    .string()
-    .trim()
-    .max(254)
-    .pipe(z.email({ error: 'email must be a valid email address' })),
+  email: emailSchema,
   password: newPasswordSchema,
-  name: z.string().trim().min(1).max(200).nullish(),
-  roles: z
-    .array(z.string().regex(/^[a-z0-9_:.-]{1,64}$/, 'roles are lower-case words'))
-    .max(32)
-    .default([]),
+  name: displayNameSchema,
+  roles: rolesSchema,
 });
 
 /** Cleanup of ended sessions: every hour. */

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashSync as bcryptHash } from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from './support/database.ts';
 
@@ -139,6 +140,30 @@ describe('sigil without storage', () => {
   );
 
   it(
+    'users import: --help shows the line format; a missing file or half the --firebase-* options is a usage error',
+    async () => {
+      const file = path.join(dir, 'nothing-here.jsonl');
+      const [help, missing, partial] = await Promise.all([
+        sigil(['users', 'import', '--help']),
+        sigil(['users', 'import', file]),
+        sigil(['users', 'import', file, '--firebase-signer-key', 'AAAA', '--firebase-rounds', '8']),
+      ]);
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stdout).toContain('Usage: sigil users import [options] <file>');
+      expect(help.stdout).toMatch(/--dry-run[\s\S]*--firebase-signer-key[\s\S]*--firebase-mem-cost/);
+      expect(help.stdout).toContain('"password_hash"');
+      expectOneLineError(missing, 2, /Cannot read .*nothing-here\.jsonl/);
+      expectOneLineError(
+        partial,
+        2,
+        /--firebase-signer-key, --firebase-salt-separator, --firebase-rounds and --firebase-mem-cost go together/,
+      );
+      expect(existsSync(dataDir)).toBe(false);
+    },
+    SLOW,
+  );
+
+  it(
     'refuses a bad configuration in one line naming the variable, with exit 2',
     async () => {
       const [alg, ttl] = await Promise.all([
@@ -197,6 +222,68 @@ describe('sigil with the embedded database', () => {
   );
 
   it(
+    'users import: a bad line is reported by number and nothing is imported; --dry-run writes nothing; then the import',
+    async () => {
+      const bcrypt = bcryptHash('imported with bcrypt', 4);
+      const users = [
+        { email: 'imported@example.com', name: 'Imported', roles: ['ops'], password_hash: bcrypt },
+        // firebase/scrypt's README example account (its project parameters are the flags below).
+        {
+          email: 'user1@test.com',
+          password_hash: {
+            algorithm: 'firebase-scrypt',
+            hash: 'lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==',
+            salt: '42xEC+ixf3L2lw==',
+          },
+        },
+        { email: 'social@example.com', email_verified: true },
+      ];
+      const good = path.join(dir, 'users.jsonl');
+      const bad = path.join(dir, 'bad.jsonl');
+      await writeFile(good, `${users.map((user) => JSON.stringify(user)).join('\n')}\n`);
+      await writeFile(bad, `${JSON.stringify(users[0])}\n{"email": "half@example.com", "password_hash": "$2b$04$\n`);
+      const firebase = [
+        '--firebase-signer-key',
+        'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==',
+        '--firebase-salt-separator',
+        'Bw==',
+        '--firebase-rounds',
+        '8',
+        '--firebase-mem-cost',
+        '14',
+      ];
+
+      const refused = await sigil(['users', 'import', bad]);
+      expectOneLineError(refused, 1, /1 bad line in .*bad\.jsonl: nothing was imported/);
+      expect(refused.stdout).toBe('Bad lines:\n  line 2: not valid JSON\n');
+
+      const dryRun = await sigil(['users', 'import', good, '--dry-run', ...firebase]);
+      expect(dryRun.code, dryRun.stderr).toBe(0);
+      expect(dryRun.stdout).toContain(`Dry run: 3 users in ${good} would be imported; nothing was written.`);
+      expect(dryRun.stdout).toMatch(/bcrypt\s+1\n/);
+      expect(dryRun.stdout).toMatch(/Firebase scrypt\s+1\n/);
+      expect(dryRun.stdout).toMatch(/no password\s+1\n/);
+
+      const imported = await sigil(['users', 'import', good, ...firebase]);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.stdout).toContain(`Imported 3 users from ${good}.`);
+      expect(imported.stdout).toContain('redone with argon2id at their first login');
+      for (const output of [refused, dryRun, imported]) {
+        expect(output.stdout + output.stderr).not.toContain(bcrypt.slice(7));
+        expect(output.stdout + output.stderr).not.toContain('lSrfV15cpx95');
+      }
+
+      // Imported already: every line is now a duplicate of an account.
+      const again = await sigil(['users', 'import', good, '--dry-run', '--json', ...firebase]);
+      expect(again.code).toBe(1);
+      const report = JSON.parse(again.stdout) as { problemCount: number; problems: Array<{ line: number; message: string }> };
+      expect(report.problemCount).toBe(3);
+      expect(report.problems[0]).toEqual({ line: 1, message: 'email imported@example.com already has an account' });
+    },
+    SLOW * 2,
+  );
+
+  it(
     'serve --seed-demo: serves, holds the data directory, stops on SIGTERM with exit 0 and releases it',
     async () => {
       const server = start(['serve', '--seed-demo'], cliEnv());
@@ -228,6 +315,11 @@ describe('sigil with the embedded database', () => {
         expect(admin.body.user).toMatchObject({ name: 'Demo Admin', roles: ['admin'] });
         expect((await postJson(`${url}/auth/login`, { email: 'ada@example.com', password: adaPassword })).status).toBe(200);
         expect((await postJson(`${url}/auth/login`, { email: 'bob@example.com', password: 'bob has a long password' })).status).toBe(401);
+        // Imported with their old hashes by `users import` above.
+        const imported = await postJson(`${url}/auth/login`, { email: 'imported@example.com', password: 'imported with bcrypt' });
+        expect(imported.status).toBe(200);
+        expect(imported.body.user).toMatchObject({ name: 'Imported', roles: ['ops'] });
+        expect((await postJson(`${url}/auth/login`, { email: 'user1@test.com', password: 'user1password' })).status).toBe(200);
         token = demo.body.access_token;
 
         // The running server holds the embedded database: other commands say so in one line.

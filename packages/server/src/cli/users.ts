@@ -5,6 +5,7 @@ import type { AuthServer } from '../server.ts';
 import type { UserAccount } from '../sessions/auth-service.ts';
 import { CliError, EXIT, withAuthServer } from './context.ts';
 import { formatDate, print, printJson, printTable } from './output.ts';
+import { importCommand } from './users-import.ts';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -37,7 +38,7 @@ function accountJson(user: UserAccount) {
   };
 }
 
-/** `sigil users create|list|disable|enable`. */
+/** `sigil users create|list|disable|enable|import`. */
 export function usersCommand(): Command {
   const users = new Command('users').description('manage user accounts in the configured storage');
 
@@ -110,6 +111,8 @@ export function usersCommand(): Command {
         print(`Enabled ${user.email}.`);
       });
     });
+
+  users.addCommand(importCommand());
 
   return users;
 }

@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SigilError } from '../errors.ts';
 
 /**
- * argon2id runs on worker threads of their own, at a lower CPU priority than the event loop.
+ * Password hashing (argon2id) and verification (every stored format, stored-hash.ts) run on
+ * worker threads of their own, at a lower CPU priority than the event loop.
  *
  * Why not @node-rs/argon2's async API? It hashes on libuv's shared thread pool (4 threads by
  * default) at the event loop's priority: during a login flood on a small machine the event loop
@@ -50,43 +50,15 @@ interface Job {
   reject(error: Error): void;
 }
 
-// Plain CommonJS run with `eval: true`: no file to locate next to the compiled or source module,
-// and no TypeScript loader needed in the thread. The argon2 binding is passed as an absolute path.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { hashSync, verifySync } = require(workerData.argon2);
-try {
-  // /proc/thread-self -> "<pid>/task/<tid>"; setpriority on a tid re-nices only this thread.
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, workerData.nice);
-  // SCHED_IDLE goes further than niceness: the kernel preempts this thread at once whenever a
-  // normal thread (the event loop, libuv's pool) wakes up, instead of letting it finish its time
-  // slice (which EEVDF grants a nice-10 thread, so the event loop would wait for the rest of it).
-  // Node has no sched_setscheduler binding: util-linux's chrt sets it, where it is installed.
-  if (workerData.schedIdle) {
-    try {
-      require('node:child_process').execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5000 });
-    } catch {}
-  }
-} catch {}
-parentPort.on('message', ({ id, task, exit }) => {
-  // Asked to stop: closing the port lets the thread end on its own, after any native call.
-  if (exit) return parentPort.close();
-  try {
-    let value;
-    if (task.op === 'hash') value = hashSync(task.password, task.options);
-    else {
-      // A malformed stored hash verifies as false: a thrown error here means the pool failed.
-      try { value = verifySync(task.hash, task.password); } catch { value = false; }
-    }
-    parentPort.postMessage({ id, ok: true, value });
-  } catch (error) {
-    parentPort.postMessage({ id, ok: false, message: String(error && error.message || error) });
-  }
-});
-`;
+/** What each hashing thread (hash-worker.ts) is started with. */
+export interface HashWorkerData {
+  nice: number;
+  schedIdle: boolean;
+}
 
-const argon2Path = createRequire(import.meta.url).resolve('@node-rs/argon2');
+// The thread runs hash-worker.ts from the sources (Node strips its types) or hash-worker.js from
+// the build, whichever sits next to this module.
+const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './hash-worker.ts' : './hash-worker.js', import.meta.url);
 
 export function createHashPool(options: HashPoolOptions = {}): HashPool {
   const size = Math.max(1, options.threads ?? availableParallelism());
@@ -100,7 +72,8 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
   let closed = false;
 
   function spawn(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2: argon2Path, nice, schedIdle } });
+    const workerData: HashWorkerData = { nice, schedIdle };
+    const worker = new Worker(WORKER_FILE, { workerData });
     worker.on('message', (reply: Reply) => {
       const job = busy.get(worker);
       if (job === undefined || job.id !== reply.id) return;

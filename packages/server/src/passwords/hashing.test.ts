@@ -2,6 +2,7 @@ import { hash, parseOptions } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
 import { OWASP_MINIMUM, createPasswordHasher } from './hashing.ts';
 import { newPasswordSchema } from './policy.ts';
+import { NO_PASSWORD_HASH } from './stored-hash.ts';
 
 describe('argon2id password hashing', () => {
   it('hashes with argon2id at OWASP parameters and verifies', async () => {
@@ -47,6 +48,30 @@ describe('argon2id password hashing', () => {
     // Same argon2id parameters, so the same work: allow generous noise on a shared machine.
     expect(dummy / real).toBeGreaterThan(0.5);
     expect(dummy / real).toBeLessThan(2);
+  });
+  it('an imported account without a password, or a malformed hash, never verifies and costs as much as a wrong password', async () => {
+    const hasher = await createPasswordHasher();
+    const stored = await hasher.hash('the real password');
+    expect(await hasher.verify(NO_PASSWORD_HASH, '')).toBe(false);
+    expect(await hasher.verify(NO_PASSWORD_HASH, NO_PASSWORD_HASH)).toBe(false);
+    expect(await hasher.verify('$2b$10$truncated', 'a wrong password')).toBe(false);
+    const elapsed = async (fn: () => Promise<unknown>) => {
+      const start = performance.now();
+      await fn();
+      return performance.now() - start;
+    };
+    // Interleaved, so that load from other test files falls on every kind alike.
+    const totals = { real: 0, none: 0, malformed: 0 };
+    for (let i = 0; i < 5; i++) {
+      totals.real += await elapsed(() => hasher.verify(stored, 'a wrong password'));
+      totals.none += await elapsed(() => hasher.verify(NO_PASSWORD_HASH, 'a wrong password'));
+      totals.malformed += await elapsed(() => hasher.verify('$2b$10$truncated', 'a wrong password'));
+    }
+    // The same argon2id work: allow generous noise on a shared machine.
+    for (const ratio of [totals.none / totals.real, totals.malformed / totals.real]) {
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(2);
+    }
   });
 });
 

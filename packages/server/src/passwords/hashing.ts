@@ -1,5 +1,6 @@
 import { parseOptions, type Algorithm } from '@node-rs/argon2';
 import { createHashPool, type HashPoolOptions } from './hash-pool.ts';
+import { HASH_LIMITS, identifyStoredHash } from './stored-hash.ts';
 
 /** argon2id parameters; OWASP's minimum is m=19 MiB, t=2, p=1. */
 export interface PasswordHashParams {
@@ -16,11 +17,17 @@ const ARGON2ID = 2 as Algorithm;
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /**
-   * Constant-work verification: a malformed stored hash verifies as false. Rejects only when the
-   * server cannot hash right now (503 `unavailable` when overloaded), never for a wrong password.
+   * Verifies against a stored hash of any format Sigil knows (argon2, bcrypt, PBKDF2-SHA256,
+   * scrypt, Firebase scrypt: stored-hash.ts). A stored value of no known format (malformed, or an
+   * imported account without a password) verifies as false after the work of a dummy argon2id
+   * verification, so it takes as long as a wrong password. Rejects only when the server cannot
+   * hash right now (503 `unavailable` when overloaded), never for a wrong password.
    */
   verify(storedHash: string, password: string): Promise<boolean>;
-  /** True when the stored hash was made with other parameters than the current ones. */
+  /**
+   * True when the stored hash is not argon2id with the current parameters (imported formats
+   * included): login then rehashes the password it just verified.
+   */
   needsRehash(storedHash: string): boolean;
   /**
    * Burns the same work as a real verification. Used for unknown emails so that they take as long
@@ -33,7 +40,12 @@ export interface PasswordHasher {
 
 /**
  * argon2id through @node-rs/argon2 on a pool of low-priority threads (see hash-pool.ts), off the
- * event loop. Parameters below OWASP's minimum are refused.
+ * event loop; the same threads verify imported hashes. Parameters below OWASP's minimum are refused.
+ *
+ * @example
+ * const hasher = await createPasswordHasher();
+ * const stored = await hasher.hash('correct horse battery staple');
+ * await hasher.verify(stored, 'correct horse battery staple'); // true
  */
 export async function createPasswordHasher(
   params: PasswordHashParams = OWASP_MINIMUM,
@@ -42,10 +54,21 @@ export async function createPasswordHasher(
   if (params.memoryCost < OWASP_MINIMUM.memoryCost || params.timeCost < OWASP_MINIMUM.timeCost || params.parallelism < 1) {
     throw new TypeError('argon2id parameters below OWASP minimum (m=19456 KiB, t=2, p=1)');
   }
+  // Sigil never writes a hash that its own verifier would refuse as too costly (stored-hash.ts).
+  if (
+    params.memoryCost > HASH_LIMITS.maxMemoryBytes / 1024 ||
+    params.timeCost > HASH_LIMITS.argon2MaxTimeCost ||
+    params.parallelism > HASH_LIMITS.argon2MaxParallelism
+  ) {
+    throw new TypeError(
+      `argon2id parameters above what Sigil verifies (m <= ${HASH_LIMITS.maxMemoryBytes / 1024} KiB, t <= ${HASH_LIMITS.argon2MaxTimeCost}, p <= ${HASH_LIMITS.argon2MaxParallelism})`,
+    );
+  }
   const options = { algorithm: ARGON2ID, ...params };
   const pool = createHashPool(poolOptions);
   const hash = async (password: string) => (await pool.run({ op: 'hash', password, options })) as string;
-  const verify = async (storedHash: string, password: string) => (await pool.run({ op: 'verify', hash: storedHash, password })) === true;
+  const verifyInPool = async (storedHash: string, password: string) =>
+    (await pool.run({ op: 'verify', hash: storedHash, password })) === true;
   // A real hash of a random password: verifying against it costs exactly what a real user costs.
   let dummyHash: string;
   try {
@@ -57,10 +80,17 @@ export async function createPasswordHasher(
 
   return {
     hash,
-    // No catch: a malformed stored hash already verifies as false in the thread; anything else
-    // thrown here (overload, lost thread) is the server's failure, not a wrong password.
-    verify,
+    async verify(storedHash, password) {
+      if (identifyStoredHash(storedHash) === undefined) {
+        await verifyInPool(dummyHash, password);
+        return false;
+      }
+      // No catch: anything thrown here (overload, lost thread) is the server's failure, not a
+      // wrong password.
+      return verifyInPool(storedHash, password);
+    },
     needsRehash(storedHash) {
+      if (identifyStoredHash(storedHash) !== 'argon2id') return true;
       try {
         const current = parseOptions(storedHash);
         return (
@@ -74,7 +104,7 @@ export async function createPasswordHasher(
       }
     },
     async verifyDummy(password) {
-      await verify(dummyHash, password);
+      await verifyInPool(dummyHash, password);
     },
     close: () => pool.close(),
   };

@@ -3,6 +3,7 @@ import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
 import { createAccessTokenVerifier } from '../tokens/access-token.ts';
 import { createAccounts } from './accounts.ts';
+import { createUserImport } from './import.ts';
 import { createLoginAttempts } from './login-attempts.ts';
 import { createRefreshRotation } from './refresh-rotation.ts';
 import { createSessionTokens } from './session-tokens.ts';
@@ -62,6 +63,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     hasUsers: accounts.hasUsers,
     setUserDisabled: accounts.setUserDisabled,
     changePassword: accounts.changePassword,
+    importUsers: createUserImport(deps).importUsers,
     refresh: rotation.refresh,
     logout: rotation.logout,
 

@@ -100,3 +100,56 @@ export async function setUserRoles(db: Queryable, userId: string, roles: string[
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
+
+/** A user brought in by `sigil users import` (docs/server.md, "Importing users"). */
+export interface ImportedUser extends NewUser {
+  /** When the account was created in the system it comes from. */
+  createdAt: Date;
+  /** When the address was verified (the time of the import, for `email_verified: true`), or null. */
+  emailVerifiedAt: Date | null;
+}
+
+/** The column of `users` each value of an imported user goes to. */
+const IMPORTED_USER_COLUMNS: Record<string, (user: ImportedUser, now: Date) => unknown> = {
+  id: () => randomUUID(),
+  email: (user) => user.email.trim(),
+  email_normalized: (user) => normalizeEmail(user.email),
+  name: (user) => user.name ?? null,
+  roles: (user) => user.roles ?? [],
+  password_hash: (user) => user.passwordHash,
+  created_at: (user) => user.createdAt,
+  updated_at: (_user, now) => now,
+};
+
+/**
+ * Inserts imported users with one multi-row INSERT (call it inside a transaction, in batches
+ * small enough for PostgreSQL's 65 535 parameters); throws UniqueViolationError when an email is
+ * taken.
+ *
+ * @example
+ * await db.transaction((tx) => insertImportedUsers(tx, batch, new Date()));
+ */
+export async function insertImportedUsers(db: Queryable, users: readonly ImportedUser[], now: Date): Promise<void> {
+  if (users.length === 0) return;
+  const columns = Object.keys(IMPORTED_USER_COLUMNS);
+  const params: unknown[] = [];
+  const rows = users.map((user) => {
+    const placeholders = Object.values(IMPORTED_USER_COLUMNS).map((value) => `$${params.push(value(user, now))}`);
+    return `(${placeholders.join(', ')})`;
+  });
+  await db.query(`INSERT INTO users (${columns.join(', ')}) VALUES ${rows.join(', ')}`, params);
+}
+
+/**
+ * The emails among `emails` that an account already has, normalized.
+ *
+ * @example
+ * (await findTakenEmails(db, ['Ada@example.com'])).has('ada@example.com');
+ */
+export async function findTakenEmails(db: Queryable, emails: readonly string[]): Promise<Set<string>> {
+  if (emails.length === 0) return new Set();
+  const rows = await db.query<{ email_normalized: string }>('SELECT email_normalized FROM users WHERE email_normalized = ANY($1::text[])', [
+    emails.map(normalizeEmail),
+  ]);
+  return new Set(rows.map((row) => row.email_normalized));
+}
