@@ -68,6 +68,8 @@ export function keysCommand(): Command {
     .command('revoke')
     .description('revoke a key at once: it leaves the JWKS and tokens it signed stop verifying')
     .argument('<kid>', 'the key id (see sigil keys list)')
+    // A kid is base64url and may start with "-": it is the argument, not an unknown option.
+    .allowUnknownOption()
     .action(async (kid: string) => {
       await withAuthServer(async (server) => {
         const revoked = await server.keys.revoke(kid);
