@@ -57,6 +57,46 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'mail outbox',
+    // Written in the same transaction as the token a mail carries (docs/architecture.md, "Mail").
+    sql: `
+      CREATE TABLE mail_outbox (
+        id uuid PRIMARY KEY,
+        template text NOT NULL,
+        recipient text NOT NULL,
+        data jsonb NOT NULL,
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL,
+        lease_until timestamptz,
+        last_error text,
+        message_id text,
+        created_at timestamptz NOT NULL,
+        sent_at timestamptz
+      );
+      CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE status = 'pending';
+    `,
+  },
+  {
+    version: 3,
+    name: 'account lifecycle',
+    sql: `
+      ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
+      CREATE TABLE account_tokens (
+        token_hash text PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        purpose text NOT NULL CHECK (purpose IN ('verify_email', 'password_reset', 'email_change')),
+        email text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      );
+      CREATE INDEX account_tokens_user_id ON account_tokens (user_id);
+      CREATE INDEX account_tokens_expires_at ON account_tokens (expires_at);
+    `,
+  },
 ];
 
 /** Applies pending migrations; returns the versions it applied. */
