@@ -8,9 +8,12 @@ export const ERROR_CODES = {
   invalid_credentials: { status: 401, title: 'Invalid email or password' },
   email_taken: { status: 409, title: 'Email already registered' },
   rate_limited: { status: 429, title: 'Too many requests' },
-  invalid_grant: { status: 401, title: 'Invalid refresh token' },
+  // 401 for a refresh token; link tokens (verify, reset) answer it with 400, as DESIGN's table says.
+  invalid_grant: { status: 401, title: 'Invalid grant' },
   invalid_token: { status: 401, title: 'Invalid access token' },
   insufficient_scope: { status: 403, title: 'Insufficient scope' },
+  // Login of an unverified account when SIGIL_EMAIL_VERIFICATION=required (a fresh link is mailed).
+  email_not_verified: { status: 403, title: 'Email address not verified' },
   not_found: { status: 404, title: 'Not found' },
   // A storage outage must look neither like invalid_grant (clients would log the user out) nor
   // like a bug (internal_error): clients retry a 503.
