@@ -47,6 +47,8 @@ export interface SmtpSinkOptions {
   /** Require SMTP AUTH with these credentials (sent in clear over loopback). */
   auth?: { user: string; pass: string };
   mode?: SinkMode;
+  /** Holds each accepted mail this long before answering (a slow server). @default 0 */
+  delayMs?: number;
 }
 
 const LINK = /https?:\/\/[^\s<>"]+/g;
@@ -104,7 +106,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
               headers: parsed.headers as Map<string, unknown>,
               receivedAt: new Date(),
             });
-            callback();
+            if (options.delayMs) setTimeout(() => callback(), options.delayMs);
+            else callback();
           })
           .catch((error: Error) => callback(error));
       },
@@ -143,12 +146,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       return attempts;
     },
     async setMode(next) {
+      // Sends already hanging stay hung until close(), like a server that lost them.
       if (next === 'down') await stop();
       else await listen();
-      if (mode === 'hang' && next !== 'hang') {
-        for (const release of hanging) release();
-        hanging.clear();
-      }
       mode = next === 'down' ? mode : next;
     },
     async waitForMail(filter = {}) {
