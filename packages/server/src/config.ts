@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkMailConfig, MAIL_ENV_NAMES, mailConfigShape } from './mail/config.ts';
 
 /** Signing algorithms Sigil issues. `HS256` only in shared-secret mode. */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
@@ -118,6 +119,8 @@ export const configSchema = z
     hashThreads: z.coerce.number().int().min(1).max(256).optional(),
     /** Password hashes allowed to wait for a thread; beyond it logins and signups get 503 + Retry-After. @default 256 */
     hashQueue: z.coerce.number().int().min(0).default(256),
+    /** Mail delivery: SMTP, sender, subjects, retries (mail/config.ts). */
+    ...mailConfigShape(duration),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -133,6 +136,7 @@ export const configSchema = z
     }
     if (c.keyPublishLead !== undefined && c.keyPublishLead < c.jwksMaxAge)
       ctx.addIssue({ code: 'custom', path: ['keyPublishLead'], message: 'SIGIL_KEY_PUBLISH_LEAD must be at least SIGIL_JWKS_MAX_AGE' });
+    checkMailConfig(c, ctx);
   })
   .transform((c) => ({ ...c, keyPublishLead: c.keyPublishLead ?? c.jwksMaxAge + 60 }));
 
@@ -169,6 +173,7 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   signupsPerHour: 'SIGIL_SIGNUPS_PER_HOUR',
   hashThreads: 'SIGIL_HASH_THREADS',
   hashQueue: 'SIGIL_HASH_QUEUE',
+  ...MAIL_ENV_NAMES,
   logLevel: 'LOG_LEVEL',
 };
 

@@ -6,6 +6,7 @@ import { notFoundHandler, problemHandler } from './problem.ts';
 import { clientIp } from './request-meta.ts';
 import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
+import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hostedLoginRoutes } from './routes/hosted-login.ts';
 import { openApiRoutes } from './routes/openapi.ts';
@@ -40,6 +41,8 @@ export function createApp(ctx: AppContext): Express {
   app.use('/auth', auth);
   // The hosted page needs the refresh cookie: it does not exist when cookie delivery is off.
   if (ctx.config.cookieMode !== 'off') app.use(hostedLoginRoutes(ctx));
+  // Serves only while mail goes to it (no SMTP, loopback issuer); 404 otherwise.
+  app.use(devMailboxRoutes(ctx));
 
   app.use(notFoundHandler);
   app.use(problemHandler(ctx.logger));
