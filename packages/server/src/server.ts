@@ -36,6 +36,8 @@ export interface NewUserInput {
   password: string;
   name?: string | null;
   roles?: string[];
+  /** Whether the address counts as verified already (no link to follow). @default false */
+  emailVerified?: boolean;
 }
 
 /**
@@ -69,6 +71,7 @@ const newUserSchema = z.object({
   password: newPasswordSchema,
   name: displayNameSchema,
   roles: rolesSchema,
+  emailVerified: z.boolean().default(false),
 });
 
 /** Cleanup of ended sessions: every hour. */

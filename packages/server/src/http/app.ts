@@ -4,6 +4,7 @@ import type { AppContext } from './context.ts';
 import { corsForOrigins } from './cors.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
 import { clientIp } from './request-meta.ts';
+import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -37,6 +38,7 @@ export function createApp(ctx: AppContext): Express {
   });
   auth.use(authRoutes(ctx));
   auth.use(accountRoutes(ctx));
+  auth.use(accountLifecycleRoutes(ctx));
   app.use('/auth', auth);
   // The hosted page needs the refresh cookie: it does not exist when cookie delivery is off.
   if (ctx.config.cookieMode !== 'off') app.use(hostedLoginRoutes(ctx));

@@ -19,6 +19,8 @@ export interface PublicUser {
   email: string;
   name: string | null;
   roles: string[];
+  /** Whether the address was proven (docs/server.md, "Account lifecycle"). */
+  email_verified: boolean;
 }
 
 /**
@@ -111,10 +113,10 @@ export interface AuthServiceDeps {
  * A user record without its password hash.
  *
  * @example
- * toPublicUser(await users.findUserById(db, id)); // { id, email, name, roles }
+ * toPublicUser(await users.findUserById(db, id)); // { id, email, name, roles, email_verified }
  */
 export function toPublicUser(user: UserRecord): PublicUser {
-  return { id: user.id, email: user.email, name: user.name, roles: user.roles };
+  return { id: user.id, email: user.email, name: user.name, roles: user.roles, email_verified: user.emailVerified };
 }
 
 /**
