@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkMailConfig, MAIL_ENV_NAMES, mailConfigShape } from './mail/config.ts';
 
 /** Signing algorithms Sigil issues. `HS256` only in shared-secret mode. */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
@@ -136,6 +137,8 @@ export const configSchema = z
     mailsPerIpPerHour: z.coerce.number().int().min(1).default(30),
     /** Wrong, used or expired link tokens per client IP per hour before 429 (token guessing). @default 20 */
     linkFailuresPerHour: z.coerce.number().int().min(1).default(20),
+    /** Mail delivery: SMTP, sender, subjects, retries (mail/config.ts). */
+    ...mailConfigShape(duration),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -153,6 +156,7 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['appLinks'], message: 'SIGIL_APP_LINKS must be one of SIGIL_ALLOWED_ORIGINS' });
     if (c.keyPublishLead !== undefined && c.keyPublishLead < c.jwksMaxAge)
       ctx.addIssue({ code: 'custom', path: ['keyPublishLead'], message: 'SIGIL_KEY_PUBLISH_LEAD must be at least SIGIL_JWKS_MAX_AGE' });
+    checkMailConfig(c, ctx);
   })
   .transform((c) => ({ ...c, keyPublishLead: c.keyPublishLead ?? c.jwksMaxAge + 60 }));
 
@@ -196,6 +200,7 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   mailsPerEmailPerHour: 'SIGIL_MAILS_PER_EMAIL_PER_HOUR',
   mailsPerIpPerHour: 'SIGIL_MAILS_PER_IP_PER_HOUR',
   linkFailuresPerHour: 'SIGIL_LINK_FAILURES_PER_HOUR',
+  ...MAIL_ENV_NAMES,
   logLevel: 'LOG_LEVEL',
 };
 

@@ -7,6 +7,7 @@ import { clientIp } from './request-meta.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
+import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hostedLoginRoutes } from './routes/hosted-login.ts';
 import { hostedPasswordRoutes } from './routes/hosted-password.ts';
@@ -51,6 +52,8 @@ export function createApp(ctx: AppContext): Express {
   }
   app.use(hostedPasswordRoutes(ctx));
   app.use(hostedVerifyRoutes(ctx));
+  // Serves only while mail goes to it (no SMTP, loopback issuer); 404 otherwise.
+  app.use(devMailboxRoutes(ctx));
 
   app.use(notFoundHandler);
   app.use(problemHandler(ctx.logger));

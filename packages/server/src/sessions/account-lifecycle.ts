@@ -4,7 +4,7 @@ import { consumeAccountToken, findUsableAccountToken, voidAccountTokens } from '
 import { UniqueViolationError } from '../storage/index.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
-import type { AccountMail } from './account-mail.ts';
+import { withMail, type AccountMail } from './account-mail.ts';
 import { confirmPassword } from './confirm-password.ts';
 import type { LoginAttempts } from './login-attempts.ts';
 import { toPublicUser, type Authenticated, type AuthServiceDeps, type PublicUser, type RequestMeta } from './types.ts';
@@ -68,7 +68,7 @@ function isRateLimited(error: unknown): boolean {
 }
 
 export function createAccountLifecycle(
-  deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'limits' | 'logger' | 'now'>,
+  deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'limits' | 'logger' | 'now' | 'mailQueued'>,
   attempts: LoginAttempts,
   mail: AccountMail,
 ): AccountLifecycle {
@@ -90,7 +90,7 @@ export function createAccountLifecycle(
       if (auth.user.emailVerified) return;
       await limits.consumeMailIp(meta.ip);
       await limits.consumeMailEmail(auth.user.email);
-      await db.transaction((tx) => mail.queueVerification(tx, auth.user.id, auth.user.email, 'verify_email', now()));
+      await withMail(deps, (tx) => mail.queueVerification(tx, auth.user.id, auth.user.email, 'verify_email', now()));
       logger.info({ event: 'email_verification_requested', userId: auth.user.id }, 'verification link queued');
     },
 
@@ -136,6 +136,7 @@ export function createAccountLifecycle(
       // No lookup here: the resolver decides in the delivery worker, so this path is the same
       // single insert for every address.
       await enqueueMail(db, { to: email, template: 'password_reset', data: { email } }, now());
+      deps.mailQueued?.();
     },
 
     async resetPassword(token, newPassword, meta) {
@@ -148,7 +149,7 @@ export function createAccountLifecycle(
       // Hashed only for a usable token, outside the transaction (it takes a hashing thread).
       const passwordHash = await hasher.hash(newPassword);
       await withLinkToken(meta, () =>
-        db.transaction(async (tx) => {
+        withMail(deps, async (tx) => {
           const at = now();
           // Used up here, atomically: of two racing resets with one link, one wins.
           if (!(await consumeAccountToken(tx, token, ['password_reset'], at))) return undefined;
@@ -174,7 +175,7 @@ export function createAccountLifecycle(
       await limits.consumeMailIp(meta.ip);
       await limits.consumeMailEmail(auth.user.email);
       await limits.consumeMailEmail(newEmail);
-      await db.transaction(async (tx) => {
+      await withMail(deps, async (tx) => {
         const at = now();
         // One pending change at a time: the last address asked for is the one a link can confirm.
         await voidAccountTokens(tx, auth.user.id, ['email_change']);
@@ -186,7 +187,7 @@ export function createAccountLifecycle(
 
     async deleteAccount(auth, password, meta) {
       await confirmPassword({ hasher, attempts }, auth, password, meta, 'password');
-      await db.transaction(async (tx) => {
+      await withMail(deps, async (tx) => {
         await mail.queueNotice(tx, auth.user.email, 'account_deleted', now());
         await users.deleteUser(tx, auth.user.id);
       });
@@ -201,7 +202,7 @@ export function createAccountLifecycle(
         if (isRateLimited(error)) return;
         throw error;
       }
-      await db.transaction((tx) => mail.queueVerification(tx, user.id, user.email, 'verify_email', now()));
+      await withMail(deps, (tx) => mail.queueVerification(tx, user.id, user.email, 'verify_email', now()));
     },
   };
 }

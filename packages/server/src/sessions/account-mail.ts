@@ -1,6 +1,6 @@
 import { enqueueMail } from '../mail/outbox.ts';
 import { createAccountToken, type AccountTokenPurpose } from '../storage/account-tokens.ts';
-import type { Queryable } from '../storage/database.ts';
+import type { Database, Queryable } from '../storage/database.ts';
 import { accountLink } from './links.ts';
 import type { AuthServiceDeps } from './types.ts';
 
@@ -54,4 +54,20 @@ export function createAccountMail(deps: Pick<AuthServiceDeps, 'config' | 'issuer
       await enqueueMail(tx, { to, template: 'email_changed', data: { new_email: newEmail } }, now);
     },
   };
+}
+
+/**
+ * Runs `fn` in a transaction of `deps.db` and, once it has committed, wakes the mail worker:
+ * a mail queued by `fn` goes out at once instead of at the next poll.
+ *
+ * @example
+ * await withMail(deps, (tx) => mail.queueNotice(tx, user.email, 'password_changed', now()));
+ */
+export async function withMail<T>(
+  deps: { db: Database; mailQueued?: (() => void) | undefined },
+  fn: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  const result = await deps.db.transaction(fn);
+  deps.mailQueued?.();
+  return result;
 }

@@ -3,7 +3,7 @@ import { voidAccountTokens } from '../storage/account-tokens.ts';
 import { UniqueViolationError, type Queryable } from '../storage/index.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
-import type { AccountMail } from './account-mail.ts';
+import { withMail, type AccountMail } from './account-mail.ts';
 import { confirmPassword } from './confirm-password.ts';
 import type { LoginAttempts } from './login-attempts.ts';
 import { toUserAccount, type Authenticated, type AuthServiceDeps, type RequestMeta, type UserAccount } from './types.ts';
@@ -52,7 +52,7 @@ export interface Accounts {
 }
 
 export function createAccounts(
-  deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'logger' | 'now'>,
+  deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'logger' | 'now' | 'mailQueued'>,
   attempts: LoginAttempts,
   mail: AccountMail,
 ): Accounts {
@@ -70,7 +70,7 @@ export function createAccounts(
       };
       try {
         if (!within) return await users.insertUser(db, account, now());
-        return await db.transaction(async (tx) => {
+        return await withMail(deps, async (tx) => {
           const user = await users.insertUser(tx, account, now());
           await within(tx, user);
           return user;
@@ -110,7 +110,7 @@ export function createAccounts(
     async changePassword(auth, currentPassword, newPassword, meta) {
       await confirmPassword({ hasher, attempts }, auth, currentPassword, meta, 'current_password');
       const passwordHash = await hasher.hash(newPassword);
-      await db.transaction(async (tx) => {
+      await withMail(deps, async (tx) => {
         const at = now();
         await users.updatePasswordHash(tx, auth.user.id, passwordHash, at);
         await sessions.revokeUserSessions(tx, auth.user.id, 'password_changed', at, auth.session.id);

@@ -107,6 +107,8 @@ export interface AuthServiceDeps {
   now: () => Date;
   /** The issuer in force (it may be fixed only once the server listens on a random port). */
   issuer: () => string;
+  /** Told after a transaction that queued mail commits, so the delivery worker need not wait for its next poll. */
+  mailQueued?: () => void;
 }
 
 /**
