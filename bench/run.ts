@@ -67,6 +67,8 @@ function mailCount(fallback: number): number {
 const AUTH_VARIANTS = [
   { label: 'one hashing thread (SIGIL_HASH_THREADS=1)', storage: 'pglite', hashThreads: 1 },
   { label: 'PostgreSQL storage', storage: 'postgres' },
+  // Distinct clients each open their own connection, so connection setup loads the server too.
+  { label: 'a new connection per login', storage: 'pglite', newConnectionPerLogin: true },
 ] as const;
 
 const settings = quick

@@ -18,7 +18,32 @@ describe('configuration', () => {
       signupsPerHour: 30,
       jwksMaxAge: 300,
       keyPublishLead: 360,
+      emailVerification: 'optional',
+      verifyEmailTtl: 86_400,
+      passwordResetTtl: 1800,
+      mailsPerEmailPerHour: 5,
+      mailsPerIpPerHour: 30,
+      linkFailuresPerHour: 20,
     });
+    expect(config.appLinks).toBeUndefined();
+  });
+
+  it('reads the account lifecycle settings; SIGIL_APP_LINKS must be an allowed origin', () => {
+    const config = loadConfigFromEnv({
+      SIGIL_EMAIL_VERIFICATION: 'required',
+      SIGIL_VERIFY_EMAIL_TTL: '2h',
+      SIGIL_PASSWORD_RESET_TTL: '10m',
+      SIGIL_ALLOWED_ORIGINS: 'https://app.example.com',
+      SIGIL_APP_LINKS: 'https://app.example.com/',
+    });
+    expect(config).toMatchObject({
+      emailVerification: 'required',
+      verifyEmailTtl: 7200,
+      passwordResetTtl: 600,
+      appLinks: 'https://app.example.com',
+    });
+    expect(() => loadConfigFromEnv({ SIGIL_APP_LINKS: 'https://elsewhere.example' })).toThrow(/SIGIL_APP_LINKS must be one of/);
+    expect(() => loadConfigFromEnv({ SIGIL_EMAIL_VERIFICATION: 'sometimes' })).toThrow(/SIGIL_EMAIL_VERIFICATION/);
   });
 
   it('reads environment variables, with durations and lists', () => {

@@ -19,7 +19,13 @@ import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.t
 import { newPasswordSchema } from './passwords/policy.ts';
 import { createRateLimits } from './rate-limit/limits.ts';
 import { displayNameSchema, emailSchema, rolesSchema } from './sessions/account-fields.ts';
-import { createAuthService, toPublicUser, type AuthService, type PublicUser } from './sessions/auth-service.ts';
+import {
+  createAuthService,
+  createPasswordResetResolver,
+  toPublicUser,
+  type AuthService,
+  type PublicUser,
+} from './sessions/auth-service.ts';
 import { openDatabase, type Database } from './storage/index.ts';
 import { migrate } from './storage/migrations.ts';
 
@@ -56,6 +62,8 @@ export interface NewUserInput {
   password: string;
   name?: string | null;
   roles?: string[];
+  /** Whether the address counts as verified already (no link to follow). @default false */
+  emailVerified?: boolean;
 }
 
 /**
@@ -94,6 +102,7 @@ const newUserSchema = z.object({
   password: newPasswordSchema,
   name: displayNameSchema,
   roles: rolesSchema,
+  emailVerified: z.boolean().default(false),
 });
 
 /** Cleanup of ended sessions: every hour. */
@@ -135,9 +144,20 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     throw error;
   }
   const limits = createRateLimits(config, logger);
-  const service = createAuthService({ db, config, keys, hasher, limits, logger, now, issuer: () => issuer });
-  // Mail templates that need completing before their first send (mail/resolvers.ts).
-  const mailResolvers: MailResolvers = {};
+  const service = createAuthService({
+    db,
+    config,
+    keys,
+    hasher,
+    limits,
+    logger,
+    now,
+    issuer: () => issuer,
+    mailQueued: () => delivery.worker?.wake(),
+  });
+  // Mail templates that need completing before their first send (mail/resolvers.ts): a
+  // forgotten-password mail gets its reset link, or is skipped, in the worker's transaction.
+  const mailResolvers: MailResolvers = { password_reset: createPasswordResetResolver({ config, issuer: () => issuer }) };
   const delivery = createMailDelivery({
     db,
     config,

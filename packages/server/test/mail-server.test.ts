@@ -67,7 +67,8 @@ describe.each(testDrivers())('mail delivery through the auth server on $name', (
     expect(mail!.messageId).toBe(`<${id}@sigil.test>`);
     await until('the mail marked sent', async () => (await findMail(auth.db, id))?.status === 'sent');
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(smtp.mails).toHaveLength(1);
+    // The signup above queued its own verification mail: count this one only.
+    expect(smtp.mails.filter((m) => m.to.includes(to))).toHaveLength(1);
   });
 
   it('marks a mail failed after SIGIL_MAIL_MAX_ATTEMPTS, and retry() sends it again', async () => {

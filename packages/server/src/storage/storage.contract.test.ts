@@ -110,6 +110,8 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
         roles: ['admin'],
         passwordHash: '$argon2id$hash',
         disabled: false,
+        emailVerified: false,
+        emailVerifiedAt: null,
         createdAt: T0,
         updatedAt: T0,
       });
