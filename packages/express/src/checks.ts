@@ -37,8 +37,8 @@ export function checkTyp(header: Record<string, unknown>, expected: string | fal
 }
 
 /**
- * The shape of the registered claims and of those Sigil's helpers read (`scope`, `roles`): a
- * payload that passes is a {@link SigilClaims}.
+ * The shape of the registered claims and of those Sigil's helpers read (`scope`, `roles`,
+ * `email_verified`): a payload that passes is a {@link SigilClaims}.
  */
 export function checkClaimTypes(payload: Record<string, unknown>): asserts payload is SigilClaims {
   if (!isNumericDate(payload.exp)) throw new InvalidTokenError('claims_invalid');
@@ -53,6 +53,7 @@ export function checkClaimTypes(payload: Record<string, unknown>): asserts paylo
     if (payload[name] !== undefined && payload[name] !== null && typeof payload[name] !== 'string')
       throw new InvalidTokenError('claims_invalid');
   }
+  if (payload.email_verified !== undefined && typeof payload.email_verified !== 'boolean') throw new InvalidTokenError('claims_invalid');
   const roles = payload.roles;
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string')))
     throw new InvalidTokenError('claims_invalid');

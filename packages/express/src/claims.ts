@@ -1,6 +1,6 @@
 /**
  * The verified claims Sigil puts on `req.auth`: the registered JWT claims (RFC 7519), Sigil's
- * own (RFC 9068 profile plus `email`, `name`, `roles`, `sid`) and whatever else the issuer added.
+ * own (RFC 9068 profile plus `email`, `email_verified`, `name`, `roles`, `sid`) and whatever else the issuer added.
  * Same shape as express-jwt's `req.auth`, so handlers keep working after a migration.
  */
 export interface SigilClaims {
@@ -18,6 +18,8 @@ export interface SigilClaims {
   scope?: string;
   /** `null` when the user has none (Sigil sends `name: null`). */
   email?: string | null;
+  /** Whether the auth server had verified `email` when it issued the token (OIDC's `email_verified`). */
+  email_verified?: boolean;
   name?: string | null;
   roles?: string[];
   /** Sigil session id. */

@@ -93,6 +93,7 @@ describe('requireAuth', () => {
     ['non-numeric exp', { exp: 'tomorrow' }, 'The token claims are invalid'],
     ['roles not an array', { roles: 'admin' }, 'The token claims are invalid'],
     ['name not a string', { name: 5 }, 'The token claims are invalid'],
+    ['email_verified not a boolean', { email_verified: 'true' }, 'The token claims are invalid'],
     ['sub null', { sub: null }, 'The token claims are invalid'],
   ])('rejects a token that is %s', async (_name, claims, detail) => {
     const now = Math.floor(Date.now() / 1000);
@@ -110,6 +111,7 @@ describe('requireAuth', () => {
     expect((await get(url, `Bearer ${await sign(ec, { nbf: now + 2 })}`)).status).toBe(200);
     expect((await get(url, `Bearer ${await sign(ec, { aud: ['x', AUDIENCE] })}`)).status).toBe(200);
     expect((await get(url, `Bearer ${await sign(ec, { name: null, email: null })}`)).status).toBe(200);
+    expect((await get(url, `Bearer ${await sign(ec, { email_verified: false })}`)).status).toBe(200);
   });
 
   it.each([

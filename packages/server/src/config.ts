@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkMailConfig, MAIL_ENV_NAMES, mailConfigShape } from './mail/config.ts';
 
 /** Signing algorithms Sigil issues. `HS256` only in shared-secret mode. */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
@@ -6,6 +7,10 @@ export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 export const COOKIE_MODES = ['allow', 'off', 'only'] as const;
 export type CookieMode = (typeof COOKIE_MODES)[number];
+
+/** `off`: no mail at signup; `optional`: mailed, login allowed; `required`: no session before the link is followed. */
+export const EMAIL_VERIFICATION_MODES = ['off', 'optional', 'required'] as const;
+export type EmailVerificationMode = (typeof EMAIL_VERIFICATION_MODES)[number];
 
 /** Parses `900`, `900s`, `15m`, `12h`, `30d` into seconds. */
 export function parseDuration(value: string | number): number | undefined {
@@ -118,6 +123,22 @@ export const configSchema = z
     hashThreads: z.coerce.number().int().min(1).max(256).optional(),
     /** Password hashes allowed to wait for a thread; beyond it logins and signups get 503 + Retry-After. @default 256 */
     hashQueue: z.coerce.number().int().min(0).default(256),
+    /** Whether signup mails a verification link, and whether login waits for it. @default optional */
+    emailVerification: z.enum(EMAIL_VERIFICATION_MODES).default('optional'),
+    /** Lifetime of the link that verifies an address (signup, resend, email change). @default 24h */
+    verifyEmailTtl: duration('24h'),
+    /** Lifetime of a password-reset link. @default 30m */
+    passwordResetTtl: duration('30m'),
+    /** An app origin (one of `allowedOrigins`) whose own /email/verify and /password/reset routes the mailed links open. */
+    appLinks: origin.optional(),
+    /** Mails about one address per hour (verification, reset, email change). @default 5 */
+    mailsPerEmailPerHour: z.coerce.number().int().min(1).default(5),
+    /** Mail-sending requests per client IP per hour. @default 30 */
+    mailsPerIpPerHour: z.coerce.number().int().min(1).default(30),
+    /** Wrong, used or expired link tokens per client IP per hour before 429 (token guessing). @default 20 */
+    linkFailuresPerHour: z.coerce.number().int().min(1).default(20),
+    /** Mail delivery: SMTP, sender, subjects, retries (mail/config.ts). */
+    ...mailConfigShape(duration),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -131,8 +152,11 @@ export const configSchema = z
           message: 'SIGIL_HS256_SECRET must be at least 32 random bytes (e.g. openssl rand -base64 48)',
         });
     }
+    if (c.appLinks !== undefined && !c.allowedOrigins.includes(c.appLinks))
+      ctx.addIssue({ code: 'custom', path: ['appLinks'], message: 'SIGIL_APP_LINKS must be one of SIGIL_ALLOWED_ORIGINS' });
     if (c.keyPublishLead !== undefined && c.keyPublishLead < c.jwksMaxAge)
       ctx.addIssue({ code: 'custom', path: ['keyPublishLead'], message: 'SIGIL_KEY_PUBLISH_LEAD must be at least SIGIL_JWKS_MAX_AGE' });
+    checkMailConfig(c, ctx);
   })
   .transform((c) => ({ ...c, keyPublishLead: c.keyPublishLead ?? c.jwksMaxAge + 60 }));
 
@@ -169,6 +193,14 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   signupsPerHour: 'SIGIL_SIGNUPS_PER_HOUR',
   hashThreads: 'SIGIL_HASH_THREADS',
   hashQueue: 'SIGIL_HASH_QUEUE',
+  emailVerification: 'SIGIL_EMAIL_VERIFICATION',
+  verifyEmailTtl: 'SIGIL_VERIFY_EMAIL_TTL',
+  passwordResetTtl: 'SIGIL_PASSWORD_RESET_TTL',
+  appLinks: 'SIGIL_APP_LINKS',
+  mailsPerEmailPerHour: 'SIGIL_MAILS_PER_EMAIL_PER_HOUR',
+  mailsPerIpPerHour: 'SIGIL_MAILS_PER_IP_PER_HOUR',
+  linkFailuresPerHour: 'SIGIL_LINK_FAILURES_PER_HOUR',
+  ...MAIL_ENV_NAMES,
   logLevel: 'LOG_LEVEL',
 };
 

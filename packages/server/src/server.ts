@@ -10,11 +10,22 @@ import type { AppContext } from './http/context.ts';
 import { parseBody } from './http/validate.ts';
 import { createKeyManager, type KeyManager } from './keys/index.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMailDelivery, type MailDeliveryMode } from './mail/delivery.ts';
+import { createMailService, type MailService } from './mail/mail-service.ts';
+import type { MailResolvers } from './mail/resolvers.ts';
+import type { MailTransport } from './mail/transport.ts';
+import type { MailWorker } from './mail/worker.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.ts';
 import { newPasswordSchema } from './passwords/policy.ts';
 import { createRateLimits } from './rate-limit/limits.ts';
 import { displayNameSchema, emailSchema, rolesSchema } from './sessions/account-fields.ts';
-import { createAuthService, toPublicUser, type AuthService, type PublicUser } from './sessions/auth-service.ts';
+import {
+  createAuthService,
+  createPasswordResetResolver,
+  toPublicUser,
+  type AuthService,
+  type PublicUser,
+} from './sessions/auth-service.ts';
 import { openDatabase, type Database } from './storage/index.ts';
 import { migrate } from './storage/migrations.ts';
 
@@ -29,6 +40,21 @@ export interface AuthServerOptions extends ConfigInput {
    * this way, each in its own schema.
    */
   database?: Database;
+  /**
+   * Where mail goes instead of SMTP or the dev mailbox (tests, or embedding code with its own
+   * mail service). The caller closes it.
+   */
+  mailTransport?: MailTransport;
+}
+
+/** The server's mail outbox (docs/server.md, "Mail"): its use cases and its delivery. */
+export interface ServerMail extends MailService {
+  /** Where mail goes; decided when the server listens (the issuer may be fixed only then). */
+  mode(): MailDeliveryMode;
+  /** The same, for people: an SMTP URL without its password, the dev mailbox's address... */
+  description(): string;
+  /** The delivery worker while the server listens (undefined before, after, and in mode `none`). */
+  readonly worker: MailWorker | undefined;
 }
 
 export interface NewUserInput {
@@ -36,6 +62,8 @@ export interface NewUserInput {
   password: string;
   name?: string | null;
   roles?: string[];
+  /** Whether the address counts as verified already (no link to follow). @default false */
+  emailVerified?: boolean;
 }
 
 /**
@@ -53,6 +81,8 @@ export interface AuthServer {
   readonly keys: KeyManager;
   /** The use cases (login, sessions, accounts) the HTTP API and the CLI share. */
   readonly service: AuthService;
+  /** The mail outbox: queue, list and retry mail; its worker delivers while the server listens. */
+  readonly mail: ServerMail;
   readonly logger: Logger;
   /** The issuer in force (fixed from the listening address when none was configured). */
   readonly issuer: string;
@@ -60,7 +90,10 @@ export interface AuthServer {
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   /** Creates a user directly (CLI, seeding, tests), with the same validation as signup. */
   createUser(input: NewUserInput): Promise<PublicUser>;
-  /** Stops accepting connections, drains in-flight requests (up to `drainMs`), closes storage. */
+  /**
+   * Stops accepting connections, drains in-flight requests (up to `drainMs`), stops the mail
+   * worker (its sends in flight finish), closes storage.
+   */
   close(drainMs?: number): Promise<void>;
 }
 
@@ -69,6 +102,7 @@ const newUserSchema = z.object({
   password: newPasswordSchema,
   name: displayNameSchema,
   roles: rolesSchema,
+  emailVerified: z.boolean().default(false),
 });
 
 /** Cleanup of ended sessions: every hour. */
@@ -82,7 +116,7 @@ const CLEANUP_INTERVAL_MS = 3_600_000;
  * const { url } = await auth.listen(4000);
  */
 export async function createAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
-  const { now = () => new Date(), logDestination, database, ...input } = options;
+  const { now = () => new Date(), logDestination, database, mailTransport, ...input } = options;
   const config = parseConfig(input);
   const logger = createLogger({ level: config.logLevel, ...(logDestination ? { destination: logDestination } : {}) });
   let issuer = config.issuer;
@@ -110,8 +144,48 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     throw error;
   }
   const limits = createRateLimits(config, logger);
-  const service = createAuthService({ db, config, keys, hasher, limits, logger, now, issuer: () => issuer });
-  const ctx: AppContext = { config, db, keys, service, limits, logger, issuer: () => issuer };
+  const service = createAuthService({
+    db,
+    config,
+    keys,
+    hasher,
+    limits,
+    logger,
+    now,
+    issuer: () => issuer,
+    mailQueued: () => delivery.worker?.wake(),
+  });
+  // Mail templates that need completing before their first send (mail/resolvers.ts): a
+  // forgotten-password mail gets its reset link, or is skipped, in the worker's transaction.
+  const mailResolvers: MailResolvers = { password_reset: createPasswordResetResolver({ config, issuer: () => issuer }) };
+  const delivery = createMailDelivery({
+    db,
+    config,
+    logger,
+    now,
+    issuer: () => issuer,
+    resolvers: mailResolvers,
+    ...(mailTransport ? { transport: mailTransport } : {}),
+  });
+  const mailService = createMailService({ db, now, wake: () => delivery.worker?.wake() });
+  const mail: ServerMail = {
+    ...mailService,
+    mode: delivery.mode,
+    description: delivery.description,
+    get worker() {
+      return delivery.worker;
+    },
+  };
+  const ctx: AppContext = {
+    config,
+    db,
+    keys,
+    service,
+    limits,
+    logger,
+    issuer: () => issuer,
+    devMailbox: () => delivery.mode() === 'dev-mailbox',
+  };
   const app = createApp(ctx);
 
   keys.startSchedule();
@@ -128,6 +202,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     config,
     keys,
     service,
+    mail,
     logger,
     get issuer() {
       return issuer;
@@ -144,6 +219,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
       const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${address.port}`;
       if (!issuerFixed) issuer = url;
       logger.info({ event: 'listening', url, issuer, storage: db.kind, alg: config.alg }, 'sigil auth server listening');
+      delivery.start();
       return { url, port: address.port };
     },
 
@@ -163,6 +239,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
           await closed;
           clearTimeout(timer);
         }
+        await delivery.stop();
         await limits.close();
         await hasher.close();
         await closeDb();

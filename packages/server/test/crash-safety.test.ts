@@ -1,46 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD, request, uniqueEmail } from './helpers/auth-server.ts';
+import { killHard, startServerChild as startChild } from './support/child-server.ts';
+import { startSmtpSink } from './support/smtp-sink.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from './support/database.ts';
-
-const script = fileURLToPath(new URL('./helpers/serve-child.ts', import.meta.url));
-
-async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--conditions=sigil-source', script], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      SIGIL_ISSUER: 'http://sigil.test',
-      SIGIL_IP_REQUESTS_PER_MINUTE: '100000',
-      SIGIL_SIGNUPS_PER_HOUR: '100000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-  return { child, url };
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 const variants: Array<{ name: string; env: () => Promise<Record<string, string>>; cleanup: () => Promise<void> }> = [];
 const tmpDirs: string[] = [];
@@ -110,5 +75,36 @@ describe.each(variants)('kill -9 of the auth server ($name)', (variant) => {
       await killHard(second.child);
     }
     expect(acknowledged.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('every mail queued before the kill is delivered after the restart, once', { timeout: 240_000 }, async () => {
+    // A server that accepts connections and never answers: the worker is mid-send when killed.
+    const smtp = await startSmtpSink({ mode: 'hang' });
+    // Send timeout 2 s: a lease of 2 * 2 + 10 = 14 s, after which the restarted server resends.
+    const env = { ...(await variant.env()), SIGIL_SMTP_URL: smtp.url, SIGIL_MAIL_SEND_TIMEOUT: '2', SIGIL_MAIL_POLL_INTERVAL: '1' };
+    try {
+      const first = await startChild(env);
+      const queued: string[] = [];
+      const recipients = Array.from({ length: 6 }, () => uniqueEmail());
+      for (const to of recipients) queued.push(await first.enqueueMail({ to, template: 'password_changed', data: {} }));
+      // Some mails are claimed and in the middle of their send, the rest still waiting.
+      while (smtp.attempts === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await killHard(first.child);
+      expect(smtp.mails).toHaveLength(0);
+
+      await smtp.setMode('accept');
+      const second = await startChild(env);
+      try {
+        await smtp.waitForMail({ count: recipients.length, timeoutMs: 60_000 });
+        // Past every lease: nothing more arrives.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        expect(smtp.mails.map((mail) => mail.messageId).sort()).toEqual(queued.map((id) => `<${id}@sigil.test>`).sort());
+        expect(smtp.mails.flatMap((mail) => mail.to).sort()).toEqual([...recipients].sort());
+      } finally {
+        await killHard(second.child);
+      }
+    } finally {
+      await smtp.close();
+    }
   });
 });

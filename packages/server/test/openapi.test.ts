@@ -368,6 +368,18 @@ describe('real responses match the document', () => {
     expect(ok.headers.get('location')).toBe(returnTo);
   });
 
+  it('the development mailbox (no SMTP, loopback issuer): page and JSON', async () => {
+    const link = `${url}/email/verify?token=openapi-mailbox`;
+    await test.server.mail.enqueue({ to: uniqueEmail(), template: 'verify_email', data: { link } });
+    for (;;) {
+      const res = await request(`${url}/dev/mailbox.json`);
+      if (res.status === 200 && res.body.some((mail: { links: string[] }) => mail.links.includes(link))) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await call('/dev/mailbox.json', 'get')).status).toBe(200);
+    expect((await call('/dev/mailbox', 'get')).text).toContain(link);
+  });
+
   it('documents every route the app serves, and nothing else', () => {
     // Express 5's router keeps each layer's path: walk the app's routes, nested routers included.
     const routes = (stack: Json[], prefix: string): string[] =>

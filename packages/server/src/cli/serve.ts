@@ -15,7 +15,9 @@ export const DEMO_USERS = [
 export async function seedDemoUsers(server: AuthServer): Promise<void> {
   for (const demo of DEMO_USERS) {
     const existing = await server.service.findUserByEmail(demo.email);
-    if (!existing) await server.createUser({ email: demo.email, password: demo.password, name: demo.name, roles: [...demo.roles] });
+    // Verified: the demo logins work under SIGIL_EMAIL_VERIFICATION=required too.
+    if (!existing)
+      await server.createUser({ email: demo.email, password: demo.password, name: demo.name, roles: [...demo.roles], emailVerified: true });
     print(
       `Demo login${demo.roles.length ? ` (${demo.roles.join(', ')})` : ''}: ${demo.email} / ${demo.password}${existing ? '' : ' (created)'}`,
     );

@@ -49,17 +49,24 @@ export function usersCommand(): Command {
     .option('--name <name>', 'display name')
     .option('--role <role>', 'a role such as admin (repeat for several)', collect, [])
     .option('--password-stdin', 'read the password from standard input instead of generating one')
+    .option('--verified', 'mark the address verified (no link to follow, also under SIGIL_EMAIL_VERIFICATION=required)')
     .addHelpText(
       'after',
       '\nExample:\n  printf %s "$PASSWORD" | sigil users create --email ada@example.com --name Ada --role admin --password-stdin',
     )
-    .action(async (options: { email: string; name?: string; role: string[]; passwordStdin?: boolean }) => {
+    .action(async (options: { email: string; name?: string; role: string[]; passwordStdin?: boolean; verified?: boolean }) => {
       const generated = !options.passwordStdin;
       const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
       if (!password) throw new CliError('No password on standard input', EXIT.usage);
       await withAuthServer(async (server) => {
         try {
-          const user = await server.createUser({ email: options.email, password, name: options.name ?? null, roles: options.role });
+          const user = await server.createUser({
+            email: options.email,
+            password,
+            name: options.name ?? null,
+            roles: options.role,
+            emailVerified: options.verified ?? false,
+          });
           print(`Created user ${user.email} (id ${user.id}${user.roles.length ? `, roles ${user.roles.join(', ')}` : ''})`);
           if (generated) print(`Password: ${password}\n(shown once: store it now)`);
         } catch (error) {

@@ -4,10 +4,15 @@ import type { AppContext } from './context.ts';
 import { corsForOrigins } from './cors.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
 import { clientIp } from './request-meta.ts';
+import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
+import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hostedLoginRoutes } from './routes/hosted-login.ts';
+import { hostedPasswordRoutes } from './routes/hosted-password.ts';
+import { hostedSignupRoutes } from './routes/hosted-signup.ts';
+import { hostedVerifyRoutes } from './routes/hosted-verify.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 
@@ -37,9 +42,18 @@ export function createApp(ctx: AppContext): Express {
   });
   auth.use(authRoutes(ctx));
   auth.use(accountRoutes(ctx));
+  auth.use(accountLifecycleRoutes(ctx));
   app.use('/auth', auth);
-  // The hosted page needs the refresh cookie: it does not exist when cookie delivery is off.
-  if (ctx.config.cookieMode !== 'off') app.use(hostedLoginRoutes(ctx));
+  // Sign-in and sign-up pages hand over the refresh cookie: they do not exist when cookie delivery
+  // is off. The pages that mailed links open need no session and are always there.
+  if (ctx.config.cookieMode !== 'off') {
+    app.use(hostedLoginRoutes(ctx));
+    app.use(hostedSignupRoutes(ctx));
+  }
+  app.use(hostedPasswordRoutes(ctx));
+  app.use(hostedVerifyRoutes(ctx));
+  // Serves only while mail goes to it (no SMTP, loopback issuer); 404 otherwise.
+  app.use(devMailboxRoutes(ctx));
 
   app.use(notFoundHandler);
   app.use(problemHandler(ctx.logger));

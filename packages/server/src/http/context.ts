@@ -14,4 +14,6 @@ export interface AppContext {
   limits: RateLimits;
   logger: Logger;
   issuer: () => string;
+  /** Whether `GET /dev/mailbox` shows mail: no SMTP and a loopback issuer (mail/dev-mailbox.ts). */
+  devMailbox: () => boolean;
 }

@@ -20,6 +20,14 @@ export interface RateLimits {
   /** Records a failed password; locks out (growing) after `loginMaxFailures` in a row. */
   recordLoginFailure(email: string, ip: string): Promise<void>;
   recordLoginSuccess(email: string, ip: string): Promise<void>;
+  /** A mail-sending request from this IP: `mailsPerIpPerHour`. Throws `rate_limited`. */
+  consumeMailIp(ip: string): Promise<void>;
+  /** A mail about this address (case-insensitive): `mailsPerEmailPerHour`. Throws `rate_limited`. */
+  consumeMailEmail(email: string): Promise<void>;
+  /** Throws `rate_limited` once this IP presented `linkFailuresPerHour` bad link tokens. */
+  checkLinkFailures(ip: string): Promise<void>;
+  /** A wrong, used or expired link token from this IP. */
+  recordLinkFailure(ip: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +60,9 @@ export function createRateLimits(config: Config, logger: Logger): RateLimits {
   const signups = make('signup', config.signupsPerHour, 3600);
   const failures = make('login-fail', config.loginMaxFailures, FAILURE_WINDOW_SECONDS);
   const lockouts = make('login-lockout', 1_000_000, LOCKOUT_MEMORY_SECONDS);
+  const mailIps = make('mail-ip', config.mailsPerIpPerHour, 3600);
+  const mailEmails = make('mail-email', config.mailsPerEmailPerHour, 3600);
+  const linkFailures = make('link-fail', config.linkFailuresPerHour, 3600);
   const accountKey = (email: string, ip: string) => `${email.trim().toLowerCase()}|${ip}`;
 
   const consume = async (limiter: RateLimiterAbstract, key: string) => {
@@ -85,6 +96,19 @@ export function createRateLimits(config: Config, logger: Logger): RateLimits {
     async recordLoginSuccess(email, ip) {
       const key = accountKey(email, ip);
       await Promise.all([failures.delete(key), lockouts.delete(key)]);
+    },
+
+    consumeMailIp: (ip) => consume(mailIps, ip),
+
+    consumeMailEmail: (email) => consume(mailEmails, email.trim().toLowerCase()),
+
+    async checkLinkFailures(ip) {
+      const state = await linkFailures.get(ip);
+      if (state && state.consumedPoints >= config.linkFailuresPerHour && state.msBeforeNext > 0) throw rateLimited(state.msBeforeNext);
+    },
+
+    async recordLinkFailure(ip) {
+      await linkFailures.penalty(ip, 1);
     },
 
     async close() {

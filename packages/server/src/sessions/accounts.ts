@@ -1,7 +1,10 @@
 import { SigilError } from '../errors.ts';
-import { UniqueViolationError } from '../storage/index.ts';
+import { voidAccountTokens } from '../storage/account-tokens.ts';
+import { UniqueViolationError, type Queryable } from '../storage/index.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
+import { withMail, type AccountMail } from './account-mail.ts';
+import { confirmPassword } from './confirm-password.ts';
 import type { LoginAttempts } from './login-attempts.ts';
 import { toUserAccount, type Authenticated, type AuthServiceDeps, type RequestMeta, type UserAccount } from './types.ts';
 
@@ -14,6 +17,8 @@ export interface NewAccount {
   password: string;
   name?: string | null;
   roles?: string[];
+  /** Created with a proven address (seeded demo accounts, management code). @default false */
+  emailVerified?: boolean;
 }
 
 /**
@@ -25,8 +30,11 @@ export interface NewAccount {
  * if (ada) await accounts.setUserDisabled(ada.id, true);
  */
 export interface Accounts {
-  /** Hashes the password and stores the user; throws `email_taken` when the email is in use. */
-  createUser(input: NewAccount): Promise<users.UserRecord>;
+  /**
+   * Hashes the password and stores the user; throws `email_taken` when the email is in use.
+   * `within` runs in the same transaction as the insert (signup queues its verification mail there).
+   */
+  createUser(input: NewAccount, within?: (tx: Queryable, user: users.UserRecord) => Promise<void>): Promise<users.UserRecord>;
   /** The account with this email (compared case-insensitively), or undefined. */
   findUserByEmail(email: string): Promise<UserAccount | undefined>;
   /** Every account, oldest first. */
@@ -36,21 +44,37 @@ export interface Accounts {
   /** Disables or enables an account; disabling ends all of its sessions. False when there is no such user. */
   setUserDisabled(userId: string, disabled: boolean): Promise<boolean>;
   /**
-   * Changes the caller's password and revokes their other sessions. A wrong current password is
-   * 400 `invalid_request` and counts as a failed login for the account and `meta.ip`: guessing it
-   * with a stolen access token is brute force too.
+   * Changes the caller's password, revokes their other sessions, voids every link token mailed
+   * before and mails a `password_changed` notice. A wrong current password is 400
+   * `invalid_request` and counts as a failed login (see `confirmPassword`).
    */
   changePassword(auth: Authenticated, currentPassword: string, newPassword: string, meta: RequestMeta): Promise<void>;
 }
 
-export function createAccounts(deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'logger' | 'now'>, attempts: LoginAttempts): Accounts {
+export function createAccounts(
+  deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'logger' | 'now' | 'mailQueued'>,
+  attempts: LoginAttempts,
+  mail: AccountMail,
+): Accounts {
   const { db, hasher, logger, now } = deps;
 
   return {
-    async createUser(input) {
+    async createUser(input, within) {
       const passwordHash = await hasher.hash(input.password);
+      const account = {
+        email: input.email,
+        name: input.name ?? null,
+        roles: input.roles ?? [],
+        passwordHash,
+        emailVerified: input.emailVerified ?? false,
+      };
       try {
-        return await users.insertUser(db, { email: input.email, name: input.name ?? null, roles: input.roles ?? [], passwordHash }, now());
+        if (!within) return await users.insertUser(db, account, now());
+        return await withMail(deps, async (tx) => {
+          const user = await users.insertUser(tx, account, now());
+          await within(tx, user);
+          return user;
+        });
       } catch (error) {
         if (error instanceof UniqueViolationError) throw new SigilError('email_taken', 'An account with this email already exists');
         throw error;
@@ -84,19 +108,14 @@ export function createAccounts(deps: Pick<AuthServiceDeps, 'db' | 'hasher' | 'lo
     },
 
     async changePassword(auth, currentPassword, newPassword, meta) {
-      const account = await attempts.verify({ email: auth.user.email, ip: meta.ip }, async () =>
-        (await hasher.verify(auth.user.passwordHash, currentPassword)) ? auth.user : undefined,
-      );
-      if (!account) {
-        // 400, not 401: the caller's token is fine, and a 401 would make clients log out.
-        throw new SigilError('invalid_request', 'The current password is incorrect', {
-          errors: [{ path: 'current_password', message: 'incorrect password' }],
-        });
-      }
+      await confirmPassword({ hasher, attempts }, auth, currentPassword, meta, 'current_password');
       const passwordHash = await hasher.hash(newPassword);
-      await db.transaction(async (tx) => {
-        await users.updatePasswordHash(tx, auth.user.id, passwordHash, now());
-        await sessions.revokeUserSessions(tx, auth.user.id, 'password_changed', now(), auth.session.id);
+      await withMail(deps, async (tx) => {
+        const at = now();
+        await users.updatePasswordHash(tx, auth.user.id, passwordHash, at);
+        await sessions.revokeUserSessions(tx, auth.user.id, 'password_changed', at, auth.session.id);
+        await voidAccountTokens(tx, auth.user.id);
+        await mail.queueNotice(tx, auth.user.email, 'password_changed', at);
       });
       logger.info({ event: 'password_changed', userId: auth.user.id }, 'password changed; other sessions revoked');
     },

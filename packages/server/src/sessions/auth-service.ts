@@ -1,15 +1,27 @@
 import { SigilError } from '../errors.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
+import * as accountTokens from '../storage/account-tokens.ts';
 import { createAccessTokenVerifier } from '../tokens/access-token.ts';
+import { createAccountLifecycle } from './account-lifecycle.ts';
+import { createAccountMail } from './account-mail.ts';
 import { createAccounts } from './accounts.ts';
 import { createUserImport } from './import.ts';
 import { createLoginAttempts } from './login-attempts.ts';
 import { createRefreshRotation } from './refresh-rotation.ts';
 import { createSessionTokens } from './session-tokens.ts';
-import type { Authenticated, AuthServiceDeps, RequestMeta, SessionView, TokenBundle } from './types.ts';
+import {
+  toPublicUser,
+  type Authenticated,
+  type AuthServiceDeps,
+  type PublicUser,
+  type RequestMeta,
+  type SessionView,
+  type TokenBundle,
+} from './types.ts';
 
 export type { NewAccount } from './accounts.ts';
+export { createPasswordResetResolver, type PasswordResetResolver } from './password-reset-resolver.ts';
 export {
   toPublicUser,
   toUserAccount,
@@ -24,6 +36,12 @@ export {
 
 /** Ended sessions and expired refresh tokens stay this long before the cleanup deletes them (docs/server.md, "Cleanup"). */
 const ENDED_SESSION_RETENTION_SECONDS = 86_400;
+
+/**
+ * What a signup gives: a session, or (`SIGIL_EMAIL_VERIFICATION=required`) only the new account,
+ * whose first session waits for the link mailed to it.
+ */
+export type SignupOutcome = { kind: 'session'; bundle: TokenBundle } | { kind: 'verification_required'; user: PublicUser };
 
 /**
  * The auth server's use cases, independent of HTTP (docs/architecture.md, "A token's path"):
@@ -42,7 +60,9 @@ export function createAuthService(deps: AuthServiceDeps) {
   const attempts = createLoginAttempts(deps.limits);
   const tokens = createSessionTokens(deps);
   const rotation = createRefreshRotation(deps, tokens);
-  const accounts = createAccounts(deps, attempts);
+  const mail = createAccountMail(deps);
+  const accounts = createAccounts(deps, attempts, mail);
+  const lifecycle = createAccountLifecycle(deps, attempts, mail);
 
   /** The user this email and password sign in, or undefined (unknown, wrong password, disabled). */
   async function checkCredentials(input: { email: string; password: string }): Promise<users.UserRecord | undefined> {
@@ -66,11 +86,28 @@ export function createAuthService(deps: AuthServiceDeps) {
     importUsers: createUserImport(deps).importUsers,
     refresh: rotation.refresh,
     logout: rotation.logout,
+    requestEmailVerification: lifecycle.requestEmailVerification,
+    verifyEmail: lifecycle.verifyEmail,
+    forgotPassword: lifecycle.forgotPassword,
+    resetPassword: lifecycle.resetPassword,
+    requestEmailChange: lifecycle.requestEmailChange,
+    deleteAccount: lifecycle.deleteAccount,
 
-    async signup(input: { email: string; password: string; name?: string | null }, meta: RequestMeta): Promise<TokenBundle> {
-      const user = await accounts.createUser(input);
+    /**
+     * Creates the account; unless `SIGIL_EMAIL_VERIFICATION=off` its verification mail is queued
+     * in the same transaction. Its mail needs no budget of its own: one account per address, and
+     * signups are limited per IP. In `required` mode no session starts until the link is used.
+     */
+    async signup(input: { email: string; password: string; name?: string | null }, meta: RequestMeta): Promise<SignupOutcome> {
+      const user = await accounts.createUser(
+        input,
+        config.emailVerification === 'off'
+          ? undefined
+          : (tx, created) => mail.queueVerification(tx, created.id, created.email, 'verify_email', now()),
+      );
       logger.info({ event: 'signup', userId: user.id }, 'user signed up');
-      return tokens.startSession(user, meta);
+      if (config.emailVerification === 'required') return { kind: 'verification_required', user: toPublicUser(user) };
+      return { kind: 'session', bundle: await tokens.startSession(user, meta) };
     },
 
     /**
@@ -82,6 +119,13 @@ export function createAuthService(deps: AuthServiceDeps) {
       const key = { email: input.email, ip: meta.ip };
       const user = await attempts.verify(key, () => checkCredentials(input));
       if (!user) throw new SigilError('invalid_credentials', 'Invalid email or password');
+      if (config.emailVerification === 'required' && !user.emailVerified) {
+        // Only after the right password: nobody learns from this answer whether an address is
+        // registered or verified without knowing its password.
+        await attempts.succeeded(key);
+        await lifecycle.resendVerificationAtLogin(user, meta);
+        throw new SigilError('email_not_verified', 'Verify your email address first: a new link was mailed to it');
+      }
       if (hasher.needsRehash(user.passwordHash)) {
         await users.updatePasswordHash(db, user.id, await hasher.hash(input.password), now());
         logger.info({ event: 'password_rehash', userId: user.id }, 'password rehashed with current parameters');
@@ -124,7 +168,9 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async cleanupExpiredSessions(): Promise<number> {
-      return sessions.deleteExpiredSessions(db, now(), ENDED_SESSION_RETENTION_SECONDS);
+      const at = now();
+      await accountTokens.deleteExpiredAccountTokens(db, at, ENDED_SESSION_RETENTION_SECONDS);
+      return sessions.deleteExpiredSessions(db, at, ENDED_SESSION_RETENTION_SECONDS);
     },
   };
 }

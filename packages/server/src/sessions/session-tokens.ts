@@ -28,7 +28,14 @@ export function createSessionTokens(deps: Pick<AuthServiceDeps, 'db' | 'config' 
   const issue: SessionTokens['issue'] = async (user, session, refreshToken) => {
     const access = await signAccessToken(
       keys,
-      { userId: user.id, email: user.email, name: user.name, roles: user.roles, sessionId: session.id },
+      {
+        userId: user.id,
+        email: user.email,
+        emailVerified: user.emailVerified,
+        name: user.name,
+        roles: user.roles,
+        sessionId: session.id,
+      },
       { issuer: deps.issuer(), audience: config.audience, ttlSeconds: config.accessTtl },
       now(),
     );

@@ -19,6 +19,8 @@ export interface PublicUser {
   email: string;
   name: string | null;
   roles: string[];
+  /** Whether the address was proven (docs/server.md, "Account lifecycle"). */
+  email_verified: boolean;
 }
 
 /**
@@ -105,16 +107,18 @@ export interface AuthServiceDeps {
   now: () => Date;
   /** The issuer in force (it may be fixed only once the server listens on a random port). */
   issuer: () => string;
+  /** Told after a transaction that queued mail commits, so the delivery worker need not wait for its next poll. */
+  mailQueued?: () => void;
 }
 
 /**
  * A user record without its password hash.
  *
  * @example
- * toPublicUser(await users.findUserById(db, id)); // { id, email, name, roles }
+ * toPublicUser(await users.findUserById(db, id)); // { id, email, name, roles, email_verified }
  */
 export function toPublicUser(user: UserRecord): PublicUser {
-  return { id: user.id, email: user.email, name: user.name, roles: user.roles };
+  return { id: user.id, email: user.email, name: user.name, roles: user.roles, email_verified: user.emailVerified };
 }
 
 /**

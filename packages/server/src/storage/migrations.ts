@@ -97,6 +97,15 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX account_tokens_expires_at ON account_tokens (expires_at);
     `,
   },
+  {
+    version: 4,
+    name: 'mail outbox resolution',
+    // When a resolver last filled a mail's data: it runs once before the first send, not per attempt.
+    sql: `
+      ALTER TABLE mail_outbox ADD COLUMN resolved_at timestamptz;
+      CREATE INDEX mail_outbox_created_at ON mail_outbox (created_at)
+    `,
+  },
 ];
 
 /** Applies pending migrations; returns the versions it applied. */

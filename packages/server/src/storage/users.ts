@@ -8,6 +8,9 @@ export interface UserRecord {
   roles: string[];
   passwordHash: string;
   disabled: boolean;
+  /** Whether the address was proven (a verify link, a password reset, or an import that said so). */
+  emailVerified: boolean;
+  emailVerifiedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -19,11 +22,12 @@ interface UserRow {
   roles: string[];
   password_hash: string;
   disabled_at: Date | null;
+  email_verified_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, email, name, roles, password_hash, disabled_at, created_at, updated_at';
+const COLUMNS = 'id, email, name, roles, password_hash, disabled_at, email_verified_at, created_at, updated_at';
 
 function toUser(row: UserRow): UserRecord {
   return {
@@ -33,6 +37,8 @@ function toUser(row: UserRow): UserRecord {
     roles: [...row.roles],
     passwordHash: row.password_hash,
     disabled: row.disabled_at !== null,
+    emailVerified: row.email_verified_at !== null,
+    emailVerifiedAt: row.email_verified_at && new Date(row.email_verified_at),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -48,14 +54,25 @@ export interface NewUser {
   name?: string | null;
   roles?: string[];
   passwordHash: string;
+  /** Created with its address already proven (seeded demo accounts, management code). @default false */
+  emailVerified?: boolean;
 }
 
 /** Inserts a user; throws UniqueViolationError when the email is taken. */
 export async function insertUser(db: Queryable, user: NewUser, now: Date): Promise<UserRecord> {
   const rows = await db.query<UserRow>(
-    `INSERT INTO users (id, email, email_normalized, name, roles, password_hash, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ${COLUMNS}`,
-    [randomUUID(), user.email.trim(), normalizeEmail(user.email), user.name ?? null, user.roles ?? [], user.passwordHash, now],
+    `INSERT INTO users (id, email, email_normalized, name, roles, password_hash, email_verified_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ${COLUMNS}`,
+    [
+      randomUUID(),
+      user.email.trim(),
+      normalizeEmail(user.email),
+      user.name ?? null,
+      user.roles ?? [],
+      user.passwordHash,
+      user.emailVerified ? now : null,
+      now,
+    ],
   );
   return toUser(rows[0]!);
 }
@@ -93,6 +110,34 @@ export async function setUserDisabled(db: Queryable, userId: string, disabled: b
   return rows.length > 0;
 }
 
+/** Marks the address proven (kept as it was when it already is); false when no such user exists. */
+export async function markEmailVerified(db: Queryable, userId: string, now: Date): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    'UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2 WHERE id = $1 RETURNING id',
+    [userId, now],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Moves an account to a new address, proven by the link the new address received: it is
+ * verified from `now`. Throws UniqueViolationError when another account has the address.
+ */
+export async function changeEmail(db: Queryable, userId: string, email: string, now: Date): Promise<UserRecord | undefined> {
+  const rows = await db.query<UserRow>(
+    `UPDATE users SET email = $2, email_normalized = $3, email_verified_at = $4, updated_at = $4 WHERE id = $1 RETURNING ${COLUMNS}`,
+    [userId, email.trim(), normalizeEmail(email), now],
+  );
+  return rows[0] && toUser(rows[0]);
+}
+
+/** Erases a user; its sessions, refresh tokens and link tokens go with it (ON DELETE CASCADE). */
+export async function deleteUser(db: Queryable, userId: string): Promise<boolean> {
+  if (!isUuid(userId)) return false;
+  const rows = await db.query<{ id: string }>('DELETE FROM users WHERE id = $1 RETURNING id', [userId]);
+  return rows.length > 0;
+}
+
 export async function setUserRoles(db: Queryable, userId: string, roles: string[], now: Date): Promise<void> {
   await db.query('UPDATE users SET roles = $2, updated_at = $3 WHERE id = $1', [userId, roles, now]);
 }
@@ -117,6 +162,7 @@ const IMPORTED_USER_COLUMNS: Record<string, (user: ImportedUser, now: Date) => u
   name: (user) => user.name ?? null,
   roles: (user) => user.roles ?? [],
   password_hash: (user) => user.passwordHash,
+  email_verified_at: (user) => user.emailVerifiedAt,
   created_at: (user) => user.createdAt,
   updated_at: (_user, now) => now,
 };

@@ -14,6 +14,8 @@ export interface AccessTokenClaims extends JWTPayload {
   exp: number;
   jti: string;
   email: string;
+  /** Whether `email` was proven when the token was issued (a refresh picks up a later verification). */
+  email_verified: boolean;
   name: string | null;
   roles: string[];
   scope: string;
@@ -27,6 +29,7 @@ export const DEFAULT_SCOPE = 'openid profile email';
 export interface AccessTokenSubject {
   userId: string;
   email: string;
+  emailVerified: boolean;
   name: string | null;
   roles: string[];
   sessionId: string;
@@ -55,6 +58,7 @@ export async function signAccessToken(
   const exp = iat + settings.ttlSeconds;
   const token = await new SignJWT({
     email: subject.email,
+    email_verified: subject.emailVerified,
     name: subject.name,
     roles: subject.roles,
     scope: DEFAULT_SCOPE,

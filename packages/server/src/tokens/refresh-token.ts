@@ -1,14 +1,11 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { generateOpaqueToken, hashOpaqueToken, looksLikeOpaqueToken } from './opaque-token.ts';
 
 /** A fresh opaque refresh token: 256 random bits, base64url (43 characters). */
-export function generateRefreshToken(): string {
-  return randomBytes(32).toString('base64url');
-}
+export const generateRefreshToken = generateOpaqueToken;
 
 /** Refresh tokens are stored only as SHA-256 hashes: a database leak yields no usable token. */
-export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export const hashRefreshToken = hashOpaqueToken;
 
 /**
  * The successor of a refresh token is derived, not drawn at random: HMAC(pepper, token). Within the
@@ -21,6 +18,4 @@ export function deriveSuccessorToken(pepper: string, token: string): string {
 }
 
 /** Shape check before any database work: 43 base64url characters. */
-export function looksLikeRefreshToken(value: string): boolean {
-  return /^[A-Za-z0-9_-]{43}$/.test(value);
-}
+export const looksLikeRefreshToken = looksLikeOpaqueToken;

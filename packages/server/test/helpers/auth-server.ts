@@ -57,6 +57,9 @@ export async function startTestServer(options: AuthServerOptions = {}): Promise<
     logLevel: 'info',
     ipRequestsPerMinute: 100_000,
     signupsPerHour: 100_000,
+    mailsPerIpPerHour: 100_000,
+    mailsPerEmailPerHour: 100_000,
+    linkFailuresPerHour: 100_000,
     logDestination,
     ...options,
   });
@@ -131,7 +134,7 @@ export async function signup(url: string, email = uniqueEmail(), password = PASS
     expires_in: number;
     expires_at: number;
     token_type: string;
-    user: { id: string; email: string; name: string | null; roles: string[] };
+    user: { id: string; email: string; name: string | null; roles: string[]; email_verified: boolean };
     email: string;
     password: string;
   };

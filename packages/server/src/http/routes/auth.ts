@@ -70,8 +70,13 @@ export function authRoutes(ctx: AppContext): Router {
     // Before validation: every signup attempt counts, valid or not (docs/server.md, "Rate limits").
     await limits.consumeSignup(clientIp(req));
     const input = parseBody(signupSchema, req.body);
-    const bundle = await service.signup(input, requestMeta(req));
-    sendTokens(res, ctx, bundle, wantsCookieDelivery(req, config), 201);
+    const outcome = await service.signup(input, requestMeta(req));
+    if (outcome.kind === 'verification_required') {
+      // SIGIL_EMAIL_VERIFICATION=required: no tokens until the mailed link is used.
+      res.status(201).setHeader('Cache-Control', 'no-store').json({ user: outcome.user, email_verification_required: true });
+      return;
+    }
+    sendTokens(res, ctx, outcome.bundle, wantsCookieDelivery(req, config), 201);
   });
 
   router.post('/login', jsonBody, async (req, res) => {

@@ -23,7 +23,7 @@ export function wellKnownRoutes(ctx: AppContext): Router {
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       subject_types_supported: ['public'],
       scopes_supported: ['openid', 'profile', 'email'],
-      claims_supported: ['iss', 'sub', 'aud', 'iat', 'exp', 'jti', 'email', 'name', 'roles', 'scope', 'sid'],
+      claims_supported: ['iss', 'sub', 'aud', 'iat', 'exp', 'jti', 'email', 'email_verified', 'name', 'roles', 'scope', 'sid'],
       service_documentation: `${issuer}/openapi.json`,
       sigil_access_token_signing_alg: ctx.config.alg,
       sigil_signup_endpoint: `${issuer}/auth/signup`,
