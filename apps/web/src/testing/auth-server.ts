@@ -72,6 +72,18 @@ export function fakeAuthServer() {
     calls,
     /** The calls to `path` (with any method), in order. */
     callsTo: (path: string) => calls.filter((call) => call.path === path),
+    /** From now on, `route` ("METHOD /path") answers a wrong password as the server does: 400 naming `field`. */
+    wrongPassword(route: string, field = 'password') {
+      overrides.set(route, () =>
+        json(400, {
+          type: 'about:blank',
+          title: 'Invalid request',
+          status: 400,
+          code: 'invalid_request',
+          errors: [{ path: field, message: 'incorrect password' }],
+        }),
+      );
+    },
     /** From now on, `route` ("METHOD /path") answers `status` with `code` (problem+json) or `body`. */
     answer(route: string, status: number, codeOrBody?: string | object, headers: Record<string, string> = {}) {
       overrides.set(route, () =>

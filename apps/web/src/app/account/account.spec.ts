@@ -33,7 +33,7 @@ describe('Account page', () => {
     });
 
     it('a wrong current password is pointed out on its field', async () => {
-      page.server.answer('POST /auth/password', 400, 'invalid_request');
+      page.server.wrongPassword('POST /auth/password', 'current_password');
       page.fill('#current-password', 'wrong');
       page.fill('#new-password', 'a new long password');
       await page.submit('app-change-password form');
@@ -54,10 +54,11 @@ describe('Account page', () => {
     });
 
     it.each([
-      ['invalid_credentials', 401, 'The password is not correct.', '#email-password'],
-      ['email_taken', 409, 'Another account uses this address.', '#new-email'],
-    ])('%s: says so on the right field', async (code, status, message, field) => {
-      page.server.answer('POST /auth/email/change', status, code);
+      ['a wrong password', 'The password is not correct.', '#email-password'],
+      ['an address in use', 'Another account uses this address.', '#new-email'],
+    ])('%s: says so on the right field', async (what, message, field) => {
+      if (what === 'a wrong password') page.server.wrongPassword('POST /auth/email/change');
+      else page.server.answer('POST /auth/email/change', 409, 'email_taken');
       page.fill('#new-email', 'moved@example.com');
       page.fill('#email-password', PASSWORD);
       await page.submit('app-change-email form');
@@ -88,7 +89,7 @@ describe('Account page', () => {
 
   describe('delete account', () => {
     it('a wrong password keeps the account and says so', async () => {
-      page.server.answer('DELETE /auth/account', 401, 'invalid_credentials');
+      page.server.wrongPassword('DELETE /auth/account');
       page.fill('#delete-password', 'wrong');
       await page.submit('app-delete-account form');
       expect(page.get('#delete-error').textContent).toBe('The password is not correct.');

@@ -1,7 +1,6 @@
 import { ChangeDetectionStrategy, Component, type ElementRef, inject, input, signal, viewChild } from '@angular/core';
-import { SigilClientError } from '@sigil/angular';
 import { AccountService } from '@sigil/angular/account';
-import { errorMessage } from './messages';
+import { errorMessage, refusedField } from './messages';
 
 /** "Change email": the new address and the password. The address changes once its link is followed. */
 @Component({
@@ -76,13 +75,13 @@ export class ChangeEmail {
       form.reset();
       this.done.set(`We sent a link to ${newEmail}. Your address changes when you follow it.`);
     } catch (error) {
-      const wrongPassword = error instanceof SigilClientError && error.code === 'invalid_credentials';
+      // A wrong password is a 400 whose per-field errors name `password`.
+      const wrongPassword = refusedField(error, 'password');
       this.fail(
         wrongPassword ? 'password' : 'email',
         errorMessage(error, {
-          invalid_credentials: 'The password is not correct.',
           email_taken: 'Another account uses this address.',
-          invalid_request: 'Enter a valid email address.',
+          invalid_request: wrongPassword ? 'The password is not correct.' : 'Enter a valid email address.',
         }),
       );
     } finally {

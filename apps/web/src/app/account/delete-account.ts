@@ -54,8 +54,8 @@ export class DeleteAccount {
       this.#toasts.show('Your account was deleted.', 'success');
       await this.#router.navigateByUrl('/login');
     } catch (error) {
-      const wrong = 'The password is not correct.';
-      this.fail(errorMessage(error, { invalid_credentials: wrong, invalid_request: wrong }));
+      // A wrong password is the only 400 this form can get.
+      this.fail(errorMessage(error, { invalid_request: 'The password is not correct.' }));
     } finally {
       this.pending.set(false);
     }

@@ -6,7 +6,7 @@ import { SigilClientError, type SigilClientErrorCode } from '@sigil/angular';
  * the rest get the same words everywhere.
  *
  * @example
- * this.error.set(errorMessage(error, { invalid_credentials: 'The password is not correct.' }));
+ * this.error.set(errorMessage(error, { email_taken: 'Another account uses this address.' }));
  */
 export function errorMessage(error: unknown, specific: Partial<Record<SigilClientErrorCode, string>> = {}): string {
   if (!(error instanceof SigilClientError)) return 'Something went wrong. Please try again.';
