@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole demo on one machine. The auth server (:4000, embedded PGlite in
- * ./.sigil/data, demo user and admin seeded), the demo API (:3000) and the web app (:4200).
+ * ./.sigil/data, demo user and admin seeded, mail links pointing at the web app), the demo API
+ * (:3000) and the web app (:4200).
  * Ctrl-C (or SIGTERM) stops all of them; if one dies, the others are stopped too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -86,6 +87,8 @@ const auth = run('auth', ['packages/server/src/cli.ts', 'serve', '--seed-demo'],
   PORT: AUTH_PORT,
   SIGIL_ISSUER: process.env.SIGIL_ISSUER ?? issuer,
   SIGIL_ALLOWED_ORIGINS: process.env.SIGIL_ALLOWED_ORIGINS ?? webOrigin,
+  // The links in mails (verification, password reset) open the web app's own pages.
+  SIGIL_APP_LINKS: process.env.SIGIL_APP_LINKS ?? webOrigin,
   SIGIL_DATA_DIR: process.env.SIGIL_DATA_DIR ?? path.join(root, '.sigil', 'data'),
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
@@ -109,12 +112,14 @@ if (existsSync(webServer)) {
   await waitFor(`http://127.0.0.1:${WEB_PORT}/`, web, 60_000);
 }
 
+// Without an SMTP server the auth server keeps every mail (sign-up, verification, reset) in its
+// development mailbox, so the links can be followed with no setup.
+const mailbox = process.env.SIGIL_SMTP_URL ? '' : `    mailbox      ${issuer}/dev/mailbox   (the mails the demo sends)\n`;
 process.stdout.write(`
   Sigil demo is running:
     web app      ${webOrigin}
     auth server  ${issuer}   (JWKS ${issuer}/.well-known/jwks.json)
     demo API     http://localhost:${API_PORT}/api/public
-    dev mailbox  ${issuer}/dev/mailbox   (every mail the auth server sends, with its links)
-  Logins: demo@sigil.dev / sigil-demo-password   admin@sigil.dev / sigil-admin-password (admin)
+${mailbox}  Logins: demo@sigil.dev / sigil-demo-password   admin@sigil.dev / sigil-admin-password (admin)
   Ctrl-C stops everything.
 `);

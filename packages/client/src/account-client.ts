@@ -56,18 +56,18 @@ export interface SigilAccount {
   resetPassword(input: PasswordResetInput): Promise<void>;
   /**
    * Signed in: mails a confirmation link to `newEmail` (and a notice to the old address); the
-   * address changes once `verifyEmail` gets that link's token. Rejects with `invalid_credentials`
-   * (wrong password), `email_taken`, `invalid_request`.
+   * address changes once `verifyEmail` gets that link's token. Rejects with `invalid_request`
+   * (a wrong password: its `errors` name `password`; or not an address), `email_taken`.
    */
   changeEmail(input: EmailChangeInput): Promise<void>;
   /**
    * Signed in: changes the password. The account's other sessions end; this one stays. Rejects
-   * with `invalid_request` (wrong current password, or the new one breaks the policy).
+   * with `invalid_request`, whose `errors` name `current_password` (wrong) or `new_password` (policy).
    */
   changePassword(input: PasswordChangeInput): Promise<void>;
   /**
    * Signed in: erases the account, its sessions and tokens, then ends this client's session (here
-   * and in synced tabs). Rejects with `invalid_credentials` or `invalid_request` (wrong password).
+   * and in synced tabs). Rejects with `invalid_request` (a wrong password: its `errors` name `password`).
    */
   deleteAccount(input: AccountDeletionInput): Promise<void>;
   /** Signed in: the account's sessions, one per signed-in device or browser, this one `current`. */
@@ -105,8 +105,8 @@ export function createSigilAccount(client: SigilClient | SigilSession): SigilAcc
 
   /**
    * A request as the signed-in user. A 401 `invalid_token` (the token expired or was revoked on
-   * the way) gets one renewed token and one retry; any other refusal, a wrong password's 401
-   * included, is the answer.
+   * the way) gets one renewed token and one retry; any other refusal (a wrong password's 400
+   * `invalid_request`, a 401 `invalid_credentials`...) is the answer.
    */
   async function signedIn(method: Method, path: string, body?: object) {
     const token = await client.getAccessToken();

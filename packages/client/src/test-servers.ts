@@ -4,8 +4,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAuthServer, type AuthServerOptions } from '@sigil/server';
-import { lifecycleStandIn, type LifecycleOptions } from './test-lifecycle.ts';
+import { createAuthServer, type AuthServerOptions, type MailMessage } from '@sigil/server';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -40,23 +39,45 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /**
- * The real auth server, reached through a recorder so tests can count e.g. POST /auth/refresh.
- * With `lifecycle`, the account-lifecycle endpoints are answered by test-lifecycle.ts.
+ * The real auth server, reached through a recorder so tests can count e.g. POST /auth/refresh. Its
+ * mail worker hands every mail to `mails` (as a user's inbox would receive it); `mailedToken`
+ * reads the token of a link from there.
  */
-export async function startAuth(options: AuthServerOptions = {}, lifecycleOptions?: Omit<LifecycleOptions, 'password'>) {
-  const auth = await createAuthServer({ dataDir: 'memory://', logLevel: 'silent', ...options });
+export async function startAuth(options: AuthServerOptions = {}) {
+  const mails: MailMessage[] = [];
+  const auth = await createAuthServer({
+    dataDir: 'memory://',
+    logLevel: 'silent',
+    mailTransport: { description: 'the test inbox', send: async (mail) => void mails.push(mail), close: async () => {} },
+    ...options,
+  });
   const { url: directUrl } = await auth.listen(0);
   const requests: Recorded[] = [];
-  const lifecycle = lifecycleOptions && lifecycleStandIn(auth, { password: PASSWORD, ...lifecycleOptions });
   // The recorder hands each request to the server's own Express app: same code, same process.
   const { server, url } = await listen((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: '' });
-    if (lifecycle?.handles(req)) void lifecycle.handle(req, res);
-    else auth.app(req, res);
+    auth.app(req, res);
   });
+  const seen = new Set<MailMessage>();
   return {
     auth,
-    lifecycle,
+    mails,
+    /**
+     * The token of the next mail to `to` (one not read before) with a `/email/verify` or
+     * `/password/reset` link: waits for the mail worker to deliver it.
+     */
+    async mailedToken(to: string, link: 'email/verify' | 'password/reset'): Promise<string> {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const mail = mails.find((m) => !seen.has(m) && m.to === to && m.links.some((l) => l.includes(`/${link}?`)));
+        if (mail) {
+          seen.add(mail);
+          return new URL(mail.links.find((l) => l.includes(`/${link}?`))!).searchParams.get('token')!;
+        }
+        if (Date.now() > deadline) throw new Error(`no ${link} mail to ${to}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     /** What the client uses as `issuer`. */
     url,
     directUrl,

@@ -4,6 +4,22 @@ import { authGuard } from '@sigil/angular';
 export const routes: Routes = [
   { path: '', pathMatch: 'full', redirectTo: 'lessons' },
   { path: 'login', title: 'Sign in · Sigil demo', loadComponent: () => import('./login/login').then((m) => m.Login) },
+  { path: 'signup', title: 'Create account · Sigil demo', loadComponent: () => import('./signup/signup').then((m) => m.Signup) },
+  {
+    path: 'password/forgot',
+    title: 'Forgot password · Sigil demo',
+    loadComponent: () => import('./password/forgot-password').then((m) => m.ForgotPassword),
+  },
+  {
+    path: 'password/reset',
+    title: 'Choose a new password · Sigil demo',
+    loadComponent: () => import('./password/reset-password').then((m) => m.ResetPassword),
+  },
+  {
+    path: 'email/verify',
+    title: 'Verify email · Sigil demo',
+    loadComponent: () => import('./email/verify-email').then((m) => m.VerifyEmail),
+  },
   {
     path: 'lessons',
     title: 'Lessons · Sigil demo',
@@ -15,6 +31,12 @@ export const routes: Routes = [
     title: 'Profile · Sigil demo',
     canActivate: [authGuard],
     loadComponent: () => import('./profile/profile').then((m) => m.Profile),
+  },
+  {
+    path: 'account',
+    title: 'Account · Sigil demo',
+    canActivate: [authGuard],
+    loadComponent: () => import('./account/account').then((m) => m.Account),
   },
   { path: '**', redirectTo: 'lessons' },
 ];

@@ -4,11 +4,15 @@ import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } fro
 import { AuthService } from '@sigil/angular';
 import { ToastService } from './toast/toast.service';
 import { Toasts } from './toast/toasts';
+import { VerifyBanner } from './email/verify-banner';
 
-/** The shell: header with the signed-in user and "Log out", the page, and the toasts. */
+/**
+ * The shell: header with the signed-in user and "Log out", the "verify your email" banner while
+ * the address is not verified, the page, and the toasts.
+ */
 @Component({
   selector: 'app-root',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, Toasts],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, Toasts, VerifyBanner],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <a class="skip-link" href="#main">Skip to content</a>
@@ -18,6 +22,7 @@ import { Toasts } from './toast/toasts';
         <nav class="nav" aria-label="Main">
           <a routerLink="/lessons" routerLinkActive="active" ariaCurrentWhenActive="page">Lessons</a>
           <a routerLink="/profile" routerLinkActive="active" ariaCurrentWhenActive="page">Profile</a>
+          <a routerLink="/account" routerLinkActive="active" ariaCurrentWhenActive="page">Account</a>
         </nav>
         <div class="user">
           <span class="user-name"
@@ -31,6 +36,11 @@ import { Toasts } from './toast/toasts';
       }
     </header>
     <main id="main" tabindex="-1">
+      @if (auth.user(); as user) {
+        @if (!user.emailVerified) {
+          <app-verify-banner [email]="user.email" />
+        }
+      }
       <router-outlet />
     </main>
     <app-toasts />

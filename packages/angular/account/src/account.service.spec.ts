@@ -85,7 +85,8 @@ describe('AccountService', () => {
       code: 'email_taken',
     });
     await expect(account.changeEmail({ newEmail: 'x@example.com', password: 'wrong' })).rejects.toMatchObject({
-      code: 'invalid_credentials',
+      code: 'invalid_request',
+      errors: [{ path: 'password', message: 'incorrect password' }],
     });
     // A wrong password is no reason to renew the token.
     expect(server.state.refreshCalls).toBe(0);
@@ -94,7 +95,7 @@ describe('AccountService', () => {
 
   it('deleting the account signs out with a logout event; a wrong password keeps everything', async () => {
     await signIn();
-    await expect(account.deleteAccount({ password: 'wrong' })).rejects.toMatchObject({ code: 'invalid_credentials' });
+    await expect(account.deleteAccount({ password: 'wrong' })).rejects.toMatchObject({ code: 'invalid_request' });
     expect(auth.isLoggedIn()).toBe(true);
     await account.deleteAccount({ password: 'correct horse' });
     expect(lastCall()).toMatchObject({ method: 'DELETE', path: '/auth/account', body: { password: 'correct horse' } });

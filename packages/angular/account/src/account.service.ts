@@ -58,7 +58,8 @@ export class AccountService {
 
   /**
    * Mails a confirmation link to `newEmail`; the address changes once it is followed
-   * ({@link verifyEmail}). Rejects with `invalid_credentials` (wrong password), `email_taken`.
+   * ({@link verifyEmail}). Rejects with `invalid_request` (a wrong password: its `errors` name
+   * `password`), `email_taken`.
    */
   changeEmail(input: EmailChangeInput): Promise<void> {
     return this.#call((account) => account.changeEmail(input));
@@ -71,7 +72,7 @@ export class AccountService {
 
   /**
    * Erases the account, then ends the session here (and in other tabs) with a `logout` event.
-   * Rejects with `invalid_credentials` or `invalid_request` (wrong password), keeping everything.
+   * Rejects with `invalid_request` (a wrong password: its `errors` name `password`), keeping everything.
    */
   deleteAccount(input: AccountDeletionInput): Promise<void> {
     return this.#ending((account) => account.deleteAccount(input));

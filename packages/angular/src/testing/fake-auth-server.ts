@@ -156,14 +156,14 @@ export function fakeAuthServer() {
       case 'POST /auth/email/verification':
         return empty(202);
       case 'POST /auth/email/change':
-        if (body['password'] !== entry.password) return problem(401, 'invalid_credentials');
+        if (body['password'] !== entry.password) return wrongPassword('password');
         return users.has(body['new_email'] ?? '') ? problem(409, 'email_taken') : empty(202);
       case 'POST /auth/password':
         if (body['current_password'] !== entry.password || (body['new_password'] ?? '').length < 8) return problem(400, 'invalid_request');
         entry.password = body['new_password']!;
         return empty(204);
       case 'DELETE /auth/account':
-        if (body['password'] !== entry.password) return problem(401, 'invalid_credentials');
+        if (body['password'] !== entry.password) return wrongPassword('password');
         users.delete(entry.user.email);
         return empty(204);
       case 'GET /auth/sessions':
@@ -185,6 +185,18 @@ export function fakeAuthServer() {
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** A wrong password where an action confirms it: 400 `invalid_request` naming the field, as the server answers. */
+function wrongPassword(field: string): Response {
+  const body = {
+    type: 'about:blank',
+    title: 'Invalid request',
+    status: 400,
+    code: 'invalid_request',
+    errors: [{ path: field, message: 'incorrect password' }],
+  };
+  return new Response(JSON.stringify(body), { status: 400, headers: { 'Content-Type': 'application/problem+json' } });
 }
 
 function problem(status: number, code: string, headers: Record<string, string> = {}): Response {

@@ -19,6 +19,10 @@ const authServer: typeof fetch = async (_input, init) => {
     const tokens = { access_token: 'at', token_type: 'Bearer', expires_in: 900, expires_at: 0, refresh_token: 'rt', user: USER };
     return new Response(JSON.stringify(tokens), { status: 200, headers: { 'Content-Type': 'application/json' } });
   }
+  if (body.email === 'unverified@sigil.dev') {
+    const problem = { title: 'Email address not verified', status: 403, code: 'email_not_verified' };
+    return new Response(JSON.stringify(problem), { status: 403, headers: { 'Content-Type': 'application/problem+json' } });
+  }
   const problem = { title: 'Unauthorized', status: 401, code: 'invalid_credentials' };
   return new Response(JSON.stringify(problem), { status: 401, headers: { 'Content-Type': 'application/problem+json' } });
 };
@@ -35,6 +39,8 @@ describe('Login page', () => {
           { path: 'login', component: Login },
           { path: 'lessons', component: LessonsStub },
           { path: 'elsewhere', component: LessonsStub },
+          { path: 'signup', component: LessonsStub },
+          { path: 'password/forgot', component: LessonsStub },
         ]),
         provideSigilAuth({ issuer: ISSUER, apiOrigins: [], client }),
       ],
@@ -66,6 +72,25 @@ describe('Login page', () => {
     expect(root.querySelector('input#password')?.getAttribute('type')).toBe('password');
     expect(root.querySelector('button[type=submit]')).not.toBeNull();
     expect(root.querySelector('#login-error')?.getAttribute('aria-live')).toBe('assertive');
+  });
+
+  it('links to "Forgot password?" and "Create account"', async () => {
+    await harness.navigateByUrl('/login');
+    const links = [...harness.routeNativeElement!.querySelectorAll('a')].map((a) => [a.textContent?.trim(), a.getAttribute('href')]);
+    expect(links).toEqual([
+      ['Forgot password?', '/password/forgot'],
+      ['Create account', '/signup'],
+    ]);
+  });
+
+  it('says to verify the address first when the server requires it', async () => {
+    await harness.navigateByUrl('/login');
+    fill('input#email', 'unverified@sigil.dev');
+    fill('input#password', 'right password');
+    await submit();
+    expect(harness.routeNativeElement!.querySelector('#login-error')?.textContent?.trim()).toBe(
+      'Verify your email address first: we sent you a new link.',
+    );
   });
 
   it('shows "Invalid email or password" for wrong credentials and clears the password', async () => {

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, type ElementRef, afterNextRender, effect, inject, signal, viewChild } from '@angular/core';
-import { ActivatedRoute, Router } from '@angular/router';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
 
 /**
@@ -8,6 +8,7 @@ import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
  */
 @Component({
   selector: 'app-login',
+  imports: [RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <section class="card login-card" aria-labelledby="login-title">
@@ -50,6 +51,11 @@ import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
           {{ pending() ? 'Signing in…' : 'Sign in' }}
         </button>
       </form>
+      <p class="form-links">
+        <a routerLink="/password/forgot">Forgot password?</a>
+        <span aria-hidden="true">·</span>
+        <a routerLink="/signup">Create account</a>
+      </p>
     </section>
   `,
 })
@@ -116,6 +122,8 @@ function messageFor(error: unknown): string {
     case 'invalid_credentials':
     case 'invalid_request':
       return 'Invalid email or password';
+    case 'email_not_verified':
+      return 'Verify your email address first: we sent you a new link.';
     case 'rate_limited':
       return error.retryAfter !== undefined
         ? `Too many attempts. Try again in ${error.retryAfter} seconds.`

@@ -1,0 +1,189 @@
+import { TestBed } from '@angular/core/testing';
+import { provideRouter, type Routes } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { createSigilClient, type SigilClient } from '@sigil/client';
+import { AuthService, provideSigilAuth } from '@sigil/angular';
+
+export const ISSUER = 'http://auth.test';
+export const PASSWORD = 'the right password';
+export const USER = { id: 'u1', email: 'demo@sigil.dev', name: 'Demo User', roles: [] as string[], email_verified: false };
+
+/** One request the pages made to the auth server. */
+export interface Call {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+  authorization: string | null;
+}
+
+/**
+ * The auth server as a `fetch`, for the pages' specs: it signs `USER` in with `PASSWORD`, answers
+ * every other endpoint with its documented success (202, 204, the sessions list), and a test
+ * makes one answer something else with `answer('POST /auth/password/reset', 400, 'invalid_grant')`.
+ * Every request is recorded in `calls`.
+ */
+export function fakeAuthServer() {
+  const calls: Call[] = [];
+  const overrides = new Map<string, () => Response>();
+  let issued = 0;
+  const user = { ...USER };
+
+  const tokens = (status = 200) =>
+    json(status, {
+      access_token: `at-${++issued}`,
+      token_type: 'Bearer',
+      expires_in: 900,
+      expires_at: 0,
+      refresh_token: `rt-${issued}`,
+      user,
+    });
+
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    const body = (init?.body ? JSON.parse(String(init.body)) : {}) as Record<string, unknown>;
+    calls.push({ method, path: url.pathname, body, authorization: new Headers(init?.headers).get('authorization') });
+    const override = overrides.get(`${method} ${url.pathname}`);
+    if (override) return override();
+    switch (`${method} ${url.pathname}`) {
+      case 'POST /auth/login':
+        return body['password'] === PASSWORD ? tokens() : problem(401, 'invalid_credentials');
+      case 'POST /auth/signup':
+        return tokens(201);
+      case 'POST /auth/refresh':
+        return tokens();
+      case 'POST /auth/email/verify':
+        user.email_verified = true;
+        return json(200, { user });
+      case 'GET /auth/sessions':
+        return json(200, { sessions: SESSIONS });
+      case 'POST /auth/logout':
+      case 'POST /auth/password':
+      case 'POST /auth/password/reset':
+      case 'DELETE /auth/account':
+        return new Response(null, { status: 204 });
+      default:
+        if (url.pathname.startsWith('/auth/sessions/')) return new Response(null, { status: 204 });
+        return new Response(null, { status: 202 });
+    }
+  };
+
+  return {
+    calls,
+    /** The calls to `path` (with any method), in order. */
+    callsTo: (path: string) => calls.filter((call) => call.path === path),
+    /** From now on, `route` ("METHOD /path") answers a wrong password as the server does: 400 naming `field`. */
+    wrongPassword(route: string, field = 'password') {
+      overrides.set(route, () =>
+        json(400, {
+          type: 'about:blank',
+          title: 'Invalid request',
+          status: 400,
+          code: 'invalid_request',
+          errors: [{ path: field, message: 'incorrect password' }],
+        }),
+      );
+    },
+    /** From now on, `route` ("METHOD /path") answers `status` with `code` (problem+json) or `body`. */
+    answer(route: string, status: number, codeOrBody?: string | object, headers: Record<string, string> = {}) {
+      overrides.set(route, () =>
+        typeof codeOrBody === 'string'
+          ? problem(status, codeOrBody, headers)
+          : codeOrBody
+            ? json(status, codeOrBody)
+            : new Response(null, { status }),
+      );
+    },
+    /** The user's address counts as verified from now on. */
+    verify: () => void (user.email_verified = true),
+    fetch,
+  };
+}
+export type FakeAuthServer = ReturnType<typeof fakeAuthServer>;
+
+/** The sessions the fake server lists: this browser (current) and a phone. */
+export const SESSIONS = [
+  {
+    id: 's-this',
+    created_at: '2026-03-01T09:00:00.000Z',
+    last_used_at: '2026-03-02T10:30:00.000Z',
+    user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36',
+    current: true,
+  },
+  {
+    id: 's-phone',
+    created_at: '2026-02-20T18:00:00.000Z',
+    last_used_at: '2026-02-21T07:15:00.000Z',
+    user_agent:
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+    current: false,
+  },
+];
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+function problem(status: number, code: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ type: 'about:blank', title: code, status, code }), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json', ...headers },
+  });
+}
+
+/**
+ * A page under test: the app's real Sigil setup against the fake server, routed by `routes`, with
+ * the user signed in when `signedIn`; `prepare` sets the server's answers before the page opens.
+ * `destroy()` ends the client.
+ */
+export async function renderPage(
+  routes: Routes,
+  url: string,
+  { signedIn = false, prepare }: { signedIn?: boolean; prepare?: (server: FakeAuthServer) => void } = {},
+) {
+  const server = fakeAuthServer();
+  prepare?.(server);
+  const client: SigilClient = createSigilClient({ issuer: ISSUER, apiOrigins: [], fetch: server.fetch });
+  TestBed.configureTestingModule({ providers: [provideRouter(routes), provideSigilAuth({ issuer: ISSUER, apiOrigins: [], client })] });
+  if (signedIn) await TestBed.inject(AuthService).login({ email: USER.email, password: PASSWORD });
+  const harness = await RouterTestingHarness.create();
+  await harness.navigateByUrl(url);
+  const page = () => harness.routeNativeElement!;
+  return {
+    server,
+    client,
+    harness,
+    page,
+    /** The element for `selector`, which must exist. */
+    get: <E extends Element = HTMLElement>(selector: string) => {
+      const element = page().querySelector<E>(selector);
+      if (!element) throw new Error(`no ${selector} on the page`);
+      return element;
+    },
+    /** Types `value` into the field `selector`. */
+    fill(selector: string, value: string) {
+      const input = page().querySelector<HTMLInputElement>(selector)!;
+      input.value = value;
+      input.dispatchEvent(new Event('input'));
+    },
+    /** Submits the form `selector` and waits until the page has settled. */
+    async submit(selector = 'form') {
+      page().querySelector<HTMLFormElement>(selector)!.requestSubmit();
+      await settle(harness);
+    },
+    /** Clicks `selector` and waits until the page has settled. */
+    async click(selector: string) {
+      page().querySelector<HTMLElement>(selector)!.click();
+      await settle(harness);
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+/** The fake server answers at once; a few turns of the event loop let the page render the result. */
+async function settle(harness: RouterTestingHarness): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await harness.fixture.whenStable();
+  }
+}
