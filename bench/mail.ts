@@ -3,10 +3,12 @@
  * request handlers do, and its delivery worker sends them to an SMTP server on loopback
  * (lib/smtp-sink.ts): mails/s from the first queued to the last accepted by SMTP, and RSS (after
  * a forced GC) idle and after each quarter of the mails, which must level off. Every Message-ID
- * must arrive once.
+ * must arrive once. Then `POST /auth/password/forgot` under load while the worker drains another
+ * batch: its latency with the outbox busy.
  */
 import pg from 'pg';
-import { startChild } from './lib/child.ts';
+import { startChild, type ChildServer } from './lib/child.ts';
+import { runLoad, type LoadResult } from './lib/load.ts';
 import { startBenchSmtpSink } from './lib/smtp-sink.ts';
 
 export interface MailBenchOptions {
@@ -14,6 +16,8 @@ export interface MailBenchOptions {
   /** Mails queued at once (as concurrent requests would). */
   concurrency: number;
   databaseUrl: string | undefined;
+  forgotConnections: number;
+  forgotDurationSec: number;
 }
 
 export interface MailRow {
@@ -27,10 +31,12 @@ export interface MailRow {
   idleRssMiB: number;
   /** After each quarter of the mails was delivered. */
   rssMiB: number[];
+  /** `POST /auth/password/forgot` while the worker sends a quarter's worth of mail. */
+  forgotBusy: LoadResult;
 }
 
 export interface MailResult {
-  options: { mails: number; concurrency: number };
+  options: { mails: number; concurrency: number; forgotConnections: number; forgotDurationSec: number };
   rows: MailRow[];
 }
 
@@ -65,6 +71,7 @@ async function runOne(storage: MailRow['storage'], options: MailBenchOptions, lo
     // Past a poll interval: a late duplicate would show up now.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const duplicates = sink.messageIds.length - new Set(sink.messageIds).size;
+    const forgotBusy = await forgotWhileBusy(server, options, options.mails, quarter);
     const row: MailRow = {
       storage,
       mails: options.mails,
@@ -73,7 +80,11 @@ async function runOne(storage: MailRow['storage'], options: MailBenchOptions, lo
       duplicates,
       idleRssMiB,
       rssMiB,
+      forgotBusy,
     };
+    log(
+      `mail ${storage}: forgot-password with the outbox busy ${forgotBusy.rps.toFixed(0)}/s p50 ${forgotBusy.p50.toFixed(2)} ms p99 ${forgotBusy.p99.toFixed(2)} ms`,
+    );
     log(
       `mail ${storage}: ${options.mails} mails at ${row.mailsPerSec.toFixed(0)} mails/s (queued at ${row.queuedPerSec.toFixed(0)}/s), ${duplicates} duplicates, RSS ${idleRssMiB.toFixed(1)} -> ${rssMiB.map((r) => r.toFixed(1)).join(' -> ')} MiB`,
     );
@@ -90,9 +101,35 @@ async function runOne(storage: MailRow['storage'], options: MailBenchOptions, lo
   }
 }
 
+/**
+ * Forgot-password requests (for addresses with no account: each queues a row the worker resolves
+ * and skips) while a batch of `count` mails is being queued and sent.
+ */
+async function forgotWhileBusy(server: ChildServer, options: MailBenchOptions, from: number, count: number): Promise<LoadResult> {
+  const batch = server.ask<{ ms: number }>('enqueue', { from, count, concurrency: options.concurrency });
+  let n = 0;
+  const forgot = await runLoad({
+    url: server.url,
+    connections: options.forgotConnections,
+    durationSec: options.forgotDurationSec,
+    requests: [
+      {
+        method: 'POST',
+        path: '/auth/password/forgot',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ email: `nobody${n++}@example.test` }) }),
+      },
+    ],
+  });
+  await batch;
+  if (forgot.failures > 0) throw new Error(`forgot: ${forgot.failures} failed requests`);
+  return forgot;
+}
+
 export async function runMail(options: MailBenchOptions, log: (line: string) => void): Promise<MailResult> {
   const rows = [await runOne('PGlite', options, log)];
   if (options.databaseUrl) rows.push(await runOne('PostgreSQL', options, log));
   else log('mail PostgreSQL: skipped (no BENCH_DATABASE_URL or TEST_DATABASE_URL)');
-  return { options: { mails: options.mails, concurrency: options.concurrency }, rows };
+  const { mails, concurrency, forgotConnections, forgotDurationSec } = options;
+  return { options: { mails, concurrency, forgotConnections, forgotDurationSec }, rows };
 }

@@ -334,6 +334,15 @@ function mailSection(result: SectionResult<MailResult>, sections: string[], targ
     sections.push(
       `| ${r.storage} | ${int(r.mailsPerSec)} | ${int(r.queuedPerSec)} | ${r.duplicates} | ${r.idleRssMiB.toFixed(1)} MiB | ${r.rssMiB.map((v) => v.toFixed(1)).join(' → ')} MiB |`,
     );
+  sections.push(
+    '',
+    `\`POST /auth/password/forgot\` (addresses with no account) from ${options.forgotConnections} connections for ${options.forgotDurationSec} s while the worker queues and sends another ${int(Math.ceil(options.mails / 4))} mails:`,
+    '',
+    '| storage | forgot requests/s | p50 | p99 |',
+    '|---|---:|---:|---:|',
+  );
+  for (const r of rows)
+    if (r.forgotBusy) sections.push(`| ${r.storage} | ${int(r.forgotBusy.rps)} | ${ms(r.forgotBusy.p50)} | ${ms(r.forgotBusy.p99)} |`);
   sections.push('');
   for (const r of rows) {
     // Flat: the last three quarters add less than 10% to what the first one reached.

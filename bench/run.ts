@@ -86,7 +86,7 @@ const settings = quick
         databaseUrl,
       },
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
-      mail: { mails: mailCount(200), concurrency: 8, databaseUrl },
+      mail: { mails: mailCount(200), concurrency: 8, databaseUrl, forgotConnections: 4, forgotDurationSec: 0.5 },
       betterAuth: {
         signInConnections: 2,
         signInDurationSec: 1,
@@ -111,7 +111,7 @@ const settings = quick
         databaseUrl,
       },
       memory: { apiTokens: 100_000, authTokens: 50_000, connections: 16, passes: 3 },
-      mail: { mails: mailCount(10_000), concurrency: 16, databaseUrl },
+      mail: { mails: mailCount(10_000), concurrency: 16, databaseUrl, forgotConnections: 8, forgotDurationSec: 5 },
       betterAuth: {
         signInConnections: 16,
         signInDurationSec: 20,

@@ -113,7 +113,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       },
     });
 
+  // A client that drops its connection (a server killed mid-send) is ordinary for a sink: without
+  // a listener, the 'error' event would end the test process.
+  const ignoreClientErrors = (smtp: SMTPServer) => smtp.on('error', () => {});
   let server: SMTPServer | undefined = create();
+  ignoreClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server!.once('error', reject);
     server!.listen(0, '127.0.0.1', () => resolve());
@@ -130,6 +134,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const listen = async () => {
     if (server) return;
     server = create();
+    ignoreClientErrors(server);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(port, '127.0.0.1', () => resolve());
