@@ -27,6 +27,8 @@ export interface AuthVariant {
   storage: 'pglite' | 'postgres';
   /** argon2id worker threads of the server (`hashThreads`). @default one per core */
   hashThreads?: number;
+  /** Each login on a new TCP connection (the handshakes load the server too). @default kept alive */
+  newConnectionPerLogin?: boolean;
 }
 
 export interface LoginPhase {
@@ -48,7 +50,12 @@ export interface AuthResult {
 const loginRequestsFor = (users: number) => signInRequests('/auth/login', users);
 
 /** Logins at saturation while the prober measures JWKS and healthz; the server's loop delay. */
-async function loginPhase(server: ChildServer, users: number, options: AuthBenchOptions): Promise<LoginPhase> {
+async function loginPhase(
+  server: ChildServer,
+  users: number,
+  options: AuthBenchOptions,
+  newConnectionPerLogin = false,
+): Promise<LoginPhase> {
   const requests = loginRequestsFor(users);
   await server.ask('eld-reset');
   const probe = startProbe(server.url, PROBE_PATHS, options.probeIntervalMs);
@@ -58,6 +65,7 @@ async function loginPhase(server: ChildServer, users: number, options: AuthBench
     durationSec: options.loginDurationSec,
     requests,
     headers: JSON_HEADERS,
+    ...(newConnectionPerLogin ? { reconnectRate: 1 } : {}),
   });
   const probes = await probe.stop();
   const loopDelay = await server.ask<LoopDelay>('eld');
@@ -154,7 +162,7 @@ async function runVariant(
   const server = await startChild('auth.ts', config, { timeoutMs: 120_000 });
   try {
     await runLoad({ url: server.url, connections: 2, durationSec: 1, requests: loginRequestsFor(users) });
-    const phase = await loginPhase(server, users, options);
+    const phase = await loginPhase(server, users, options, variant.newConnectionPerLogin);
     log(
       `auth  ${variant.label}: login ${phase.login.rps.toFixed(1)}/s p99 ${phase.login.p99.toFixed(1)} ms; ${PROBE_PATHS.map((path) => `${path} p99 ${phase.probes[path]!.p99.toFixed(2)} ms`).join(', ')}; loop delay p99 ${phase.loopDelay.p99.toFixed(2)} ms`,
     );

@@ -11,6 +11,7 @@ import { ALGS, type Alg } from './lib/keys.ts';
 import { medianInterval } from './lib/measure.ts';
 import { barChart } from './lib/svg.ts';
 import { supported, TARGET_LABELS, TARGETS, type Target } from './lib/targets.ts';
+import type { MailResult } from './mail.ts';
 import type { MemoryResult } from './memory.ts';
 import { COMPARISONS, type ComparisonRow, type RouteResult, type RouteRow } from './route.ts';
 import type { VerifyResult } from './verify.ts';
@@ -42,6 +43,7 @@ export interface Results {
   route?: SectionResult<RouteResult>;
   auth?: SectionResult<AuthResult>;
   memory?: SectionResult<MemoryResult>;
+  mail?: SectionResult<MailResult>;
   angular?: SectionResult<AngularSizeResult>;
   betterAuth?: SectionResult<BetterAuthResult>;
 }
@@ -86,6 +88,7 @@ function methodSection(first: Meta | undefined): string[] {
     '- **Protected route**: `GET /api/lessons` (a small JSON body) behind each middleware, every request carrying the same valid token, as a client does until its token expires. A round measures every target once, each in a fresh process after a warm-up; rounds alternate the order of the targets. Each figure is the median over the rounds, and each comparison is the median of its per-round ratios (contender ÷ baseline in the same round). fast-jwt runs with its verified-token cache (1 000 entries, as Sigil); express-jwt has no EdDSA.',
     "- **Auth server**: the real `createAuthServer` (RS256, PGlite in memory unless said otherwise, argon2id at OWASP's minimum: m = 19 MiB, t = 2, p = 1; per-IP budgets lifted, since all load comes from one address). Logins saturate the CPU while a client on a thread of its own requests the JWKS and `/healthz` in turn; the server's event-loop delay comes from its own `monitorEventLoopDelay`. Refreshes present a fresh single-use refresh token each.",
     '- **Memory**: RSS and V8 heap after `gc()`, idle and after each of several passes over more distinct valid tokens than the cache holds; RSS that stops growing from one pass to the next is bounded memory.',
+    '- **Mail**: the real auth server queues verification mails as request handlers do (one transaction each, several at once) while its delivery worker sends them to an SMTP server on loopback that keeps only each Message-ID. Mails/s run from the first mail queued to the last one accepted; RSS after `gc()` is read idle and after each quarter of the mails.',
     '- **Angular library cost**: two minimal Angular CLI production builds that differ only by Sigil (bench/size-app); the difference of their gzip -9 JavaScript is what an app downloads because of Sigil.',
     "- **Sigil and Better Auth**: both on PostgreSQL, each in a schema of its own. Sign-in is email and password in, a session out: Sigil's `POST /auth/login` against Better Auth's `POST /api/auth/sign-in/email`, Better Auth given Sigil's argon2id parameters as its `password.hash`/`verify` (same hashing cost), then with its default scrypt. The authenticated request is `GET /api/lessons` in an Express app: Sigil's `requireAuth` verifies a real access token locally from the auth server's JWKS, Better Auth's `getSession` looks the session cookie up in its database. That is the architectural difference, not an implementation detail.",
     '',
@@ -318,6 +321,30 @@ function memorySection(result: SectionResult<MemoryResult>, sections: string[]):
   );
 }
 
+function mailSection(result: SectionResult<MailResult>, sections: string[], targets: string[]): void {
+  const { options, rows } = result.data;
+  sections.push('## 7. Mail through the outbox', '');
+  sections.push(
+    `${int(options.mails)} mails, queued ${options.concurrency} at a time, each delivered by the worker (claim under a lease, SMTP send, mark sent) to an SMTP server on 127.0.0.1.`,
+    '',
+    '| storage | mails/s (queued → accepted by SMTP) | queued/s | duplicates | RSS idle | RSS after each quarter |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  for (const r of rows)
+    sections.push(
+      `| ${r.storage} | ${int(r.mailsPerSec)} | ${int(r.queuedPerSec)} | ${r.duplicates} | ${r.idleRssMiB.toFixed(1)} MiB | ${r.rssMiB.map((v) => v.toFixed(1)).join(' → ')} MiB |`,
+    );
+  sections.push('');
+  for (const r of rows) {
+    // Flat: the last three quarters add less than 10% to what the first one reached.
+    const growth = r.rssMiB.at(-1)! - r.rssMiB[0]!;
+    targets.push(
+      `| Every mail sent exactly once (${r.storage}, ${int(r.mails)} mails) | ${r.duplicates} duplicates | ${yes(r.duplicates === 0)} |`,
+      `| RSS flat across ${int(r.mails)} mails (${r.storage}: growth after the first quarter < 10%) | ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MiB | ${yes(growth < r.rssMiB[0]! * 0.1)} |`,
+    );
+  }
+}
+
 function angularSection(result: SectionResult<AngularSizeResult>, sections: string[], targets: string[]): void {
   const g = result.data;
   sections.push('## 5. Angular library cost', '');
@@ -411,6 +438,7 @@ export function writeReport(results: Results): void {
   if (results.memory) memorySection(results.memory, sections);
   if (results.angular) angularSection(results.angular, sections, targets);
   betterAuthSection(results.betterAuth, sections);
+  if (results.mail) mailSection(results.mail, sections, targets);
 
   const md: string[] = ['# Benchmarks', '', 'Measured with `npm run bench` (scripts in [`bench/`](../bench)).', ''];
   md.push(...methodSection(first));

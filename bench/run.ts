@@ -2,9 +2,11 @@
  * `npm run bench`: Sigil's benchmarks against its peers (docs/BENCHMARKS.md).
  *
  *   --quick          every section for a moment: proves the scripts work (CI); prints only
- *   --only=a,b       sections: verify, route, auth, memory, angular, better-auth (default: all)
+ *   --only=a,b       sections: verify, route, auth, memory, mail, angular, better-auth (default: all)
  *   --write          write results and docs in quick mode too (full mode always writes)
  *   --report         only rewrite docs/BENCHMARKS.md from bench/results/latest.json
+ *
+ * BENCH_MAIL_COUNT overrides the number of mails of the mail section (smoke runs).
  *
  * Full mode merges its sections into bench/results/latest.json and rewrites docs/BENCHMARKS.md
  * and docs/images/bench-*.svg. Load goes to 127.0.0.1 only.
@@ -20,12 +22,13 @@ import { runBetterAuth } from './better-auth.ts';
 import { startJwksServer } from './lib/jwks-server.ts';
 import { createKeyRing, jwksOf } from './lib/keys.ts';
 import { resultsJson } from './lib/results-json.ts';
+import { runMail } from './mail.ts';
 import { runMemory } from './memory.ts';
 import { writeReport, type Meta, type Results } from './report.ts';
 import { runRoute } from './route.ts';
 import { runVerify } from './verify.ts';
 
-const SECTIONS = ['verify', 'route', 'auth', 'memory', 'angular', 'better-auth'] as const;
+const SECTIONS = ['verify', 'route', 'auth', 'memory', 'mail', 'angular', 'better-auth'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -55,9 +58,17 @@ if (values.report) {
 // (as for the tests); without one they are skipped.
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
+function mailCount(fallback: number): number {
+  const value = Number(process.env.BENCH_MAIL_COUNT ?? fallback);
+  if (!Number.isInteger(value) || value < 4) throw new TypeError('BENCH_MAIL_COUNT: expected a whole number of at least 4');
+  return value;
+}
+
 const AUTH_VARIANTS = [
   { label: 'one hashing thread (SIGIL_HASH_THREADS=1)', storage: 'pglite', hashThreads: 1 },
   { label: 'PostgreSQL storage', storage: 'postgres' },
+  // Distinct clients each open their own connection, so connection setup loads the server too.
+  { label: 'a new connection per login', storage: 'pglite', newConnectionPerLogin: true },
 ] as const;
 
 const settings = quick
@@ -75,6 +86,7 @@ const settings = quick
         databaseUrl,
       },
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
+      mail: { mails: mailCount(200), concurrency: 8, databaseUrl },
       betterAuth: {
         signInConnections: 2,
         signInDurationSec: 1,
@@ -99,6 +111,7 @@ const settings = quick
         databaseUrl,
       },
       memory: { apiTokens: 100_000, authTokens: 50_000, connections: 16, passes: 3 },
+      mail: { mails: mailCount(10_000), concurrency: 16, databaseUrl },
       betterAuth: {
         signInConnections: 16,
         signInDurationSec: 20,
@@ -160,6 +173,9 @@ try {
         break;
       case 'memory':
         results.memory = { data: await runMemory(ring, jwks.jwksUri, settings.memory, log), meta: meta(started, loadBefore) };
+        break;
+      case 'mail':
+        results.mail = { data: await runMail(settings.mail, log), meta: meta(started, loadBefore) };
         break;
       case 'angular':
         results.angular = { data: await runAngularSize(log), meta: meta(started, loadBefore) };

@@ -114,6 +114,7 @@ process.stdout.write(`
     web app      ${webOrigin}
     auth server  ${issuer}   (JWKS ${issuer}/.well-known/jwks.json)
     demo API     http://localhost:${API_PORT}/api/public
+    dev mailbox  ${issuer}/dev/mailbox   (every mail the auth server sends, with its links)
   Logins: demo@sigil.dev / sigil-demo-password   admin@sigil.dev / sigil-admin-password (admin)
   Ctrl-C stops everything.
 `);

@@ -18,4 +18,10 @@ export {
   type SigilClientErrorCode,
   type LoginInput,
   type SignupInput,
+  type SignupResult,
 } from '@sigil/client';
+/**
+ * Internal, for this library's secondary entry points (`@sigil/angular/account`), which can reach
+ * the primary one only through its exports. Not part of the API: it may change in any release.
+ */
+export { AuthState as ɵAuthState } from './lib/auth-state';

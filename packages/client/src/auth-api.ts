@@ -1,17 +1,24 @@
-import { errorFromResponse, SigilClientError } from './errors.ts';
+import { errorFromResponse, SigilClientError, unexpectedAnswer } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
-import { sessionFromTokenResponse, type Session } from './session.ts';
+import { sessionFromTokenResponse, userFromServer, type Session, type SigilUser } from './session.ts';
 import type { AuthRequests, CookieTransport } from './strategy.ts';
 
 /** The auth server's token endpoints, speaking its HTTP API (docs/server.md). One concern: the wire. */
 export interface AuthApi {
-  /** Login (`{email, password}`) or signup (`{email, password, name}`): POSTs `body` to `/auth/<action>`. */
-  signIn(action: 'login' | 'signup', body: object): Promise<Session>;
+  /** POSTs `{email, password}` to `/auth/login`. */
+  login(body: object): Promise<Session>;
+  /**
+   * POSTs `{email, password, name}` to `/auth/signup`. No `session` when the server requires the
+   * address to be verified first: it then answers with the new user and no tokens.
+   */
+  signup(body: object): Promise<{ user: SigilUser; session?: Session }>;
   /** `refreshToken` is undefined in cookie mode: the browser sends the HttpOnly cookie. */
   refresh(refreshToken: string | undefined): Promise<Session>;
   logout(refreshToken: string | undefined): Promise<void>;
   /** Cookie mode's startup restore (see `CookieTransport.restore`); undefined in the other modes. */
   restore: CookieTransport['restore'] | undefined;
+  /** The requests these calls are made of, for the account endpoints (account.ts). */
+  requests: AuthRequests;
 }
 
 /** A hung auth server must not hold the cross-tab refresh lock forever. */
@@ -52,6 +59,7 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieStrategy }: Re
   };
 
   const cookie = cookieStrategy?.transport(requests);
+  const json = requests.json;
 
   /** Refresh and logout present the refresh token: in the body, or as the HttpOnly cookie. */
   const postRefreshToken = (path: string, refreshToken: string | undefined) =>
@@ -62,17 +70,29 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieStrategy }: Re
    * the client errs on the side of refreshing a little early, whatever its clock says in absolute terms.
    */
   async function tokens(sentAt: number, pending: Promise<Response>): Promise<Session> {
-    return sessionFromTokenResponse(await requests.json(pending), sentAt, !cookie);
+    return sessionFromTokenResponse(await json(pending), sentAt, !cookie);
   }
 
   return {
-    // JSON.stringify leaves out a signup name that is undefined.
-    signIn: async (action, body) => tokens(now(), requests.post(`/auth/${action}`, body)),
+    requests,
+    login: async (body) => tokens(now(), requests.post('/auth/login', body)),
+    async signup(body) {
+      const sentAt = now();
+      // JSON.stringify leaves out a name that is undefined.
+      const answer = await json(requests.post('/auth/signup', body));
+      if (answer?.['email_verification_required'] !== true) {
+        const session = sessionFromTokenResponse(answer, sentAt, !cookie);
+        return { user: session.user, session };
+      }
+      const user = userFromServer(answer['user']);
+      if (!user) throw unexpectedAnswer();
+      return { user };
+    },
     refresh: async (refreshToken) => tokens(now(), postRefreshToken('/auth/refresh', refreshToken)),
     restore: cookie?.restore,
     async logout(refreshToken) {
       // Reading the (ignored) body also releases the connection.
-      await requests.json(postRefreshToken('/auth/logout', refreshToken));
+      await json(postRefreshToken('/auth/logout', refreshToken));
     },
   };
 }

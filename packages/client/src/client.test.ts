@@ -77,9 +77,11 @@ describe('login, signup, errors', () => {
 
   it('signs up, then email_taken for the same email', async () => {
     const c = client();
-    const user = await c.signup({ email: 'new@example.com', password: PASSWORD, name: 'Nia' });
+    const { user, verificationRequired } = await c.signup({ email: 'new@example.com', password: PASSWORD, name: 'Nia' });
     expect(user).toMatchObject({ email: 'new@example.com', name: 'Nia' });
+    expect(verificationRequired).toBe(false);
     expect(c.isLoggedIn).toBe(true);
+    expect(c.user).toEqual(user);
     await expect(client().signup({ email: 'new@example.com', password: PASSWORD })).rejects.toMatchObject({
       code: 'email_taken',
       status: 409,

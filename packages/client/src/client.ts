@@ -1,5 +1,6 @@
 import { createAuthApi } from './auth-api.ts';
 import { createAuthFetch } from './auth-fetch.ts';
+import { bindRequests } from './client-requests.ts';
 import { openSyncChannel, type SyncMessage } from './channel.ts';
 import { cookieSession } from './cookie-session.ts';
 import { hasCode, SigilClientError } from './errors.ts';
@@ -32,10 +33,25 @@ export interface SignupInput extends LoginInput {
   name?: string;
 }
 
+/** What `signup` resolves to. */
+export interface SignupResult {
+  /** The new account. */
+  readonly user: SigilUser;
+  /**
+   * True when the auth server requires a verified address before sign-in
+   * (`SIGIL_EMAIL_VERIFICATION=required`): no session was started, a link was mailed to the user,
+   * and `login` answers `email_not_verified` until it is followed. False: signed in.
+   */
+  readonly verificationRequired: boolean;
+}
+
 /** The client `createSigilClient` returns. Plain object; every method may be passed around unbound. */
 export interface SigilClient {
-  /** Creates an account and signs in. Rejects with `email_taken`, `invalid_request`, `rate_limited`… */
-  signup(input: SignupInput): Promise<SigilUser>;
+  /**
+   * Creates an account and signs in, unless the server wants the address verified first (see
+   * `SignupResult.verificationRequired`). Rejects with `email_taken`, `invalid_request`, `rate_limited`…
+   */
+  signup(input: SignupInput): Promise<SignupResult>;
   /** Signs in. Rejects with `invalid_credentials`, `rate_limited` (see `retryAfter`), `network_error`… */
   login(input: LoginInput): Promise<SigilUser>;
   /** Signs out here and in every synced tab, then revokes the session at the server (best effort). */
@@ -262,16 +278,18 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const ready: Promise<void> = (opts.restore && !session && api.restore?.(() => refreshShared(undefined))) || Promise.resolve();
   schedule();
 
-  /** Only the fields the server expects are sent, whatever else the caller's object holds. */
-  async function signIn(reason: 'login' | 'signup', body: SignupInput): Promise<SigilUser> {
-    const next = await api.signIn(reason, body);
-    setSession(next, reason, true);
-    return next.user;
-  }
-
-  return {
-    signup: async ({ email, password, name }) => signIn('signup', { email, password, name }),
-    login: async ({ email, password }) => signIn('login', { email, password }),
+  // Only the fields the server expects are sent, whatever else the caller's object holds.
+  const client: SigilSession = {
+    async signup({ email, password, name }) {
+      const { user, session: next } = await api.signup({ email, password, name });
+      if (next) setSession(next, 'signup', true);
+      return { user, verificationRequired: !next };
+    },
+    async login({ email, password }) {
+      const next = await api.login({ email, password });
+      setSession(next, 'login', true);
+      return next.user;
+    },
     async logout() {
       const current = session;
       setSession(undefined, 'logout', true);
@@ -306,4 +324,6 @@ function createSession(opts: ResolvedOptions): SigilSession {
       local?.close();
     },
   };
+  bindRequests(client, api.requests);
+  return client;
 }

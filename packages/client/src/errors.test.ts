@@ -26,6 +26,11 @@ describe('errorFromResponse', () => {
     expect(error.detail).toBe('Invalid email or password');
   });
 
+  it('keeps email_not_verified, the login of an unverified account where verification is required', async () => {
+    const error = await errorFromResponse(problem(403, { code: 'email_not_verified', title: 'Email address not verified' }), 0);
+    expect(error).toMatchObject({ code: 'email_not_verified', status: 403 });
+  });
+
   it('reads Retry-After seconds for rate_limited', async () => {
     const error = await errorFromResponse(problem(429, { code: 'rate_limited', title: 'Too Many Requests' }, { 'retry-after': '17' }), 0);
     expect(error.code).toBe('rate_limited');

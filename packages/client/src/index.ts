@@ -2,7 +2,7 @@
  * @sigil/client: the browser client of a Sigil auth server (docs/client.md). Internals shared with
  * @sigil/angular are in `@sigil/client/internal` (internal.ts), not here.
  */
-export { createSigilClient, type LoginInput, type SignupInput, type SigilClient } from './client.ts';
+export { createSigilClient, type LoginInput, type SignupInput, type SignupResult, type SigilClient } from './client.ts';
 export { SigilClientError, type SigilClientErrorCode, type SigilClientErrorDetails } from './errors.ts';
 export type { AuthEvent, AuthEventReason, AuthListener } from './events.ts';
 export type { SigilClientOptions } from './options.ts';

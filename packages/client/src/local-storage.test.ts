@@ -7,7 +7,7 @@ import { serializeSession } from './session.ts';
 // browser dispatches in the *other* tabs after a change. The client code under test is unchanged.
 const issuer = 'http://127.0.0.1:9'; // nothing listens: logout's server call fails quietly
 const key = `sigil:session:${issuer}`;
-const user = { id: 'u1', email: 'a@example.com', name: 'Ann', roles: [] };
+const user = { id: 'u1', email: 'a@example.com', name: 'Ann', roles: [], emailVerified: true };
 const target = new EventTarget();
 const globals = globalThis as unknown as Record<string, unknown>;
 const clients: SigilClient[] = [];

@@ -7,7 +7,7 @@ const at = (receivedAt: number, ttlSeconds: number): Session => ({
   refreshToken: 'r',
   receivedAt,
   expiresAt: receivedAt + ttlSeconds * 1000,
-  user: { id: 'u', email: 'e', name: null, roles: [] },
+  user: { id: 'u', email: 'e', name: null, roles: [], emailVerified: false },
 });
 
 describe('refresh timing', () => {

@@ -3,17 +3,24 @@ import { SigilClientError } from './errors.ts';
 import { parseStoredSession, serializeSession, sessionFromTokenResponse, type Session } from './session.ts';
 
 const issuer = 'https://auth.example.com';
-const user = { id: 'u1', email: 'a@example.com', name: 'Ann', roles: ['admin'] };
+const user = { id: 'u1', email: 'a@example.com', name: 'Ann', roles: ['admin'], emailVerified: true };
+/** The same user as the auth server spells it. */
+const { emailVerified: _, ...serverUser } = { ...user, email_verified: true };
 const session: Session = { accessToken: 'at', refreshToken: 'rt', expiresAt: 2_000_000, receivedAt: 1_100_000, user };
 
 describe('sessionFromTokenResponse', () => {
-  const body = { access_token: 'at', token_type: 'Bearer', expires_in: 900, expires_at: 1, refresh_token: 'rt', user };
+  const body = { access_token: 'at', token_type: 'Bearer', expires_in: 900, expires_at: 1, refresh_token: 'rt', user: serverUser };
 
   it('computes expiry from expires_in and the local receipt time, ignoring expires_at', () => {
     const s = sessionFromTokenResponse(body, 5_000, true);
     expect(s.expiresAt).toBe(5_000 + 900_000);
     expect(s.refreshToken).toBe('rt');
     expect(s.user).toEqual(user);
+  });
+
+  it('reads a user without email_verified (an older server) as unverified', () => {
+    const { email_verified: _, ...older } = serverUser;
+    expect(sessionFromTokenResponse({ ...body, user: older }, 0, true).user).toEqual({ ...user, emailVerified: false });
   });
 
   it('drops a refresh token in cookie mode', () => {
@@ -27,7 +34,8 @@ describe('sessionFromTokenResponse', () => {
     ['zero lifetime', { ...body, expires_in: 0 }],
     ['string lifetime', { ...body, expires_in: '900' }],
     ['no user', { ...body, user: undefined }],
-    ['user roles not strings', { ...body, user: { ...user, roles: [1] } }],
+    ['user roles not strings', { ...body, user: { ...serverUser, roles: [1] } }],
+    ['email_verified not a boolean', { ...body, user: { ...serverUser, email_verified: 'yes' } }],
   ])('rejects %s with invalid_response', (_name, value) => {
     expect(() => sessionFromTokenResponse(value, 0, true)).toThrow(expect.objectContaining({ code: 'invalid_response' }));
     expect(() => sessionFromTokenResponse(value, 0, true)).toThrow(SigilClientError);
@@ -39,6 +47,12 @@ describe('parseStoredSession', () => {
 
   it('round-trips a valid session', () => {
     expect(parseStoredSession(stored, issuer, 1_500_000)).toEqual(session);
+  });
+
+  it('reads a session stored before emailVerified existed as unverified', () => {
+    const { emailVerified: _, ...older } = user;
+    const raw = JSON.stringify({ ...JSON.parse(stored), user: older });
+    expect(parseStoredSession(raw, issuer, 1_500_000)?.user).toEqual({ ...user, emailVerified: false });
   });
 
   it('keeps an expired access token when a refresh token can renew it', () => {

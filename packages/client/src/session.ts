@@ -1,12 +1,14 @@
 import { attempt } from './attempt.ts';
 import { unexpectedAnswer } from './errors.ts';
 
-/** The signed-in user, as the auth server describes it. */
+/** The signed-in user, as the auth server describes it (its `email_verified` spelled `emailVerified`). */
 export interface SigilUser {
   readonly id: string;
   readonly email: string;
   readonly name: string | null;
   readonly roles: readonly string[];
+  /** Whether the user proved they receive mail at `email`. False when a server does not say. */
+  readonly emailVerified: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export function sessionFromTokenResponse(body: unknown, receivedAt: number, expe
     refreshToken: expectRefreshToken ? b['refresh_token'] : undefined,
     expiresAt: typeof expiresIn === 'number' ? receivedAt + expiresIn * 1000 : NaN,
     receivedAt,
-    user: b['user'],
+    user: userFromServer(b['user']),
   });
   if (session === undefined || (expectRefreshToken && session.refreshToken === undefined)) {
     throw unexpectedAnswer();
@@ -83,14 +85,26 @@ function isToken(value: unknown): value is string {
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
+/** The server's `user` object (`email_verified`) as a `SigilUser`, or undefined when it is not one. */
+export function userFromServer(value: unknown): SigilUser | undefined {
+  return isRecord(value) ? parseUser({ ...value, emailVerified: value['email_verified'] }) : undefined;
+}
+
+/** A user in the client's own spelling: stored sessions and other tabs' messages hold this form. */
 function parseUser(value: unknown): SigilUser | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, email, name = null, roles = [] } = value;
-  return isString(id) && isString(email) && (name === null || isString(name)) && Array.isArray(roles) && roles.every(isString)
-    ? { id, email, name, roles }
+  // A session stored by an older client has no `emailVerified`: unverified until the next refresh says.
+  const { id, email, name = null, roles = [], emailVerified = false } = value;
+  return isString(id) &&
+    isString(email) &&
+    (name === null || isString(name)) &&
+    Array.isArray(roles) &&
+    roles.every(isString) &&
+    typeof emailVerified === 'boolean'
+    ? { id, email, name, roles, emailVerified }
     : undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -4,7 +4,7 @@ import { serializeSession } from './session.ts';
 
 const issuer = 'http://127.0.0.1:4000';
 const key = `sigil:session:${issuer}`;
-const user = { id: 'u1', email: 'a@example.com', name: 'Ann', roles: ['admin'] };
+const user = { id: 'u1', email: 'a@example.com', name: 'Ann', roles: ['admin'], emailVerified: true };
 const valid = (nowMs: number) =>
   serializeSession({ accessToken: 'at', refreshToken: 'rt', receivedAt: nowMs, expiresAt: nowMs + 900_000, user }, issuer);
 

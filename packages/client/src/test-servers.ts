@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthServer, type AuthServerOptions } from '@sigil/server';
+import { lifecycleStandIn, type LifecycleOptions } from './test-lifecycle.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -38,18 +39,24 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The real auth server, reached through a recorder so tests can count e.g. POST /auth/refresh. */
-export async function startAuth(options: AuthServerOptions = {}) {
+/**
+ * The real auth server, reached through a recorder so tests can count e.g. POST /auth/refresh.
+ * With `lifecycle`, the account-lifecycle endpoints are answered by test-lifecycle.ts.
+ */
+export async function startAuth(options: AuthServerOptions = {}, lifecycleOptions?: Omit<LifecycleOptions, 'password'>) {
   const auth = await createAuthServer({ dataDir: 'memory://', logLevel: 'silent', ...options });
   const { url: directUrl } = await auth.listen(0);
   const requests: Recorded[] = [];
+  const lifecycle = lifecycleOptions && lifecycleStandIn(auth, { password: PASSWORD, ...lifecycleOptions });
   // The recorder hands each request to the server's own Express app: same code, same process.
   const { server, url } = await listen((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: '' });
-    auth.app(req, res);
+    if (lifecycle?.handles(req)) void lifecycle.handle(req, res);
+    else auth.app(req, res);
   });
   return {
     auth,
+    lifecycle,
     /** What the client uses as `issuer`. */
     url,
     directUrl,

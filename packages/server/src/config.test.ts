@@ -80,6 +80,17 @@ describe('configuration', () => {
     [{ SIGIL_KEY_SECRET: 'short' }, /SIGIL_KEY_SECRET/],
     [{ SIGIL_JWKS_MAX_AGE: '10m', SIGIL_KEY_PUBLISH_LEAD: '1m' }, /SIGIL_KEY_PUBLISH_LEAD must be at least/],
     [{ PORT: '70000' }, /PORT/],
+    [{ SIGIL_SMTP_URL: 'http://mail.example' }, /SIGIL_SMTP_URL: expected smtp:/],
+    [{ SIGIL_MAIL_FROM: 'nobody' }, /SIGIL_MAIL_FROM/],
+    [{ SIGIL_MAIL_SUBJECTS: 'not json' }, /SIGIL_MAIL_SUBJECTS: expected a JSON object/],
+    [{ SIGIL_MAIL_SUBJECTS: '{"welcome":"Hi"}' }, /SIGIL_MAIL_SUBJECTS: .*welcome/],
+    [{ SIGIL_MAIL_SUBJECTS: '{"password_reset":"Reset\\nBcc: everyone@example.com"}' }, /SIGIL_MAIL_SUBJECTS: must be one line/],
+    [{ SIGIL_PRODUCT_NAME: 'Acme\r\nX-Injected: 1' }, /SIGIL_PRODUCT_NAME: must be one line/],
+    [{ SIGIL_MAIL_MAX_ATTEMPTS: '0' }, /SIGIL_MAIL_MAX_ATTEMPTS/],
+    [{ SIGIL_MAIL_RETRY_BASE: 'soon' }, /SIGIL_MAIL_RETRY_BASE: expected a duration/],
+    [{ SIGIL_MAIL_RETRY_BASE: '10m', SIGIL_MAIL_RETRY_MAX: '1m' }, /SIGIL_MAIL_RETRY_MAX must be at least SIGIL_MAIL_RETRY_BASE/],
+    [{ SIGIL_MAIL_SEND_TIMEOUT: '0' }, /SIGIL_MAIL_SEND_TIMEOUT/],
+    [{ SIGIL_MAIL_POLL_INTERVAL: '1ms' }, /SIGIL_MAIL_POLL_INTERVAL/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     let error: unknown;
     try {
@@ -90,6 +101,50 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('reads the mail settings, with documented defaults', () => {
+    const defaults = loadConfigFromEnv({});
+    expect(defaults.smtpUrl).toBeUndefined();
+    expect(defaults).toMatchObject({
+      mailFrom: 'Sigil <no-reply@localhost>',
+      productName: 'Sigil',
+      mailSubjects: {},
+      mailMaxAttempts: 8,
+      mailRetryBase: 5,
+      mailRetryMax: 3600,
+      mailSendTimeout: 30,
+      mailPollInterval: 1,
+    });
+    expect(
+      loadConfigFromEnv({
+        SIGIL_SMTP_URL: 'smtps://mailer:s3cret@smtp.example.com:465',
+        SIGIL_MAIL_FROM: 'Acme <no-reply@acme.example>',
+        SIGIL_PRODUCT_NAME: 'Acme',
+        SIGIL_MAIL_SUBJECTS: '{"password_reset":"Reset your {product} password"}',
+        SIGIL_MAIL_MAX_ATTEMPTS: '3',
+        SIGIL_MAIL_RETRY_BASE: '30s',
+        SIGIL_MAIL_RETRY_MAX: '2h',
+        SIGIL_MAIL_SEND_TIMEOUT: '10',
+        SIGIL_MAIL_POLL_INTERVAL: '5s',
+      }),
+    ).toMatchObject({
+      smtpUrl: 'smtps://mailer:s3cret@smtp.example.com:465',
+      mailFrom: 'Acme <no-reply@acme.example>',
+      productName: 'Acme',
+      mailSubjects: { password_reset: 'Reset your {product} password' },
+      mailMaxAttempts: 3,
+      mailRetryBase: 30,
+      mailRetryMax: 7200,
+      mailSendTimeout: 10,
+      mailPollInterval: 5,
+    });
+  });
+
+  it('never echoes the SMTP password of a bad SIGIL_SMTP_URL', () => {
+    expect(() => loadConfigFromEnv({ SIGIL_SMTP_URL: 'smtpx://user:hunter2-password@mail.example' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 
   it('never echoes a secret value in an error', () => {

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSync as bcryptHash } from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueMail } from '../src/mail/outbox.ts';
+import { openDatabase } from '../src/storage/index.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from './support/database.ts';
 
 // The CLI as users run it: a separate Node 24 process (the one running Vitest) on the sources,
@@ -111,6 +113,9 @@ describe('sigil without storage', () => {
         ['keys', 'revoke'],
         ['token'],
         ['token', 'inspect'],
+        ['mail'],
+        ['mail', 'list'],
+        ['mail', 'retry'],
       ];
       const results = await Promise.all(commands.map((command) => sigil([...command, '--help'])));
       results.forEach((result, index) => {
@@ -416,6 +421,78 @@ describe('sigil with the embedded database', () => {
       const inspected = await sigil(['token', 'inspect', token]);
       expect(inspected.code).toBe(1);
       expect(inspected.stdout).toMatch(/✗ kid known\s+\S+: revoked at/);
+    },
+    SLOW * 2,
+  );
+
+  it(
+    'mail list and retry: dead mail listed without its link, queued again; unknown or not-failed ids refused',
+    async () => {
+      // Mail in three states, written while no command holds the embedded database.
+      const db = await openDatabase({ dataDir, databaseSchema: 'public' });
+      let dead: string, sent: string, waiting: string;
+      try {
+        const at = new Date('2030-01-01T00:00:00Z');
+        dead = await enqueueMail(
+          db,
+          { to: 'dead@example.com', template: 'verify_email', data: { link: `${ISSUER}/email/verify?token=cli-secret-token` } },
+          at,
+        );
+        await db.query(`UPDATE mail_outbox SET status = 'failed', attempts = 8, last_error = '550 Mailbox unavailable' WHERE id = $1`, [
+          dead,
+        ]);
+        sent = await enqueueMail(db, { to: 'sent@example.com', template: 'password_changed', data: {} }, new Date(at.getTime() + 1000));
+        await db.query(`UPDATE mail_outbox SET status = 'sent', attempts = 1, sent_at = $2, data = '{}' WHERE id = $1`, [sent, at]);
+        waiting = await enqueueMail(
+          db,
+          { to: 'waiting@example.com', template: 'account_deleted', data: {} },
+          new Date(at.getTime() + 2000),
+        );
+      } finally {
+        await db.close();
+      }
+
+      const all = await sigil(['mail', 'list', '--json']);
+      expect(all.code, all.stderr).toBe(0);
+      const listed = JSON.parse(all.stdout) as Array<Record<string, unknown>>;
+      expect(listed.map((m) => [m.id, m.status])).toEqual([
+        [waiting, 'pending'],
+        [sent, 'sent'],
+        [dead, 'failed'],
+      ]);
+      expect(listed[2]).toMatchObject({
+        to: 'dead@example.com',
+        template: 'verify_email',
+        attempts: 8,
+        last_error: '550 Mailbox unavailable',
+      });
+      expect(all.stdout).not.toContain('cli-secret-token');
+
+      const failedTable = await sigil(['mail', 'list', '--failed']);
+      expect(failedTable.code, failedTable.stderr).toBe(0);
+      expect(failedTable.stdout).toMatch(/^ID\s+TEMPLATE\s+TO\s+STATUS/);
+      expect(failedTable.stdout).toMatch(
+        new RegExp(`${dead}\\s+verify_email\\s+dead@example.com\\s+failed\\s+8\\s.*550 Mailbox unavailable`),
+      );
+      expect(failedTable.stdout).not.toContain(sent);
+      expect(failedTable.stdout).not.toContain('cli-secret-token');
+
+      const retried = await sigil(['mail', 'retry', dead]);
+      expect(retried.code, retried.stderr).toBe(0);
+      expect(retried.stdout).toContain(`Mail ${dead} queued again`);
+      const again = await sigil(['mail', 'retry', dead]);
+      expectOneLineError(again, 1, /is pending, not failed/);
+      const unknown = await sigil(['mail', 'retry', '00000000-0000-4000-8000-000000000000']);
+      expectOneLineError(unknown, 1, /No mail with id 00000000-0000-4000-8000-000000000000/);
+      const badLimit = await sigil(['mail', 'list', '--limit', '0']);
+      expectOneLineError(badLimit, 2, /limit/);
+
+      const pending = await sigil(['mail', 'list', '--pending', '--json', '--limit', '5']);
+      expect(pending.code, pending.stderr).toBe(0);
+      expect((JSON.parse(pending.stdout) as Array<Record<string, unknown>>).map((m) => [m.id, m.attempts])).toEqual([
+        [waiting, 0],
+        [dead, 0],
+      ]);
     },
     SLOW * 2,
   );

@@ -1,6 +1,6 @@
 import { Injectable, computed, inject, type Signal } from '@angular/core';
 import type { Observable } from 'rxjs';
-import { SigilClientError, type LoginInput, type SignupInput, type SigilUser } from '@sigil/client';
+import { SigilClientError, type LoginInput, type SignupInput, type SignupResult, type SigilUser } from '@sigil/client';
 import type { SigilSession } from '@sigil/client/internal';
 import type { SigilAuthEvent } from './auth-event';
 import { AuthState } from './auth-state';
@@ -36,13 +36,21 @@ export class AuthService {
    * Signs in with email and password. Rejects with `SigilClientError` (`code` `invalid_credentials`,
    * `rate_limited` with `retryAfter`, `network_error`, ...); the password is never kept or logged.
    */
-  login(credentials: LoginInput): Promise<SigilUser> {
-    return this.#signIn((client) => client.login(credentials));
+  async login(credentials: LoginInput): Promise<SigilUser> {
+    const user = await this.#client('Cannot sign in during SSR').login(credentials);
+    this.#announceLogin(user);
+    return user;
   }
 
-  /** Creates an account and signs in. Rejects like {@link login} (`email_taken`, `invalid_request`). */
-  signup(account: SignupInput): Promise<SigilUser> {
-    return this.#signIn((client) => client.signup(account));
+  /**
+   * Creates an account and signs in, unless the auth server wants the address verified first:
+   * then `verificationRequired` is true, no session starts and no `login` event fires. Rejects
+   * like {@link login} (`email_taken`, `invalid_request`).
+   */
+  async signup(account: SignupInput): Promise<SignupResult> {
+    const result = await this.#client('Cannot sign up during SSR').signup(account);
+    if (!result.verificationRequired) this.#announceLogin(result.user);
+    return result;
   }
 
   /** Ends the session on the server (best effort) and here. Never rejects. */
@@ -81,10 +89,8 @@ export class AuthService {
    * The client resolves with the user after announcing the new session to its listeners, so the
    * signals are already up to date when the `login` event goes out.
    */
-  async #signIn(call: (client: SigilSession) => Promise<SigilUser>): Promise<SigilUser> {
-    const signedIn = await call(this.#client('Cannot sign in during SSR'));
-    this.#state.events.next({ type: 'login', user: signedIn });
-    return signedIn;
+  #announceLogin(user: SigilUser): void {
+    this.#state.events.next({ type: 'login', user });
   }
 
   /** The client, or the `not_logged_in` error on the server platform, where there is none. */

@@ -4,21 +4,55 @@ export const ISSUER = 'http://auth.test';
 export const API = 'http://api.test';
 
 /** A user as the auth server returns it. */
-export const ALICE = { id: '6f1c1f59-4f7e-4d0e-9a8b-0c1d2e3f4a5b', email: 'alice@example.com', name: 'Alice', roles: ['admin'] };
-export const BOB = { id: '7a2d2a6a-5a8f-4e1f-8b9c-1d2e3f4a5b6c', email: 'bob@example.com', name: 'Bob', roles: [] as string[] };
+export const ALICE = {
+  id: '6f1c1f59-4f7e-4d0e-9a8b-0c1d2e3f4a5b',
+  email: 'alice@example.com',
+  name: 'Alice',
+  roles: ['admin'],
+  email_verified: false,
+};
+export const BOB = {
+  id: '7a2d2a6a-5a8f-4e1f-8b9c-1d2e3f4a5b6c',
+  email: 'bob@example.com',
+  name: 'Bob',
+  roles: [] as string[],
+  email_verified: true,
+};
+
+/** The tokens of the links the fake server "mails": each accepted once. */
+export const LINKS = { verify: 'verify-token', reset: 'reset-token' };
+
+/** The sessions `GET /auth/sessions` lists for anyone signed in; `s-1` is the current one. */
+export const SESSIONS = [
+  {
+    id: 's-1',
+    created_at: '2026-01-02T10:00:00.000Z',
+    last_used_at: '2026-01-03T09:30:00.000Z',
+    user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
+    current: true,
+  },
+  { id: 's-2', created_at: '2026-01-01T08:00:00.000Z', last_used_at: '2026-01-01T08:05:00.000Z', user_agent: null, current: false },
+];
 
 /**
- * The auth server's token endpoints as a `fetch`, speaking its wire format (docs/server.md), so the tests
+ * The auth server's token and account endpoints as a `fetch`, speaking its wire format (docs/server.md), so the tests
  * drive the real `@sigil/client` rather than a stand-in. Access tokens are `at-1`, `at-2`, ...
  */
 export function fakeAuthServer() {
   let issued = 0;
   const users = new Map([
-    [ALICE.email, { user: ALICE, password: 'correct horse' }],
-    [BOB.email, { user: BOB, password: 'battery staple' }],
+    // Copies: a test that verifies Alice's address must not change the next test's Alice.
+    [ALICE.email, { user: { ...ALICE }, password: 'correct horse' }],
+    [BOB.email, { user: { ...BOB }, password: 'battery staple' }],
   ]);
   const refreshTokens = new Map<string, typeof ALICE>();
+  const accessTokens = new Map<string, typeof ALICE>();
+  const usedLinks = new Set<string>();
   const state = {
+    /** `SIGIL_EMAIL_VERIFICATION=required`: signup answers the user without tokens. */
+    verificationRequired: false,
+    /** Every account call (method, path, JSON body), in order. */
+    accountCalls: [] as Array<{ method: string; path: string; body: Record<string, string> }>,
     refreshCalls: 0,
     logoutCalls: 0,
     /** When set, /auth/refresh answers 401 invalid_grant. */
@@ -37,6 +71,7 @@ export function fakeAuthServer() {
     const refresh = `rt-${issued}`;
     refreshTokens.set(refresh, user);
     state.lastAccessToken = `at-${issued}`;
+    accessTokens.set(state.lastAccessToken, user);
     const body = {
       access_token: state.lastAccessToken,
       token_type: 'Bearer',
@@ -71,10 +106,74 @@ export function fakeAuthServer() {
         state.logoutCalls++;
         refreshTokens.delete(body['refresh_token'] ?? '');
         return new Response(null, { status: 204 });
+      case '/auth/signup': {
+        const user = {
+          id: 'a3c1b9e0-1d2e-4f5a-8b6c-7d8e9f0a1b2c',
+          email: body['email'] ?? '',
+          name: body['name'] ?? null,
+          roles: [],
+          email_verified: false,
+        };
+        if (users.has(user.email)) return problem(409, 'email_taken');
+        users.set(user.email, { user: user as typeof ALICE, password: body['password'] ?? '' });
+        return state.verificationRequired ? json(201, { user, email_verification_required: true }) : tokens(user as typeof ALICE, 201);
+      }
+      default:
+        return account(init?.method ?? 'GET', url.pathname, body, new Headers(init?.headers).get('authorization'));
+    }
+  };
+
+  /** The account endpoints (docs/server.md), with the Bearer check of the real ones. */
+  function account(method: string, path: string, body: Record<string, string>, authorization: string | null): Response {
+    state.accountCalls.push({ method, path, body });
+    const caller = accessTokens.get(authorization?.replace(/^Bearer /, '') ?? '');
+    const entry = caller && users.get(caller.email);
+    const link = (token: string | undefined, valid: string) => {
+      if (token !== valid || usedLinks.has(token)) return false;
+      usedLinks.add(token);
+      return true;
+    };
+    const empty = (status: number) => new Response(null, { status });
+    switch (`${method} ${path}`) {
+      case 'POST /auth/email/verify': {
+        if (!body['token']) return problem(400, 'invalid_request');
+        if (!link(body['token'], LINKS.verify)) return problem(400, 'invalid_grant');
+        const alice = users.get(ALICE.email)!.user;
+        alice.email_verified = true;
+        return json(200, { user: alice });
+      }
+      case 'POST /auth/password/forgot':
+        return body['email']?.includes('@') ? empty(202) : problem(400, 'invalid_request');
+      case 'POST /auth/password/reset':
+        if ((body['new_password'] ?? '').length < 8) return problem(400, 'invalid_request');
+        if (!link(body['token'], LINKS.reset)) return problem(400, 'invalid_grant');
+        refreshTokens.clear();
+        accessTokens.clear();
+        return empty(204);
+    }
+    if (!entry) return problem(401, 'invalid_token');
+    switch (`${method} ${path}`) {
+      case 'POST /auth/email/verification':
+        return empty(202);
+      case 'POST /auth/email/change':
+        if (body['password'] !== entry.password) return problem(401, 'invalid_credentials');
+        return users.has(body['new_email'] ?? '') ? problem(409, 'email_taken') : empty(202);
+      case 'POST /auth/password':
+        if (body['current_password'] !== entry.password || (body['new_password'] ?? '').length < 8) return problem(400, 'invalid_request');
+        entry.password = body['new_password']!;
+        return empty(204);
+      case 'DELETE /auth/account':
+        if (body['password'] !== entry.password) return problem(401, 'invalid_credentials');
+        users.delete(entry.user.email);
+        return empty(204);
+      case 'GET /auth/sessions':
+        return json(200, { sessions: SESSIONS });
+      case 'DELETE /auth/sessions/s-2':
+        return empty(204);
       default:
         return problem(404, 'not_found');
     }
-  };
+  }
 
   /** A real client talking to this server. */
   function client(): SigilClient {

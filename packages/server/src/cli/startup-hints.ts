@@ -4,7 +4,7 @@ import type { AuthServer } from '../server.ts';
 
 /**
  * What `sigil serve` prints after it starts, for someone who just installed it: where the data
- * lives, and, while there is no account yet, how to create the first admin (docs/server.md "The
+ * lives, where mail goes, and, while there is no account yet, how to create the first admin (docs/server.md "The
  * sigil CLI"). The embedded database takes one process at a time, so the CLI needs the server
  * stopped there.
  *
@@ -18,6 +18,14 @@ export async function startupHints(server: AuthServer, config: Pick<Config, 'dat
       ? `Data: ${path.resolve(config.dataDir)} (embedded PGlite database; SIGIL_DATA_DIR moves it, DATABASE_URL uses PostgreSQL instead)`
       : 'Data: PostgreSQL (DATABASE_URL)',
   ];
+  const mail = server.mail.mode();
+  lines.push(
+    mail === 'none'
+      ? 'Mail: not sent (no SIGIL_SMTP_URL, and the issuer is not a loopback address): it waits in the outbox, see sigil mail list'
+      : mail === 'dev-mailbox'
+        ? `Mail: the development mailbox ${server.issuer}/dev/mailbox and this log (SIGIL_SMTP_URL sends it for real)`
+        : `Mail: ${server.mail.description()}`,
+  );
   if (!(await server.service.hasUsers())) {
     lines.push(
       embedded

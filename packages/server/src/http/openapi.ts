@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { components } from './openapi/components.ts';
 import { lifecyclePaths } from './openapi/paths-lifecycle.ts';
 import { authPaths } from './openapi/paths-auth.ts';
+import { devMailboxPaths } from './openapi/paths-dev.ts';
 import { hostedPaths } from './openapi/paths-hosted.ts';
 import { publicPaths } from './openapi/paths-public.ts';
 
@@ -45,8 +46,9 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
       },
       { name: 'discovery', description: 'Public metadata for resource servers and clients.' },
       { name: 'operations', description: 'Health checks.' },
+      { name: 'development', description: 'Served only on a development setup (no SMTP, loopback issuer).' },
     ],
-    paths: { ...authPaths(), ...lifecyclePaths(), ...hostedPaths(), ...publicPaths() },
+    paths: { ...authPaths(), ...lifecyclePaths(), ...hostedPaths(), ...publicPaths(), ...devMailboxPaths() },
     components: components(),
   };
 }

@@ -17,6 +17,7 @@ import type { MailTransport } from './transport.ts';
 
 export type MailWorkerConfig = Pick<
   Config,
+  | 'issuer'
   | 'mailFrom'
   | 'productName'
   | 'mailSubjects'
@@ -32,8 +33,11 @@ export interface MailWorkerOptions {
   transport: MailTransport;
   logger: Logger;
   config: MailWorkerConfig;
-  /** The issuer: its host names every Message-ID (`<outbox-id@host>`). */
-  issuer: () => string;
+  /**
+   * The issuer in force: its host names every Message-ID (`<outbox-id@host>`).
+   * @default () => config.issuer
+   */
+  issuer?: () => string;
   /** @default () => new Date() */
   now?: () => Date;
   /** Completes mails before their first send (resolvers.ts). @default {} */
@@ -63,7 +67,7 @@ export interface MailRunSummary {
  * The outbox's delivery worker (docs/architecture.md, "Mail").
  *
  * @example
- * const worker = createMailWorker({ db, transport, logger, config, issuer: () => config.issuer });
+ * const worker = createMailWorker({ db, transport, logger, config });
  * worker.start();
  * // ...
  * await worker.stop(); // waits for the sends in flight
@@ -99,7 +103,8 @@ function describeFailure(error: unknown): string {
  * crash carries the same Message-ID, derived from the row's id.
  */
 export function createMailWorker(options: MailWorkerOptions): MailWorker {
-  const { db, transport, logger, config, issuer } = options;
+  const { db, transport, logger, config } = options;
+  const issuer = options.issuer ?? (() => config.issuer);
   const now = options.now ?? (() => new Date());
   const resolvers = options.resolvers ?? {};
   const redact = options.redact ?? true;

@@ -15,12 +15,14 @@ import {
   type TestDriver,
 } from '../../test/support/database.ts';
 import { StorageUnavailableError } from '../errors.ts';
+import { enqueueMail } from '../mail/outbox.ts';
 import type { Database, Queryable } from './database.ts';
 import { UniqueViolationError, translateDatabaseError } from './errors.ts';
 import { getOrCreateMeta } from './meta.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
 import { openPostgres } from './postgres.ts';
 import * as sessions from './sessions.ts';
+import * as outbox from './mail-outbox.ts';
 import * as keys from './signing-keys.ts';
 import * as users from './users.ts';
 
@@ -529,6 +531,64 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       await outside;
       expect(await users.findUserByEmail(db, 'outside@example.test')).toBeDefined();
       expect(await users.findUserByEmail(db, 'in-tx@example.test')).toBeUndefined();
+    });
+  });
+
+  describe('mail outbox', () => {
+    const mail = (to: string) => ({ to, template: 'password_changed' as const, data: {} });
+
+    it('claims due mail under a lease, skipping rows another transaction holds', async () => {
+      const db = await open();
+      const first = await enqueueMail(db, mail('a@example.test'), T0);
+      const second = await enqueueMail(db, mail('b@example.test'), at(1));
+      await enqueueMail(db, mail('later@example.test'), at(3600));
+
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let held: string[] = [];
+      let claimedHeld!: () => void;
+      const heldClaim = new Promise<void>((resolve) => (claimedHeld = resolve));
+      const holder = db.transaction(async (tx) => {
+        held = (await outbox.claimDueMail(tx, at(10), at(70), 1)).map((row) => row.id);
+        claimedHeld();
+        await gate;
+      });
+      await heldClaim;
+      // PostgreSQL answers at once, skipping the locked row; PGlite (one connection) after the holder commits.
+      const other = db.transaction((tx) => outbox.claimDueMail(tx, at(10), at(70), 5));
+      if (driver.name === 'postgres') {
+        const rows = await other;
+        release();
+        await holder;
+        expect(rows.map((row) => row.id)).toEqual([second]);
+      } else {
+        release();
+        await holder;
+        expect((await other).map((row) => row.id)).toEqual([second]);
+      }
+      expect(held).toEqual([first]);
+      const leased = (await outbox.findMail(db, first))!;
+      expect(leased).toMatchObject({ status: 'pending', attempts: 1, leaseUntil: at(70) });
+      // Leased rows are not due again until the lease runs out; the later row not before its time.
+      expect(await db.transaction((tx) => outbox.claimDueMail(tx, at(69), at(200), 5))).toEqual([]);
+      expect((await db.transaction((tx) => outbox.claimDueMail(tx, at(70), at(200), 5))).map((row) => row.attempts)).toEqual([2, 2]);
+    });
+
+    it('records sent (emptying data), failed attempts of the current attempt only, and requeues dead mail', async () => {
+      const db = await open();
+      const id = await enqueueMail(db, { to: 'c@example.test', template: 'verify_email', data: { link: 'https://x.test/?token=t' } }, T0);
+      const [row] = await db.transaction((tx) => outbox.claimDueMail(tx, T0, at(60), 5));
+      // A stale attempt number changes nothing.
+      await outbox.markMailAttemptFailed(db, id, { attempt: 7, error: 'stale', nextAttemptAt: at(5), dead: true });
+      expect(await outbox.findMail(db, id)).toMatchObject({ status: 'pending', lastError: null });
+      await outbox.markMailAttemptFailed(db, id, { attempt: row!.attempts, error: '550 no', nextAttemptAt: at(5), dead: true });
+      expect(await outbox.findMail(db, id)).toMatchObject({ status: 'failed', lastError: '550 no', leaseUntil: null });
+      expect((await outbox.listMail(db, { statuses: ['failed'] })).map((r) => r.id)).toEqual([id]);
+      expect(await outbox.requeueFailedMail(db, id, at(100))).toBe(true);
+      expect(await outbox.requeueFailedMail(db, id, at(100))).toBe(false);
+      expect(await outbox.findMail(db, id)).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: at(100) });
+      await outbox.markMailSent(db, id, '<id@x.test>', at(101), true);
+      expect(await outbox.findMail(db, id)).toMatchObject({ status: 'sent', data: {}, messageId: '<id@x.test>', sentAt: at(101) });
     });
   });
 });

@@ -1,0 +1,162 @@
+import { Component, PLATFORM_ID } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { AuthService, provideSigilAuth, SigilClientError, type SigilAuthEvent } from '@sigil/angular';
+import type { SigilClient } from '@sigil/client';
+import { ALICE, API, ISSUER, LINKS, SESSIONS, fakeAuthServer } from '../../src/testing/fake-auth-server';
+import { AccountService } from './account.service';
+
+@Component({ template: '' })
+class Blank {}
+
+describe('AccountService', () => {
+  let server: ReturnType<typeof fakeAuthServer>;
+  let client: SigilClient;
+  let auth: AuthService;
+  let account: AccountService;
+  let events: SigilAuthEvent['type'][];
+
+  beforeEach(() => {
+    server = fakeAuthServer();
+    client = server.client();
+    TestBed.configureTestingModule({
+      providers: [provideRouter([{ path: 'login', component: Blank }]), provideSigilAuth({ issuer: ISSUER, apiOrigins: [API], client })],
+    });
+    auth = TestBed.inject(AuthService);
+    account = TestBed.inject(AccountService);
+    events = [];
+    auth.events.subscribe((event) => events.push(event.type));
+  });
+
+  afterEach(() => client.destroy());
+
+  const signIn = () => auth.login({ email: ALICE.email, password: 'correct horse' });
+  const lastCall = () => server.state.accountCalls.at(-1);
+
+  it('signed-in calls reject with not_logged_in when nobody is signed in, sending nothing', async () => {
+    await expect(account.requestEmailVerification()).rejects.toMatchObject({ code: 'not_logged_in' });
+    await expect(account.sessions()).rejects.toMatchObject({ code: 'not_logged_in' });
+    await expect(account.deleteAccount({ password: 'correct horse' })).rejects.toBeInstanceOf(SigilClientError);
+    expect(server.state.accountCalls).toEqual([]);
+  });
+
+  it('verifying the address updates AuthService.user through the renewed session', async () => {
+    await signIn();
+    expect(auth.user()?.emailVerified).toBe(false);
+    await account.requestEmailVerification();
+    expect(lastCall()).toMatchObject({ method: 'POST', path: '/auth/email/verification' });
+    await expect(account.verifyEmail(LINKS.verify)).resolves.toMatchObject({ email: ALICE.email, emailVerified: true });
+    expect(auth.user()?.emailVerified).toBe(true);
+    expect(server.state.refreshCalls).toBe(1);
+    await expect(account.verifyEmail(LINKS.verify)).rejects.toMatchObject({ code: 'invalid_grant' });
+  });
+
+  it('lists the sessions with dates, and revokes another one', async () => {
+    await signIn();
+    const sessions = await account.sessions();
+    expect(sessions).toEqual([
+      {
+        id: 's-1',
+        createdAt: new Date(SESSIONS[0]!.created_at),
+        lastUsedAt: new Date(SESSIONS[0]!.last_used_at),
+        userAgent: SESSIONS[0]!.user_agent,
+        current: true,
+      },
+      {
+        id: 's-2',
+        createdAt: new Date(SESSIONS[1]!.created_at),
+        lastUsedAt: new Date(SESSIONS[1]!.last_used_at),
+        userAgent: null,
+        current: false,
+      },
+    ]);
+    await account.revokeSession('s-2');
+    expect(lastCall()).toMatchObject({ method: 'DELETE', path: '/auth/sessions/s-2' });
+    await expect(account.revokeSession('s-9')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('changes the password and the email with the server field names', async () => {
+    await signIn();
+    await account.changePassword({ currentPassword: 'correct horse', newPassword: 'a much longer one' });
+    expect(lastCall()?.body).toEqual({ current_password: 'correct horse', new_password: 'a much longer one' });
+    await account.changeEmail({ newEmail: 'alice@new.example', password: 'a much longer one' });
+    expect(lastCall()?.body).toEqual({ new_email: 'alice@new.example', password: 'a much longer one' });
+    await expect(account.changeEmail({ newEmail: 'bob@example.com', password: 'a much longer one' })).rejects.toMatchObject({
+      code: 'email_taken',
+    });
+    await expect(account.changeEmail({ newEmail: 'x@example.com', password: 'wrong' })).rejects.toMatchObject({
+      code: 'invalid_credentials',
+    });
+    // A wrong password is no reason to renew the token.
+    expect(server.state.refreshCalls).toBe(0);
+    expect(auth.isLoggedIn()).toBe(true);
+  });
+
+  it('deleting the account signs out with a logout event; a wrong password keeps everything', async () => {
+    await signIn();
+    await expect(account.deleteAccount({ password: 'wrong' })).rejects.toMatchObject({ code: 'invalid_credentials' });
+    expect(auth.isLoggedIn()).toBe(true);
+    await account.deleteAccount({ password: 'correct horse' });
+    expect(lastCall()).toMatchObject({ method: 'DELETE', path: '/auth/account', body: { password: 'correct horse' } });
+    expect(auth.user()).toBeNull();
+    expect(events).toEqual(['login', 'logout']);
+  });
+
+  it('a password reset works signed out, and ends a session held here with a logout event', async () => {
+    await account.requestPasswordReset(ALICE.email);
+    expect(lastCall()?.body).toEqual({ email: ALICE.email });
+    await expect(account.resetPassword({ token: LINKS.reset, newPassword: 'x' })).rejects.toMatchObject({ code: 'invalid_request' });
+    await signIn();
+    await account.resetPassword({ token: LINKS.reset, newPassword: 'a much longer one' });
+    expect(lastCall()?.body).toEqual({ token: LINKS.reset, new_password: 'a much longer one' });
+    expect(auth.isLoggedIn()).toBe(false);
+    expect(events).toEqual(['login', 'logout']);
+    await expect(account.resetPassword({ token: LINKS.reset, newPassword: 'a much longer one' })).rejects.toMatchObject({
+      code: 'invalid_grant',
+    });
+  });
+});
+
+describe('AuthService.signup', () => {
+  let server: ReturnType<typeof fakeAuthServer>;
+  let client: SigilClient;
+  let auth: AuthService;
+  let events: SigilAuthEvent['type'][];
+
+  beforeEach(() => {
+    server = fakeAuthServer();
+    client = server.client();
+    TestBed.configureTestingModule({ providers: [provideRouter([]), provideSigilAuth({ issuer: ISSUER, apiOrigins: [API], client })] });
+    auth = TestBed.inject(AuthService);
+    events = [];
+    auth.events.subscribe((event) => events.push(event.type));
+  });
+
+  afterEach(() => client.destroy());
+
+  it('signs in when the server sends tokens', async () => {
+    const result = await auth.signup({ email: 'cat@example.com', password: 'long enough', name: 'Cat' });
+    expect(result).toMatchObject({ user: { email: 'cat@example.com', name: 'Cat', emailVerified: false }, verificationRequired: false });
+    expect(auth.user()?.email).toBe('cat@example.com');
+    expect(events).toEqual(['login']);
+  });
+
+  it('starts no session and fires no event when the address must be verified first', async () => {
+    server.state.verificationRequired = true;
+    const result = await auth.signup({ email: 'dan@example.com', password: 'long enough' });
+    expect(result).toMatchObject({ user: { email: 'dan@example.com' }, verificationRequired: true });
+    expect(auth.isLoggedIn()).toBe(false);
+    expect(events).toEqual([]);
+  });
+});
+
+describe('AccountService on the server platform', () => {
+  it('rejects every call with not_logged_in', async () => {
+    TestBed.configureTestingModule({
+      providers: [{ provide: PLATFORM_ID, useValue: 'server' }, provideRouter([]), provideSigilAuth({ issuer: ISSUER, apiOrigins: [API] })],
+    });
+    const account = TestBed.inject(AccountService);
+    await expect(account.requestPasswordReset('a@example.com')).rejects.toMatchObject({ code: 'not_logged_in' });
+    await expect(account.verifyEmail(LINKS.verify)).rejects.toMatchObject({ code: 'not_logged_in' });
+  });
+});

@@ -1,0 +1,12 @@
+/*
+ * Public API of @sigil/angular/account (docs/angular.md, "AccountService"): an entry point of its
+ * own, so apps that do not use it do not ship it.
+ */
+export { AccountService } from './account.service';
+export type {
+  AccountDeletionInput,
+  AccountSession,
+  EmailChangeInput,
+  PasswordChangeInput,
+  PasswordResetInput,
+} from '@sigil/client/account';
