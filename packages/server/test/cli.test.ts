@@ -196,7 +196,7 @@ describe('sigil with the embedded database', () => {
       adaPassword = /Password: (\S+)/.exec(ada.stdout)?.[1] ?? '';
       expect(adaPassword.length).toBeGreaterThanOrEqual(20);
 
-      const bob = await sigil(['users', 'create', '--email', 'bob@example.com', '--password-stdin'], {
+      const bob = await sigil(['users', 'create', '--email', 'bob@example.com', '--password-stdin', '--verified'], {
         input: 'bob has a long password\n',
       });
       expect(bob.code, bob.stderr).toBe(0);
@@ -216,10 +216,16 @@ describe('sigil with the embedded database', () => {
 
       const list = await sigil(['users', 'list', '--json']);
       expect(list.code, list.stderr).toBe(0);
-      const users = JSON.parse(list.stdout) as Array<{ email: string; name: string | null; roles: string[]; disabled: boolean }>;
-      expect(users.map((u) => [u.email, u.name, u.roles, u.disabled])).toEqual([
-        ['ada@example.com', 'Ada', ['admin', 'ops'], false],
-        ['bob@example.com', null, [], true],
+      const users = JSON.parse(list.stdout) as Array<{
+        email: string;
+        name: string | null;
+        roles: string[];
+        disabled: boolean;
+        email_verified: boolean;
+      }>;
+      expect(users.map((u) => [u.email, u.name, u.roles, u.disabled, u.email_verified])).toEqual([
+        ['ada@example.com', 'Ada', ['admin', 'ops'], false, false],
+        ['bob@example.com', null, [], true, true],
       ]);
       expect(list.stdout).not.toMatch(/hash|argon/i);
     },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD, request, uniqueEmail } from './helpers/auth-server.ts';
 import { killHard, startServerChild as startChild } from './support/child-server.ts';
+import { until } from './support/lifecycle.ts';
 import { startSmtpSink } from './support/smtp-sink.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from './support/database.ts';
 
@@ -76,6 +77,52 @@ describe.each(variants)('kill -9 of the auth server ($name)', (variant) => {
     }
     expect(acknowledged.length).toBeGreaterThanOrEqual(12);
   });
+
+  it(
+    'a forgotten-password 202 survives kill -9: the reset mail is resolved and delivered after the restart, once',
+    { timeout: 240_000 },
+    async () => {
+      // SMTP down: whether or not the worker resolved the row before the kill, nothing was sent.
+      const smtp = await startSmtpSink({ mode: 'down' });
+      const env = {
+        ...(await variant.env()),
+        SIGIL_SMTP_URL: smtp.url,
+        SIGIL_MAIL_POLL_INTERVAL: '1',
+        SIGIL_MAIL_RETRY_BASE: '1',
+        SIGIL_MAIL_RETRY_MAX: '2',
+      };
+      try {
+        const first = await startChild(env);
+        const email = uniqueEmail();
+        const stranger = uniqueEmail();
+        expect((await request(`${first.url}/auth/signup`, { body: { email, password: PASSWORD } })).status).toBe(201);
+        expect((await request(`${first.url}/auth/password/forgot`, { body: { email: stranger } })).status).toBe(202);
+        expect((await request(`${first.url}/auth/password/forgot`, { body: { email } })).status).toBe(202);
+        await killHard(first.child);
+
+        await smtp.setMode('accept');
+        const second = await startChild(env);
+        try {
+          const resets = () =>
+            smtp.mails.filter((mail) => mail.to.includes(email) && mail.links.some((l) => l.includes('/password/reset')));
+          await until('the reset mail', async () => resets().length > 0, 60_000);
+          const link = new URL(resets()[0]!.links.find((l) => l.includes('/password/reset'))!);
+          expect(link.origin).toBe('http://sigil.test');
+          const token = link.searchParams.get('token');
+          const reset = await request(`${second.url}/auth/password/reset`, { body: { token, new_password: 'a brand new passphrase' } });
+          expect(reset.status).toBe(204);
+          expect((await request(`${second.url}/auth/login`, { body: { email, password: 'a brand new passphrase' } })).status).toBe(200);
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          expect(resets()).toHaveLength(1);
+          expect(smtp.mails.filter((mail) => mail.to.includes(stranger))).toEqual([]);
+        } finally {
+          await killHard(second.child);
+        }
+      } finally {
+        await smtp.close();
+      }
+    },
+  );
 
   it('every mail queued before the kill is delivered after the restart, once', { timeout: 240_000 }, async () => {
     // A server that accepts connections and never answers: the worker is mid-send when killed.

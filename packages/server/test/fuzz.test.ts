@@ -20,8 +20,20 @@ afterAll(async () => {
 const jsonValue = fc.jsonValue({ maxDepth: 3 });
 // Bodies shaped like the real ones, with every field a random JSON value or a plausible string.
 const field = fc.oneof(jsonValue, fc.string({ maxLength: 80 }), fc.emailAddress(), fc.constant('__proto__'));
+// A link token's shape, so some generated bodies reach the token lookup.
+const linkToken = fc.oneof(field, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/));
 const shapedBody = fc.record(
-  { email: field, password: field, name: field, refresh_token: field, current_password: field, new_password: field, __proto__: field },
+  {
+    email: field,
+    password: field,
+    name: field,
+    refresh_token: field,
+    current_password: field,
+    new_password: field,
+    new_email: field,
+    token: linkToken,
+    __proto__: field,
+  },
   { requiredKeys: [] },
 );
 const rawBody = fc.oneof(
@@ -38,7 +50,23 @@ const contentType = fc.constantFrom(
   'application/json; charset=latin1',
   '',
 );
-const endpoint = fc.constantFrom('/auth/signup', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/password', '/login');
+const endpoint = fc.constantFrom(
+  '/auth/signup',
+  '/auth/login',
+  '/auth/refresh',
+  '/auth/logout',
+  '/auth/password',
+  '/login',
+  '/auth/email/verification',
+  '/auth/email/verify',
+  '/auth/password/forgot',
+  '/auth/password/reset',
+  '/auth/email/change',
+  '/signup',
+  '/password/forgot',
+  '/password/reset',
+  '/email/verify',
+);
 
 describe('fuzzing the auth endpoints', () => {
   it('thousands of generated bodies: no 5xx, errors are problem+json, the server stays up', { timeout: 600_000 }, async () => {
@@ -54,12 +82,42 @@ describe('fuzzing the auth endpoints', () => {
         expect(res.status).toBeLessThan(500);
         if (res.status >= 400 && path.startsWith('/auth/')) expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
     expect(unhandled).toEqual([]);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     // The generator really reached past validation, not only into 400s.
     expect([...seen.keys()].some((status) => status === 200 || status === 201 || status === 204)).toBe(true);
+  });
+
+  it('account deletion with generated bodies: no 5xx, and the caller is gone only after a 204', { timeout: 300_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(contentType, rawBody, async (type, body) => {
+        const user = await signup(t.url);
+        const headers: Record<string, string> = { authorization: `Bearer ${user.access_token}` };
+        if (type) headers['content-type'] = type;
+        const res = await fetch(`${t.url}/auth/account`, { method: 'DELETE', headers, body });
+        await res.arrayBuffer();
+        expect(res.status).toBeLessThan(500);
+        const me = await fetch(`${t.url}/auth/me`, { headers: { authorization: `Bearer ${user.access_token}` } });
+        await me.arrayBuffer();
+        expect(me.status).toBe(res.status === 204 ? 401 : 200);
+      }),
+      { numRuns: 150 },
+    );
+    expect(unhandled).toEqual([]);
+  });
+
+  it('generated link-token and return_to query strings on the hosted pages: no 5xx', { timeout: 120_000 }, async () => {
+    const query = fc.oneof(fc.string({ maxLength: 300 }), linkToken.map(String));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/password/reset', '/email/verify', '/password/forgot', '/signup'), query, async (path, value) => {
+        const res = await fetch(`${t.url}${path}?token=${encodeURIComponent(value)}&return_to=${encodeURIComponent(value)}`);
+        await res.arrayBuffer();
+        expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('random bearer tokens and Authorization headers: only 401s', { timeout: 300_000 }, async () => {

@@ -4,6 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.ts';
 import { buildOpenApiDocument } from '../src/http/openapi.ts';
+import { createAccountToken, type AccountTokenPurpose } from '../src/storage/account-tokens.ts';
 import { PASSWORD, request, signup, startTestServer, uniqueEmail, type JsonResponse, type TestServer } from './helpers/auth-server.ts';
 
 // Every real response of the auth server is checked against /openapi.json: its status must be
@@ -195,7 +196,7 @@ describe('the document', () => {
       expires_in: 900,
       expires_at: 1,
       refresh_token: 'r'.repeat(43),
-      user: { id: randomUUID(), email: 'a@example.com', name: null, roles: [] },
+      user: { id: randomUUID(), email: 'a@example.com', name: null, roles: [], email_verified: false },
     };
     const fake = (status: number, body: unknown, type = 'application/json'): JsonResponse => ({
       status,
@@ -366,6 +367,168 @@ describe('real responses match the document', () => {
     const ok = await form(PASSWORD);
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe(returnTo);
+  });
+
+  /** A link token as the mail would carry it, created directly in the server's storage. */
+  const linkToken = (userId: string, email: string, purpose: AccountTokenPurpose) =>
+    createAccountToken(test.db, { userId, purpose, email, ttlSeconds: 600 }, new Date());
+
+  it('the account lifecycle: verification, verify, forgot, reset, email change, deletion', async () => {
+    const user = await signup(url);
+    expect((await call('/auth/email/verification', 'post', { headers: bearer(user.access_token) })).status).toBe(202);
+    expect((await call('/auth/email/verification', 'post')).status).toBe(401);
+    expect(
+      (
+        await call('/auth/email/verification', 'post', {
+          headers: { ...bearer(user.access_token), 'content-type': 'text/plain' },
+          rawBody: 'x',
+        })
+      ).status,
+    ).toBe(415);
+
+    const verified = await call('/auth/email/verify', 'post', {
+      body: { token: await linkToken(user.user.id, user.email, 'verify_email') },
+    });
+    expect(verified.status).toBe(200);
+    expect(verified.body.user.email_verified).toBe(true);
+    expect((await call('/auth/email/verify', 'post', { body: { token: 'x'.repeat(43) } })).status).toBe(400);
+    expect((await call('/auth/email/verify', 'post', { body: {} })).status).toBe(400);
+    const other = await signup(url);
+    const squatted = await linkToken(user.user.id, other.email, 'email_change');
+    expect((await call('/auth/email/verify', 'post', { body: { token: squatted } })).status).toBe(409);
+
+    expect((await call('/auth/password/forgot', 'post', { body: { email: user.email } })).status).toBe(202);
+    expect((await call('/auth/password/forgot', 'post', { body: { email: 'nope' } })).status).toBe(400);
+    const reset = await linkToken(user.user.id, user.email, 'password_reset');
+    expect((await call('/auth/password/reset', 'post', { body: { token: reset, new_password: 'short' } })).status).toBe(400);
+    expect((await call('/auth/password/reset', 'post', { body: { token: reset, new_password: 'a brand new passphrase' } })).status).toBe(
+      204,
+    );
+    expect((await call('/auth/password/reset', 'post', { body: { token: reset, new_password: 'a brand new passphrase' } })).status).toBe(
+      400,
+    );
+
+    const fresh = await signup(url);
+    const change = (body: unknown, headers: Record<string, string> = bearer(fresh.access_token)) =>
+      call('/auth/email/change', 'post', { body, headers });
+    expect((await change({ new_email: uniqueEmail(), password: PASSWORD })).status).toBe(202);
+    expect((await change({ new_email: other.email, password: PASSWORD })).status).toBe(409);
+    expect((await change({ new_email: uniqueEmail(), password: 'wrong password' })).status).toBe(400);
+    expect((await change({ new_email: uniqueEmail(), password: PASSWORD }, {})).status).toBe(401);
+
+    const del = (body: unknown, headers: Record<string, string> = bearer(fresh.access_token)) =>
+      call('/auth/account', 'delete', { body, headers });
+    expect((await del({ password: 'wrong password' })).status).toBe(400);
+    expect((await del({ password: PASSWORD })).status).toBe(204);
+    expect((await del({ password: PASSWORD })).status).toBe(401);
+  });
+
+  it('signup and login under SIGIL_EMAIL_VERIFICATION=required: 201 without tokens, 403 email_not_verified', async () => {
+    const required = await startTestServer({ emailVerification: 'required' });
+    try {
+      const email = uniqueEmail();
+      const created = await send(`${required.url}/auth/signup`, { method: 'POST', body: { email, password: PASSWORD } });
+      expectDocumented('/auth/signup', 'post', created);
+      expect(created.body.email_verification_required).toBe(true);
+      const login = await send(`${required.url}/auth/login`, { method: 'POST', body: { email, password: PASSWORD } });
+      expectDocumented('/auth/login', 'post', login);
+      expect(login.status).toBe(403);
+    } finally {
+      await required.close();
+    }
+  });
+
+  /** Opens a hosted page and returns what its form needs. */
+  async function hostedForm(path: string, query: Record<string, string>) {
+    const page = await call(path, 'get', { query });
+    const csrf = /sigil_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const post = (fields: Record<string, string>, token = csrf, headers: Record<string, string> = {}) =>
+      call(path, 'post', {
+        rawBody: new URLSearchParams({ csrf_token: token, ...fields }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sigil_csrf=${csrf}`, ...headers },
+      });
+    return { page, post };
+  }
+
+  it('the hosted account pages: /signup, /password/forgot, /password/reset, /email/verify', async () => {
+    const returnTo = `${test.server.config.allowedOrigins[0]}/callback`;
+    const signupPage = await hostedForm('/signup', { return_to: returnTo });
+    expect(signupPage.page.status).toBe(200);
+    expect((await call('/signup', 'get', { query: { return_to: 'https://evil.example/' } })).status).toBe(400);
+    const email = uniqueEmail();
+    expect((await signupPage.post({ email, password: PASSWORD, return_to: returnTo })).status).toBe(303);
+    expect((await signupPage.post({ email, password: PASSWORD, return_to: returnTo })).status).toBe(409);
+    expect((await signupPage.post({ email: 'x', password: 'y', return_to: returnTo })).status).toBe(400);
+    const required = await startTestServer({ emailVerification: 'required' });
+    try {
+      const page = await send(`${required.url}/signup?return_to=${encodeURIComponent(returnTo)}`, { method: 'GET' });
+      const csrf = /sigil_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')![1]!;
+      const created = await send(`${required.url}/signup`, {
+        method: 'POST',
+        rawBody: new URLSearchParams({ csrf_token: csrf, email: uniqueEmail(), password: PASSWORD, return_to: returnTo }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sigil_csrf=${csrf}` },
+      });
+      expectDocumented('/signup', 'post', created);
+      expect(created.status).toBe(201);
+    } finally {
+      await required.close();
+    }
+
+    const forgot = await hostedForm('/password/forgot', {});
+    expect(forgot.page.status).toBe(200);
+    expect((await call('/password/forgot', 'get', { query: { return_to: 'https://evil.example/' } })).status).toBe(400);
+    expect((await forgot.post({ email })).status).toBe(200);
+    expect((await forgot.post({ email: 'not an address' })).status).toBe(400);
+
+    const user = await signup(url);
+    const token = await linkToken(user.user.id, user.email, 'password_reset');
+    const reset = await hostedForm('/password/reset', { token });
+    expect(reset.page.status).toBe(200);
+    expect((await call('/password/reset', 'get')).status).toBe(400);
+    expect((await reset.post({ token, new_password: 'short' }, undefined, { origin: 'null' })).status).toBe(400);
+    expect((await reset.post({ token, new_password: 'a brand new passphrase' }, undefined, { origin: 'null' })).status).toBe(200);
+
+    const verifyToken = await linkToken(user.user.id, user.email, 'verify_email');
+    const verify = await hostedForm('/email/verify', { token: verifyToken });
+    expect(verify.page.status).toBe(200);
+    expect((await call('/email/verify', 'get')).status).toBe(400);
+    expect((await verify.post({ token: verifyToken }, undefined, { origin: 'null' })).status).toBe(200);
+    expect((await verify.post({ token: verifyToken }, undefined, { origin: 'null' })).status).toBe(400);
+    const taken = await linkToken(user.user.id, email, 'email_change');
+    expect((await verify.post({ token: taken }, undefined, { origin: 'null' })).status).toBe(409);
+  });
+
+  it('hosted forms answer a spent per-IP budget with a page (429)', async () => {
+    const limited = await startTestServer({ ipRequestsPerMinute: 1 });
+    try {
+      for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login']) {
+        const responses = [];
+        for (let i = 0; i < 2; i++) {
+          responses.push(
+            await send(`${limited.url}${path}`, {
+              method: 'POST',
+              rawBody: 'csrf_token=x',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            }),
+          );
+        }
+        const refused = responses.find((r) => r.status === 429)!;
+        expect(refused, path).toBeDefined();
+        expectDocumented(path, 'post', refused);
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('the hosted forms refuse bodies over 16 KiB (413)', async () => {
+    for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login']) {
+      const res = await call(path, 'post', {
+        rawBody: `email=${'x'.repeat(20_000)}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(res.status, path).toBe(413);
+    }
   });
 
   it('the development mailbox (no SMTP, loopback issuer): page and JSON', async () => {

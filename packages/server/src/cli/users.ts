@@ -34,6 +34,7 @@ function accountJson(user: UserAccount) {
     name: user.name,
     roles: user.roles,
     disabled: user.disabled,
+    email_verified: user.email_verified,
     created_at: user.createdAt.toISOString(),
   };
 }
@@ -87,8 +88,16 @@ export function usersCommand(): Command {
         if (options.json) return printJson(all.map(accountJson));
         if (all.length === 0) return print('No users.');
         printTable(
-          ['EMAIL', 'NAME', 'ROLES', 'STATUS', 'CREATED', 'ID'],
-          all.map((u) => [u.email, u.name, u.roles.join(','), u.disabled ? 'disabled' : 'active', formatDate(u.createdAt), u.id]),
+          ['EMAIL', 'NAME', 'ROLES', 'STATUS', 'VERIFIED', 'CREATED', 'ID'],
+          all.map((u) => [
+            u.email,
+            u.name,
+            u.roles.join(','),
+            u.disabled ? 'disabled' : 'active',
+            u.email_verified ? 'yes' : 'no',
+            formatDate(u.createdAt),
+            u.id,
+          ]),
         );
       });
     });

@@ -4,9 +4,7 @@
  * `escapeHtml`; the parts below take text, never markup, except `body`.
  */
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml } from '../html.ts';
 
 /** A trusted fragment of markup, built by the helpers of this module from escaped text. */
 export type Html = { readonly html: string };

@@ -1,0 +1,69 @@
+import { BODY_LIMIT } from '../json-body.ts';
+import { schemas } from './schemas.ts';
+import { problem, type Json } from './shared.ts';
+
+/** The document's `components`: security schemes, shared parameters, headers and responses. */
+export function components(): Json {
+  return {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token from login, signup or refresh (RFC 6750).',
+      },
+      refreshCookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'sigil_refresh',
+        description:
+          'The HttpOnly refresh cookie of cookie delivery. Requests authenticated by it must come from an allowed Origin and echo the `sigil_csrf` cookie in `X-CSRF-Token` (see GET /auth/csrf).',
+      },
+    },
+    parameters: {
+      TokenDelivery: {
+        name: 'X-Sigil-Token-Delivery',
+        in: 'header',
+        required: false,
+        description:
+          'Browser clients send `cookie` to receive the refresh token in an HttpOnly cookie instead of the body (`SIGIL_COOKIE_MODE=allow`, the default). Ignored when the server runs with `SIGIL_COOKIE_MODE=off` or `only`.',
+        schema: { enum: ['cookie', 'body'] },
+      },
+      CsrfToken: {
+        name: 'X-CSRF-Token',
+        in: 'header',
+        required: false,
+        description: 'Required when the refresh token comes from the cookie: the value of the `sigil_csrf` cookie (double submit).',
+        schema: { type: 'string' },
+      },
+    },
+    headers: {
+      NoStore: { description: 'Token-bearing and per-user responses are never cached.', schema: { const: 'no-store' } },
+      RetryAfter: { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'integer', minimum: 1 } },
+      WWWAuthenticate: {
+        description: 'RFC 6750 challenge: `Bearer realm="<issuer>"`, with `error="invalid_token"` when a token was presented.',
+        required: true,
+        schema: { type: 'string', pattern: '^Bearer ' },
+      },
+    },
+    responses: {
+      BadRequest: problem('The body is not valid JSON, or fails validation (see `errors`).', ['invalid_request']),
+      PayloadTooLarge: problem(`The body is larger than ${BODY_LIMIT.replace('kb', ' KiB')}.`, ['invalid_request']),
+      UnsupportedMediaType: problem('The request carries a body that is not `application/json`.', ['invalid_request']),
+      RateLimited: problem(
+        'Too many requests: per-IP budget, signups per IP, consecutive failed logins for this account and IP (growing lockout), mails per address or per IP, or wrong link tokens per IP.',
+        ['rate_limited'],
+        { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
+      ),
+      InvalidToken: problem('No, a malformed, an expired or a revoked access token.', ['invalid_token'], {
+        'WWW-Authenticate': { $ref: '#/components/headers/WWWAuthenticate' },
+      }),
+      CsrfRefused: problem('Cookie-authenticated request from a disallowed Origin or without the CSRF token.', ['invalid_request']),
+      InternalError: problem('An unexpected failure (details are logged, never sent).', ['internal_error']),
+      Unavailable: problem('Storage is unreachable or the server is overloaded: retry later (not a reason to log the user out).', [
+        'unavailable',
+      ]),
+    },
+    schemas: schemas(),
+  };
+}
