@@ -58,7 +58,13 @@ describe.each(testDrivers())('account lifecycle storage on $name', (driver: Test
       const user = await newUser(db, 'old@example.test');
       await newUser(db, 'taken@example.test');
       const moved = await users.changeEmail(db, user.id, '  New@Example.TEST ', at(3));
-      expect(moved).toMatchObject({ id: user.id, email: 'New@Example.TEST', emailVerified: true, emailVerifiedAt: at(3), updatedAt: at(3) });
+      expect(moved).toMatchObject({
+        id: user.id,
+        email: 'New@Example.TEST',
+        emailVerified: true,
+        emailVerifiedAt: at(3),
+        updatedAt: at(3),
+      });
       expect(await users.findUserByEmail(db, 'new@example.test')).toEqual(moved);
       expect(await users.findUserByEmail(db, 'old@example.test')).toBeUndefined();
       await expect(users.changeEmail(db, user.id, 'TAKEN@example.test', at(4))).rejects.toBeInstanceOf(UniqueViolationError);
@@ -111,7 +117,11 @@ describe.each(testDrivers())('account lifecycle storage on $name', (driver: Test
     it('creates a 256-bit token and stores only its SHA-256', async () => {
       const db = await open();
       const user = await newUser(db);
-      const secret = await tokens.createAccountToken(db, { userId: user.id, purpose: 'password_reset', email: user.email, ttlSeconds: 1800 }, T0);
+      const secret = await tokens.createAccountToken(
+        db,
+        { userId: user.id, purpose: 'password_reset', email: user.email, ttlSeconds: 1800 },
+        T0,
+      );
       expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
       const rows = await db.query<Record<string, unknown>>('SELECT * FROM account_tokens');
