@@ -14,6 +14,11 @@ export const ERROR_CODES = {
   insufficient_scope: { status: 403, title: 'Insufficient scope' },
   // Login of an unverified account when SIGIL_EMAIL_VERIFICATION=required (a fresh link is mailed).
   email_not_verified: { status: 403, title: 'Email address not verified' },
+  // The password was right and the account has a second factor: the body carries an mfa_token.
+  mfa_required: { status: 403, title: 'Second factor required' },
+  invalid_mfa: { status: 401, title: 'Invalid second factor' },
+  // RFC 9470: the token is valid but its authentication is too weak or too old for this route.
+  insufficient_user_authentication: { status: 401, title: 'Stronger or more recent authentication required' },
   not_found: { status: 404, title: 'Not found' },
   // A storage outage must look neither like invalid_grant (clients would log the user out) nor
   // like a bug (internal_error): clients retry a 503.

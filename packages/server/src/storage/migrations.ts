@@ -106,6 +106,71 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX mail_outbox_created_at ON mail_outbox (created_at)
     `,
   },
+  {
+    version: 5,
+    name: 'second factors',
+    // docs/architecture.md, "Second factors": TOTP secrets are encrypted like signing keys; a code's
+    // time step is kept so it is accepted once; recovery codes and mfa tokens are stored hashed.
+    sql: `
+      CREATE TABLE totp_factors (
+        user_id uuid PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        secret text NOT NULL,
+        encrypted boolean NOT NULL,
+        confirmed_at timestamptz,
+        last_used_step bigint,
+        created_at timestamptz NOT NULL
+      );
+      CREATE TABLE recovery_codes (
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        code_hash text NOT NULL,
+        created_at timestamptz NOT NULL,
+        used_at timestamptz,
+        PRIMARY KEY (user_id, code_hash)
+      );
+      CREATE TABLE mfa_challenges (
+        token_hash text PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        first_factor text NOT NULL,
+        binding_hash text NOT NULL,
+        failures integer NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      );
+      CREATE INDEX mfa_challenges_user_id ON mfa_challenges (user_id);
+      CREATE INDEX mfa_challenges_expires_at ON mfa_challenges (expires_at);
+    `,
+  },
+  {
+    version: 6,
+    name: 'passkeys',
+    // docs/architecture.md, "Passkeys": challenges live server-side so any instance can finish a
+    // ceremony another one began; each is used once.
+    sql: `
+      CREATE TABLE passkeys (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        credential_id text NOT NULL UNIQUE,
+        public_key text NOT NULL,
+        counter bigint NOT NULL,
+        transports text[] NOT NULL DEFAULT '{}',
+        device_type text NOT NULL,
+        backed_up boolean NOT NULL,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL,
+        last_used_at timestamptz
+      );
+      CREATE INDEX passkeys_user_id ON passkeys (user_id);
+      CREATE TABLE webauthn_challenges (
+        challenge text PRIMARY KEY,
+        purpose text NOT NULL CHECK (purpose IN ('registration', 'login', 'second_factor')),
+        user_id uuid REFERENCES users(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX webauthn_challenges_expires_at ON webauthn_challenges (expires_at);
+    `,
+  },
 ];
 
 /** Applies pending migrations; returns the versions it applied. */
