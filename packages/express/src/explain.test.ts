@@ -36,7 +36,7 @@ describe('explainToken', () => {
   });
 
   it('fails the claims check of a malformed amr or auth_time, as the verifier refuses it', async () => {
-    const verify = createVerifier(options);
+    const verify = createVerifier({ ...options, issuer: ISSUER });
     for (const claims of [{ amr: 'mfa' }, { auth_time: '1700000000' }]) {
       const token = await sign(key, claims);
       const result = await explainToken(token, options);
