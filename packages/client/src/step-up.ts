@@ -1,5 +1,6 @@
 import { SigilClientError } from './errors.ts';
-import { isRecord } from './session.ts';
+
+const CODE = 'insufficient_user_authentication';
 
 /**
  * An API refused a valid access token because the sign-in behind it is too weak or too old for
@@ -15,40 +16,46 @@ import { isRecord } from './session.ts';
  * }
  */
 export class StepUpRequiredError extends SigilClientError {
-  declare readonly code: 'insufficient_user_authentication';
-  /** The route's `max_age`: the most seconds allowed since the sign-in, when it says. */
+  declare readonly code: typeof CODE;
+  /** The route's `max_age`: the most seconds allowed since the sign-in, when the challenge says. */
   readonly maxAge: number | undefined;
-  /** The route's `acr_values`, when it names any. */
+  /** The route's `acr_values`, when the challenge names any. */
   readonly acrValues: readonly string[] | undefined;
 
-  constructor(challenge: string | null | undefined, detail: string | undefined, cause?: unknown) {
-    super('insufficient_user_authentication', 'A stronger or more recent sign-in is required (HTTP 401)', { status: 401, detail, cause });
+  /** `challenge` is the `WWW-Authenticate` value (when the page can read it), `detail` the problem's. */
+  constructor(challenge: string | null | undefined, detail?: string, cause?: unknown) {
+    // The title is the auth server's (@sigil/core), the form that of every error from an answer.
+    super(CODE, `Stronger or more recent authentication required (HTTP 401, ${CODE})`, { status: 401, detail, cause });
     this.name = 'StepUpRequiredError';
-    const maxAge = param(challenge, 'max_age');
-    this.maxAge = maxAge && /^\d+$/.test(maxAge) ? +maxAge : undefined;
-    this.acrValues = param(challenge, 'acr_values')?.split(' ').filter(Boolean);
+    // RFC 9470 writes max_age as a bare integer and acr_values as a quoted, space-separated list.
+    const maxAge = challenge?.match(/[\s,]max_age\s*=\s*"?(\d+)/i)?.[1];
+    this.maxAge = maxAge === undefined ? undefined : +maxAge;
+    this.acrValues = challenge?.match(/[\s,]acr_values\s*=\s*"?([^",]*)/i)?.[1]!.match(/\S+/g) ?? undefined;
   }
 }
 
 /**
- * The step-up error for an API's 401, or undefined when the 401 is about the token itself. Either
- * part may say it: the `WWW-Authenticate` challenge (`error="insufficient_user_authentication"`),
- * which a cross-origin response only shows to the page when the API lists it in
- * `Access-Control-Expose-Headers`, or the problem+json body's `code`.
+ * Whether an API's 401 asks for a step-up rather than refusing the token. Either part may say it:
+ * the `WWW-Authenticate` challenge (`error="insufficient_user_authentication"`; a challenge that
+ * names the code at all is taken as one), which a cross-origin response only shows to the page
+ * when the API lists it in `Access-Control-Expose-Headers`, or the problem+json body's `code`.
+ *
+ * @example
+ * if (isStepUp(response.headers.get('WWW-Authenticate'), body)) return; // no refresh: it would not help
+ */
+export function isStepUp(challenge: string | null | undefined, body: unknown): boolean {
+  return (body as { code?: unknown } | null | undefined)?.code === CODE || !!challenge?.includes(CODE);
+}
+
+/**
+ * The step-up error for an API's 401, or undefined when the 401 is about the token itself (see
+ * {@link isStepUp}).
  *
  * @example
  * const stepUp = stepUpRequired(response.headers.get('WWW-Authenticate'), await response.clone().json().catch(() => null));
  */
 export function stepUpRequired(challenge: string | null | undefined, body: unknown, cause?: unknown): StepUpRequiredError | undefined {
-  const problem = isRecord(body) ? body : {};
-  if (param(challenge, 'error') !== 'insufficient_user_authentication' && problem['code'] !== 'insufficient_user_authentication')
-    return undefined;
-  const detail = problem['detail'];
-  return new StepUpRequiredError(challenge, typeof detail === 'string' ? detail : param(challenge, 'error_description'), cause);
-}
-
-/** An auth-param of a challenge (RFC 9110 11.2): a token, or a quoted-string unescaped. */
-function param(challenge: string | null | undefined, name: string): string | undefined {
-  const match = challenge?.match(new RegExp(`(?:^|[\\s,])${name}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^\\s,"]+))`, 'i'));
-  return match ? (match[2] ?? match[1]!.replace(/\\(.)/g, '$1')) : undefined;
+  if (!isStepUp(challenge, body)) return undefined;
+  const detail = (body as { detail?: unknown } | null | undefined)?.detail;
+  return new StepUpRequiredError(challenge, typeof detail === 'string' ? detail : undefined, cause);
 }
