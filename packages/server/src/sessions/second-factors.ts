@@ -76,3 +76,14 @@ export function recoveryCodeMethod(): SecondFactorMethod {
     },
   };
 }
+
+/** Whether a user has a second factor that makes a login ask for one (a fallback alone does not). */
+export type HasSecondFactor = (db: Queryable, userId: string) => Promise<boolean>;
+
+/** {@link HasSecondFactor} over `methods`. */
+export function hasSecondFactor(methods: readonly SecondFactorMethod[]): HasSecondFactor {
+  return async (db, userId) => {
+    for (const method of methods) if (!method.fallback && (await method.enrolled(db, userId))) return true;
+    return false;
+  };
+}
