@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.ts';
 import { buildOpenApiDocument } from '../src/http/openapi.ts';
@@ -438,6 +439,84 @@ describe('real responses match the document', () => {
     }
   });
 
+  /** The current code of `secret`, `steps` 30-second steps ahead (within the server's ±1 window). */
+  const totpCode = (secret: string, steps = 0) =>
+    TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30, timestamp: Date.now() + steps * 30_000 });
+
+  /** A new account with TOTP on, through the documented operations. */
+  async function accountWithTotp() {
+    const user = await signup(url);
+    const enrolled = await call('/auth/mfa/totp', 'post', { headers: bearer(user.access_token) });
+    expect(enrolled.status).toBe(200);
+    const confirmed = await call('/auth/mfa/totp/confirm', 'post', {
+      headers: bearer(user.access_token),
+      body: { code: totpCode(enrolled.body.secret) },
+    });
+    expect(confirmed.status).toBe(200);
+    return { ...user, secret: enrolled.body.secret as string, recoveryCodes: confirmed.body.recovery_codes as string[] };
+  }
+
+  it('second factors: enrolment, confirmation, status, recovery codes, disabling; 400s and 401s', async () => {
+    const user = await signup(url);
+    const auth = bearer(user.access_token);
+    expect((await call('/auth/mfa', 'get', { headers: auth })).body.totp).toBe('off');
+    expect((await call('/auth/mfa', 'get')).status).toBe(401);
+    expect((await call('/auth/mfa/totp', 'post')).status).toBe(401);
+    expect((await call('/auth/mfa/totp/confirm', 'post', { headers: auth, body: { code: '123456' } })).status).toBe(400);
+    const enrolled = await call('/auth/mfa/totp', 'post', { headers: auth });
+    expect(enrolled.status).toBe(200);
+    expect((await call('/auth/mfa/totp/confirm', 'post', { headers: auth, body: { code: 'nope' } })).body.code).toBe('invalid_mfa');
+    expect((await call('/auth/mfa/totp/confirm', 'post', { body: { code: '123456' } })).status).toBe(401);
+    expect((await call('/auth/mfa/totp/confirm', 'post', { headers: auth, body: { code: totpCode(enrolled.body.secret) } })).status).toBe(
+      200,
+    );
+    expect((await call('/auth/mfa/totp', 'post', { headers: auth })).status).toBe(400);
+    expect((await call('/auth/mfa', 'get', { headers: auth })).body.totp).toBe('on');
+
+    expect((await call('/auth/mfa/recovery-codes', 'post', { headers: auth, body: { password: PASSWORD } })).status).toBe(200);
+    expect((await call('/auth/mfa/recovery-codes', 'post', { headers: auth, body: { password: 'wrong password' } })).status).toBe(400);
+    expect((await call('/auth/mfa/recovery-codes', 'post', { body: { password: PASSWORD } })).status).toBe(401);
+    expect((await call('/auth/mfa/totp', 'delete', { headers: auth, body: { password: 'wrong password' } })).status).toBe(400);
+    expect((await call('/auth/mfa/totp', 'delete', { body: { password: PASSWORD } })).status).toBe(401);
+    expect((await call('/auth/mfa/totp', 'delete', { headers: auth, body: { password: PASSWORD } })).status).toBe(204);
+  });
+
+  it('login with a second factor: 403 mfa_required, then POST /auth/mfa/verify: 200, 401 invalid_mfa, 400 invalid_grant', async () => {
+    const user = await accountWithTotp();
+    const first = await call('/auth/login', 'post', { body: { email: user.email, password: PASSWORD } });
+    expect(first.status).toBe(403);
+    expect(first.body.code).toBe('mfa_required');
+    const verify = (body: unknown) => call('/auth/mfa/verify', 'post', { body });
+    expect((await verify({ mfa_token: first.body.mfa_token, method: 'totp', code: '000000' })).status).toBe(401);
+    expect((await verify({ mfa_token: first.body.mfa_token, method: 'totp', code: totpCode(user.secret, 1) })).status).toBe(200);
+    expect((await verify({ mfa_token: first.body.mfa_token, method: 'totp', code: totpCode(user.secret, 1) })).status).toBe(400);
+    expect((await verify({ mfa_token: 42 })).status).toBe(400);
+    expect((await call('/auth/mfa/verify', 'post', { rawBody: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+  });
+
+  it('the hosted second step: POST /login shows it (200), POST /login/mfa: 200, 401, 400, 303', async () => {
+    const user = await accountWithTotp();
+    const returnTo = `${test.server.config.allowedOrigins[0]}/callback`;
+    const page = await call('/login', 'get', { query: { return_to: returnTo } });
+    const csrf = /sigil_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')![1]!;
+    const step = await call('/login', 'post', {
+      rawBody: new URLSearchParams({ email: user.email, password: PASSWORD, csrf_token: csrf, return_to: returnTo }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sigil_csrf=${csrf}` },
+    });
+    expect(step.status).toBe(200);
+    const mfaCookie = /sigil_mfa=([^;]+)/.exec(step.headers.get('set-cookie') ?? '')![1]!;
+    const mfaToken = /name="mfa_token" value="([^"]+)"/.exec(step.text)![1]!;
+    const post = (fields: Record<string, string>, cookie = `sigil_csrf=${csrf}; sigil_mfa=${mfaCookie}`) =>
+      call('/login/mfa', 'post', {
+        rawBody: new URLSearchParams({ csrf_token: csrf, return_to: returnTo, mfa_token: mfaToken, ...fields }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      });
+    expect((await post({ method: 'recovery_code', show: '1' })).status).toBe(200);
+    expect((await post({ method: 'totp', code: '000000' })).status).toBe(401);
+    expect((await post({ method: 'totp', code: totpCode(user.secret, 1) }, `sigil_csrf=${csrf}`)).status).toBe(400);
+    expect((await post({ method: 'recovery_code', code: user.recoveryCodes[0]! })).status).toBe(303);
+  });
+
   /** Opens a hosted page and returns what its form needs. */
   async function hostedForm(path: string, query: Record<string, string>) {
     const page = await call(path, 'get', { query });
@@ -501,7 +580,7 @@ describe('real responses match the document', () => {
   it('hosted forms answer a spent per-IP budget with a page (429)', async () => {
     const limited = await startTestServer({ ipRequestsPerMinute: 1 });
     try {
-      for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login']) {
+      for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login', '/login/mfa']) {
         const responses = [];
         for (let i = 0; i < 2; i++) {
           responses.push(
@@ -522,7 +601,7 @@ describe('real responses match the document', () => {
   });
 
   it('the hosted forms refuse bodies over 16 KiB (413)', async () => {
-    for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login']) {
+    for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login', '/login/mfa']) {
       const res = await call(path, 'post', {
         rawBody: `email=${'x'.repeat(20_000)}`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

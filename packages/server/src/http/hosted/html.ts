@@ -33,6 +33,7 @@ const STYLE = `
   input[aria-invalid="true"] { border-color: #a51d1d; }
   input:focus, button:focus, a:focus { outline: 3px solid #4c6ef5; outline-offset: 1px; }
   button { margin-top: 1.2rem; width: 100%; padding: .7rem; border: 0; border-radius: 6px; background: #364fc7; color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
+  form + form button { background: transparent; color: #364fc7; border: 1px solid #364fc7; }
   a { color: #364fc7; }
   .error { background: #fff0f0; color: #a51d1d; padding: .6rem; border-radius: 6px; }
   .field-error { color: #a51d1d; margin: .2rem 0; font-size: .9rem; }
@@ -72,6 +73,8 @@ export interface FieldOptions {
   hint?: string;
   /** This field's problem: shown beside it and tied to it with `aria-describedby`. */
   error?: string;
+  /** The virtual keyboard to show (`numeric` for a TOTP code). */
+  inputMode?: 'numeric';
 }
 
 /** A labelled input with its hint and error, both tied to it for assistive technology. */
@@ -88,6 +91,7 @@ export function field(o: FieldOptions): Html {
     o.error ? 'aria-invalid="true"' : '',
     describedBy ? `aria-describedby="${describedBy}"` : '',
     o.type === 'password' ? '' : `value="${escapeHtml(o.value ?? '')}"`,
+    o.inputMode ? `inputmode="${o.inputMode}"` : '',
   ].filter(Boolean);
   return html(`<label for="${o.name}">${escapeHtml(o.label)}</label>\n${hint}${error}<input ${attributes.join(' ')}>\n`);
 }
