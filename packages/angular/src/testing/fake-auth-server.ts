@@ -140,7 +140,9 @@ export function fakeAuthServer() {
           body['method'] === 'totp'
             ? body['code'] === MFA.code
             : body['method'] === 'recovery_code' && MFA.recoveryCodes.includes(body['code'] ?? '') && !usedRecoveryCodes.has(body['code']!);
-        if (!user || !right) return problem(401, 'invalid_mfa');
+        // As the real server: an unknown or used token is the grant's fault, a wrong code the user's.
+        if (!user) return problem(400, 'invalid_grant');
+        if (!right) return problem(401, 'invalid_mfa');
         mfaTokens.delete(body['mfa_token']!);
         if (body['method'] === 'recovery_code') usedRecoveryCodes.add(body['code']!);
         return tokens(user);
