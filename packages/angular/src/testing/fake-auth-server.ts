@@ -225,6 +225,8 @@ export function fakeAuthServer() {
         return json(200, { sessions: SESSIONS });
       case 'DELETE /auth/sessions/s-2':
         return empty(204);
+      case 'GET /auth/mfa':
+        return json(200, { methods: [], totp: 'off', recovery_codes_remaining: 0 });
       case 'POST /auth/mfa/totp':
         return json(200, { secret: MFA.secret, otpauth_url: MFA.otpauthUrl, qr_svg: MFA.qrSvg });
       case 'POST /auth/mfa/totp/confirm':
