@@ -361,6 +361,15 @@ describe.each(testDrivers())('second factors on $name', (driver) => {
         'invalid_grant',
       );
       expect((await verify(first.body.mfa_token, 'totp', code, t, { 'user-agent': 'Browser A' })).status).toBe(200);
+
+      // Tries from other clients use the challenge up as wrong codes do.
+      advance(STEP_MS);
+      const second = await passwordStep(user.email, t, { 'user-agent': 'Browser A' });
+      for (let i = 0; i < 5; i++) {
+        expectProblem(await verify(second.body.mfa_token, 'totp', '000000', t, { 'user-agent': `Browser ${i}` }), 400, 'invalid_grant');
+      }
+      const late = await verify(second.body.mfa_token, 'totp', codeAt(user.secret, clock), t, { 'user-agent': 'Browser A' });
+      expectProblem(late, 400, 'invalid_grant');
     });
 
     it('one challenge takes 5 wrong codes, then the login starts again', async () => {
