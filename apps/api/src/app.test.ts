@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthServer, type AuthServer } from '@sigil/server';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from './app.ts';
 
@@ -12,6 +13,10 @@ let base: string;
 let userToken: string;
 let adminToken: string;
 let adminId: string;
+let authUrl: string;
+/** The auth server's clock, moved forward to age a sign-in past the step-up route's 5 minutes. */
+let offsetMs = 0;
+const clock = () => Date.now() + offsetMs;
 
 async function login(authUrl: string, email: string): Promise<{ access_token: string; user: { id: string } }> {
   const res = await fetch(`${authUrl}/auth/login`, {
@@ -24,15 +29,16 @@ async function login(authUrl: string, email: string): Promise<{ access_token: st
 }
 
 beforeAll(async () => {
-  auth = await createAuthServer({ dataDir: 'memory://', logLevel: 'silent' });
+  auth = await createAuthServer({ dataDir: 'memory://', logLevel: 'silent', now: () => new Date(clock()) });
   const { url } = await auth.listen(0);
+  authUrl = url;
   await auth.createUser({ email: 'ann@example.com', password: 'correct horse battery', name: 'Ann', roles: ['admin'] });
   await auth.createUser({ email: 'bob@example.com', password: 'correct horse battery', name: 'Bob' });
   const [admin, user] = await Promise.all([login(url, 'ann@example.com'), login(url, 'bob@example.com')]);
   adminToken = admin.access_token;
   adminId = admin.user.id;
   userToken = user.access_token;
-  api = createApiApp({ issuer: auth.issuer, allowedOrigins: [WEB] }).listen(0, '127.0.0.1');
+  api = createApiApp({ issuer: auth.issuer, allowedOrigins: [WEB], auth: { clock } }).listen(0, '127.0.0.1');
   await once(api, 'listening');
   base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 }, 120_000);
@@ -47,6 +53,36 @@ function call(path: string, token?: string, init: RequestInit = {}) {
   const headers = new Headers(init.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
   return fetch(base + path, { ...init, headers });
+}
+
+/** TOTP code at the auth server's clock. */
+const totp = (secret: string) =>
+  TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30, timestamp: clock() });
+
+async function authCall(path: string, body: unknown, token?: string): Promise<Response> {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  return fetch(authUrl + path, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+/** An admin with TOTP on, signed in with password + code: an access token whose `amr` has `mfa`. */
+async function mfaAdminToken(): Promise<string> {
+  await auth.createUser({ email: 'cleo@example.com', password: 'correct horse battery', name: 'Cleo', roles: ['admin'] });
+  const { access_token: pwdToken } = await login(authUrl, 'cleo@example.com');
+  const { secret } = (await (await authCall('/auth/mfa/totp', {}, pwdToken)).json()) as { secret: string };
+  expect((await authCall('/auth/mfa/totp/confirm', { code: totp(secret) }, pwdToken)).status).toBe(200);
+  offsetMs += 30_000; // each code works once: sign in with the next one
+  const challenge = await authCall('/auth/login', { email: 'cleo@example.com', password: 'correct horse battery' });
+  expect(challenge.status).toBe(403);
+  const { mfa_token } = (await challenge.json()) as { mfa_token: string };
+  const verified = await authCall('/auth/mfa/verify', { mfa_token, method: 'totp', code: totp(secret) });
+  expect(verified.status).toBe(200);
+  return ((await verified.json()) as { access_token: string }).access_token;
+}
+
+async function lessonIds(): Promise<string[]> {
+  const { lessons } = (await (await call('/api/lessons', userToken)).json()) as { lessons: { id: string }[] };
+  return lessons.map((l) => l.id);
 }
 
 function post(token: string | undefined, body: unknown, contentType = 'application/json') {
@@ -160,5 +196,60 @@ describe('demo API', () => {
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     const evilGet = await call('/api/public', undefined, { headers: { origin: 'https://evil.test' } });
     expect(evilGet.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('deletes a lesson only for an admin who used a second factor within 5 minutes (step-up)', async () => {
+    const [id] = await lessonIds();
+    const del = (token: string | undefined, lessonId = id!) =>
+      call(`/api/lessons/${lessonId}`, token, { method: 'DELETE', headers: { origin: WEB } });
+
+    expect((await del(undefined)).status).toBe(401);
+    const notAdmin = await del(userToken);
+    expect(notAdmin.status).toBe(403);
+    expect(await notAdmin.json()).toMatchObject({ code: 'insufficient_scope' });
+
+    // An admin signed in with a password alone gets RFC 9470's challenge, readable cross-origin.
+    const weak = await del(adminToken);
+    expect(weak.status).toBe(401);
+    expect(weak.headers.get('access-control-expose-headers')).toMatch(/WWW-Authenticate/i);
+    expect(weak.headers.get('www-authenticate')).toMatch(/error="insufficient_user_authentication".*max_age=300/);
+    expect(await weak.json()).toMatchObject({
+      code: 'insufficient_user_authentication',
+      detail: 'A stronger authentication method is required',
+    });
+    expect(await lessonIds()).toContain(id);
+
+    const start = offsetMs;
+    try {
+      const strong = await mfaAdminToken();
+      const deleted = await del(strong);
+      expect(deleted.status).toBe(204);
+      expect(await lessonIds()).not.toContain(id);
+      const again = await del(strong);
+      expect(again.status).toBe(404);
+      expect(await again.json()).toMatchObject({ code: 'not_found' });
+
+      // The same token once its sign-in is over 5 minutes old: a more recent sign-in is needed.
+      const [other] = await lessonIds();
+      offsetMs += 310_000; // past 300 s and the 5 s clock tolerance
+      const stale = await del(strong, other);
+      expect(stale.status).toBe(401);
+      expect(await stale.json()).toMatchObject({
+        code: 'insufficient_user_authentication',
+        detail: 'A more recent authentication is required',
+      });
+      expect(await lessonIds()).toContain(other);
+    } finally {
+      offsetMs = start;
+    }
+  });
+
+  it('allows DELETE in CORS preflights for the web origin', async () => {
+    const preflight = await call('/api/lessons/x', undefined, {
+      method: 'OPTIONS',
+      headers: { origin: WEB, 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/DELETE/);
   });
 });

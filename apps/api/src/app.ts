@@ -1,7 +1,8 @@
 /**
  * The demo lessons API (docs/architecture.md, "Demo apps"), protected by @sigil/express:
  * `GET /api/public` (open), `GET /api/lessons` (any valid token), `POST /api/lessons` (role
- * `admin`), `GET /api/me` (the token's claims).
+ * `admin`), `DELETE /api/lessons/:id` (role `admin` and a second factor used within the last 5
+ * minutes: the step-up route), `GET /api/me` (the token's claims).
  */
 import express, { type Express } from 'express';
 import { createSigil, SigilError, type RequireAuthOptions, type SigilLogger } from '@sigil/express';
@@ -65,6 +66,15 @@ export function createApiApp(options: ApiAppOptions = {}): Express {
     if (!parsed.ok) throw new SigilError('invalid_request', 'The lesson is invalid', { errors: parsed.errors });
     const lesson = lessons.add(parsed.value, req.auth?.sub ?? null);
     res.status(201).location(`/api/lessons/${lesson.id}`).json({ lesson });
+  });
+
+  // Deleting is the demo's step-up route: an admin who signed in with a password alone, or more
+  // than 5 minutes ago, gets RFC 9470's insufficient_user_authentication challenge and the web
+  // app signs them in again with their second factor before retrying.
+  app.delete('/api/lessons/:id', auth, sigil.requireRole('admin'), sigil.requireAuthLevel({ amr: ['mfa'], maxAge: 300 }), (req, res) => {
+    const id = String(req.params.id);
+    if (!lessons.remove(id)) throw new SigilError('not_found', 'There is no lesson with this id');
+    res.status(204).end();
   });
 
   app.get('/api/me', auth, (req, res) => {

@@ -1,7 +1,8 @@
 /**
  * CORS for the web app: only allow-listed origins get `Access-Control-Allow-Origin`, echoed
  * exactly (never `*`); preflights are answered here. No credentials: the API takes Bearer tokens,
- * not cookies, so there is nothing for a cross-site request to ride on.
+ * not cookies, so there is nothing for a cross-site request to ride on. `WWW-Authenticate` is
+ * exposed so the app can read a step-up challenge's `max_age`.
  */
 import type { RequestHandler } from 'express';
 
@@ -18,7 +19,7 @@ export function cors(allowedOrigins: readonly string[]): RequestHandler {
     }
     res.setHeader('Access-Control-Allow-Origin', origin);
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
       res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
       res.setHeader('Access-Control-Max-Age', '600');
       return void res.status(204).end();

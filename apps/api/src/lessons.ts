@@ -29,6 +29,8 @@ export interface NewLesson {
 export interface LessonStore {
   list(): Lesson[];
   add(input: NewLesson, createdBy: string | null): Lesson;
+  /** Removes a lesson; false when there is none with that id. */
+  remove(id: string): boolean;
 }
 
 const SEED: NewLesson[] = [
@@ -51,6 +53,12 @@ export function createLessonStore(): LessonStore {
       const lesson: Lesson = { ...input, id: randomUUID(), createdAt: new Date().toISOString(), createdBy };
       lessons.push(lesson);
       return { ...lesson };
+    },
+    remove(id) {
+      const index = lessons.findIndex((l) => l.id === id);
+      if (index === -1) return false;
+      lessons.splice(index, 1);
+      return true;
     },
   };
 }
