@@ -38,5 +38,11 @@ export const routes: Routes = [
     canActivate: [authGuard],
     loadComponent: () => import('./account/account').then((m) => m.Account),
   },
+  {
+    path: 'security',
+    title: 'Security · Sigil demo',
+    canActivate: [authGuard],
+    loadComponent: () => import('./security/security').then((m) => m.Security),
+  },
   { path: '**', redirectTo: 'lessons' },
 ];

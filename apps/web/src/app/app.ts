@@ -23,6 +23,7 @@ import { VerifyBanner } from './email/verify-banner';
           <a routerLink="/lessons" routerLinkActive="active" ariaCurrentWhenActive="page">Lessons</a>
           <a routerLink="/profile" routerLinkActive="active" ariaCurrentWhenActive="page">Profile</a>
           <a routerLink="/account" routerLinkActive="active" ariaCurrentWhenActive="page">Account</a>
+          <a routerLink="/security" routerLinkActive="active" ariaCurrentWhenActive="page">Security</a>
         </nav>
         <div class="user">
           <span class="user-name"

@@ -27,6 +27,8 @@ export function fakeAuthServer() {
   const overrides = new Map<string, () => Response>();
   let issued = 0;
   const user = { ...USER };
+  let totp: 'off' | 'pending' | 'on' = 'off';
+  let recoveryBatch = 0;
 
   const tokens = (status = 200) =>
     json(status, {
@@ -57,6 +59,24 @@ export function fakeAuthServer() {
         return json(200, { user });
       case 'GET /auth/sessions':
         return json(200, { sessions: SESSIONS });
+      case 'GET /auth/mfa':
+        return json(200, {
+          methods: totp === 'on' ? ['totp', 'recovery_code'] : [],
+          totp,
+          recovery_codes_remaining: totp === 'on' ? 10 : 0,
+        });
+      case 'POST /auth/mfa/totp':
+        totp = 'pending';
+        return json(200, { secret: TOTP_SECRET, otpauth_url: `otpauth://totp/Sigil:${user.email}?secret=${TOTP_SECRET}`, qr_svg: QR_SVG });
+      case 'POST /auth/mfa/totp/confirm':
+        if (body['code'] !== TOTP_CODE) return problem(400, 'invalid_mfa');
+        totp = 'on';
+        return json(200, { recovery_codes: recoveryCodes(++recoveryBatch) });
+      case 'POST /auth/mfa/recovery-codes':
+        return json(200, { recovery_codes: recoveryCodes(++recoveryBatch) });
+      case 'DELETE /auth/mfa/totp':
+        totp = 'off';
+        return new Response(null, { status: 204 });
       case 'POST /auth/logout':
       case 'POST /auth/password':
       case 'POST /auth/password/reset':
@@ -100,6 +120,15 @@ export function fakeAuthServer() {
   };
 }
 export type FakeAuthServer = ReturnType<typeof fakeAuthServer>;
+
+/** The TOTP enrolment the fake server hands out, and the one code it accepts to confirm it. */
+export const TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
+export const TOTP_CODE = '123456';
+/** A QR code stand-in with a script in it: the page must show it as an image, never run it. */
+export const QR_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>window.qrRan = true</script><rect width="10" height="10"/></svg>';
+/** Batch `n` of recovery codes: distinct per batch so a test sees the new ones replace the old. */
+export const recoveryCodes = (n: number) => Array.from({ length: 10 }, (_, i) => `code-${n}-${i}`);
 
 /** The sessions the fake server lists: this browser (current) and a phone. */
 export const SESSIONS = [
