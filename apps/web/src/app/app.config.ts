@@ -2,7 +2,7 @@ import { type ApplicationConfig, provideBrowserGlobalErrorListeners } from '@ang
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { provideClientHydration, withNoIncrementalHydration } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
-import { authInterceptor, cookieSession, localSession, provideSigilAuth } from '@sigil/angular';
+import { authInterceptor, cookieSession, localSession, provideSigilAuth, stepUpInterceptor } from '@sigil/angular';
 import { routes } from './app.routes';
 import { API_ORIGIN, AUTH_ISSUER, demoStorageMode } from './settings';
 
@@ -20,7 +20,9 @@ export const appConfig: ApplicationConfig = {
     // No incremental hydration: its event-replay bootstrap is an inline script, which the app's
     // Content-Security-Policy (script-src 'self') rightly refuses.
     provideClientHydration(withNoIncrementalHydration()),
-    provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
+    // stepUpInterceptor turns the API's 401 insufficient_user_authentication into a
+    // StepUpRequiredError, which the lessons page answers with its "Confirm it's you" dialog.
+    provideHttpClient(withFetch(), withInterceptors([stepUpInterceptor, authInterceptor])),
     provideSigilAuth({ issuer: AUTH_ISSUER, apiOrigins: [API_ORIGIN], storage: STORAGE[demoStorageMode()](), loginRoute: '/login' }),
   ],
 };

@@ -1,7 +1,10 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, type ElementRef, Injector, computed, inject, signal, viewChild } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
 import { HttpClient, HttpErrorResponse, httpResource } from '@angular/common/http';
 import { firstValueFrom } from 'rxjs';
-import { AuthService } from '@sigil/angular';
+import { AuthService, StepUpRequiredError } from '@sigil/angular';
+import { focusAfterRender } from '../focus';
+import { StepUpDialog } from '../step-up/step-up-dialog';
 import { ToastService } from '../toast/toast.service';
 import { API_ORIGIN } from '../settings';
 
@@ -16,15 +19,21 @@ export interface Lesson {
 const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 
 /**
- * The protected lessons list, and for admins the "Add lesson" form. The form is hidden from
- * others for convenience only: the API enforces the admin role itself (403 otherwise).
+ * The protected lessons list, and for admins the "Add lesson" form and a "Delete" button per
+ * lesson. Both are hidden from others for convenience only: the API enforces the admin role itself
+ * (403 otherwise). Deleting is the demo's step-up route: when the API asks for a recent second
+ * factor (StepUpRequiredError), the "Confirm it's you" dialog signs the user in again and the
+ * delete is retried.
  */
 @Component({
   selector: 'app-lessons',
+  imports: [StepUpDialog],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <section aria-labelledby="lessons-title">
-      <h1 id="lessons-title">Lessons</h1>
+      <h1 id="lessons-title" tabindex="-1" #heading>Lessons</h1>
+      <p class="form-success" role="status" aria-live="polite">{{ deleted() }}</p>
+      <p id="delete-error" class="form-error" role="alert" aria-live="assertive">{{ deleteError() }}</p>
       @if (lessons.isLoading() && !lessons.hasValue()) {
         <p class="muted" role="status">Loading lessons…</p>
       } @else if (lessons.error()) {
@@ -42,6 +51,20 @@ const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
               }
               @if (lesson.level) {
                 <span class="badge">{{ lesson.level }}</span>
+              }
+              @if (auth.hasRole('admin')) {
+                <div class="lesson-actions">
+                  <button
+                    type="button"
+                    class="button button-danger"
+                    [id]="'delete-' + lesson.id"
+                    [attr.aria-label]="'Delete ' + lesson.title"
+                    [disabled]="deleting() === lesson.id"
+                    (click)="remove(lesson)"
+                  >
+                    {{ deleting() === lesson.id ? 'Deleting…' : 'Delete' }}
+                  </button>
+                </div>
               }
             </li>
           } @empty {
@@ -93,12 +116,22 @@ const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
         </form>
       </section>
     }
+
+    @if (stepUpFor(); as lesson) {
+      <app-step-up-dialog
+        [reason]="'Deleting “' + lesson.title + '” needs your password and a code from your authenticator app.'"
+        (confirmed)="stepUpDone(lesson)"
+        (cancelled)="stepUpCancelled(lesson)"
+      />
+    }
   `,
 })
 export class Lessons {
   protected readonly auth = inject(AuthService);
   readonly #http = inject(HttpClient);
   readonly #toasts = inject(ToastService);
+  readonly #injector = inject(Injector);
+  readonly #document = inject(DOCUMENT);
 
   /** Goes through HttpClient, so the auth interceptor adds the token and handles 401s. */
   protected readonly lessons = httpResource<{ lessons: Lesson[] }>(() => `${API_ORIGIN}/api/lessons`);
@@ -110,6 +143,12 @@ export class Lessons {
   protected readonly level = signal<(typeof LEVELS)[number]>('beginner');
   protected readonly saving = signal(false);
   protected readonly formError = signal('');
+  protected readonly deleting = signal<string | null>(null);
+  protected readonly deleted = signal('');
+  protected readonly deleteError = signal('');
+  /** The lesson whose delete waits for the step-up dialog. */
+  protected readonly stepUpFor = signal<Lesson | null>(null);
+  private readonly heading = viewChild<ElementRef<HTMLElement>>('heading');
 
   protected value(event: Event): string {
     return (event.target as HTMLInputElement).value;
@@ -142,6 +181,52 @@ export class Lessons {
       this.saving.set(false);
     }
   }
+
+  /** Deletes `lesson`; `retry` is the attempt after a step-up, which does not ask again. */
+  protected async remove(lesson: Lesson, retry = false): Promise<void> {
+    if (this.deleting() !== null) return;
+    this.deleting.set(lesson.id);
+    this.deleted.set('');
+    this.deleteError.set('');
+    try {
+      await firstValueFrom(this.#http.delete(`${API_ORIGIN}/api/lessons/${encodeURIComponent(lesson.id)}`));
+      this.deleted.set(`Lesson “${lesson.title}” deleted.`);
+      this.lessons.reload();
+      // Its button is gone with it: focus goes back to the list's heading.
+      focusAfterRender(this.#injector, () => this.heading()?.nativeElement);
+    } catch (error) {
+      if (error instanceof StepUpRequiredError && !retry) this.stepUpFor.set(lesson);
+      else this.deleteError.set(deleteErrorMessage(error));
+      if (error instanceof HttpErrorResponse && error.status === 404) this.lessons.reload();
+    } finally {
+      this.deleting.set(null);
+    }
+  }
+
+  protected async stepUpDone(lesson: Lesson): Promise<void> {
+    this.stepUpFor.set(null);
+    await this.remove(lesson, true);
+  }
+
+  protected stepUpCancelled(lesson: Lesson): void {
+    this.stepUpFor.set(null);
+    this.deleteError.set(`“${lesson.title}” was not deleted.`);
+    // Back to the button the user pressed, so they go on from where they were.
+    focusAfterRender(this.#injector, () => this.#document.getElementById(`delete-${lesson.id}`) ?? undefined);
+  }
+}
+
+function deleteErrorMessage(error: unknown): string {
+  // Still refused after a fresh sign-in: the password alone was all this account could give.
+  if (error instanceof StepUpRequiredError)
+    return 'Deleting lessons needs a second factor. Turn on an authenticator app on the Security page, then try again.';
+  if (error instanceof HttpErrorResponse) {
+    if (error.status === 403) return 'Only admins can delete lessons.';
+    if (error.status === 404) return 'This lesson was already deleted.';
+    if (error.status === 401) return 'Your session has expired. Please sign in again.';
+    if (error.status === 0) return 'Cannot reach the lessons API. Try again.';
+  }
+  return 'Could not delete the lesson. Try again.';
 }
 
 function addErrorMessage(error: unknown): string {
