@@ -68,7 +68,7 @@ async function enrolOnSecurityPage(
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).click();
   await page.waitForURL(`${WEB}/security`);
   const totp = page.locator('app-totp-settings');
-  await totp.getByText('Off.').waitFor();
+  await totp.locator('#totp-state', { hasText: 'Off.' }).waitFor();
   await totp.getByRole('button', { name: 'Set up authenticator app' }).click();
 
   // The QR code is the server's SVG shown as an image (never inserted into the page's DOM).
@@ -171,10 +171,10 @@ describe('second factors in the demo app', () => {
     // Turn it off again from the Security page, with the password.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).click();
     const totp = page.locator('app-totp-settings');
-    await totp.getByText('On.').waitFor();
+    await totp.locator('#totp-state', { hasText: 'On.' }).waitFor();
     await totp.getByLabel('Password').last().fill(ADMIN.password);
     await totp.getByRole('button', { name: 'Turn off authenticator app' }).click();
-    await totp.getByText('Off.').waitFor();
+    await totp.locator('#totp-state', { hasText: 'Off.' }).waitFor();
     adminSecret = undefined;
     expect(claims((await apiLogin(ADMIN.email, ADMIN.password)).access_token)['amr']).toEqual(['pwd']);
   });
