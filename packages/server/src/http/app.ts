@@ -14,6 +14,7 @@ import { hostedPasswordRoutes } from './routes/hosted-password.ts';
 import { hostedSignupRoutes } from './routes/hosted-signup.ts';
 import { hostedVerifyRoutes } from './routes/hosted-verify.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 
 /** The auth server's Express application: middleware order is part of the security model. */
@@ -43,6 +44,7 @@ export function createApp(ctx: AppContext): Express {
   auth.use(authRoutes(ctx));
   auth.use(accountRoutes(ctx));
   auth.use(accountLifecycleRoutes(ctx));
+  auth.use(passkeyRoutes(ctx));
   app.use('/auth', auth);
   // Sign-in and sign-up pages hand over the refresh cookie: they do not exist when cookie delivery
   // is off. The pages that mailed links open need no session and are always there.
