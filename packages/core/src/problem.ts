@@ -7,7 +7,7 @@ import type { FieldError, SigilError } from './sigil-error.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** The problem+json body. `type` is a stable URL per code. */
+/** The problem+json body. `type` is a stable URL per code; a few codes carry extension members (`mfa_token`). */
 export interface ProblemDetails {
   type: string;
   title: string;
@@ -15,6 +15,7 @@ export interface ProblemDetails {
   detail: string;
   code: ErrorCode;
   errors?: readonly FieldError[];
+  [extension: string]: unknown;
 }
 
 /** Titles for a status that overrides its code's usual one (a 413 `invalid_request`). */
@@ -35,6 +36,7 @@ const STATUS_TITLES: Readonly<Record<number, string>> = {
 export function toProblem(error: SigilError): ProblemDetails {
   const usual = ERROR_CODES[error.code];
   const problem: ProblemDetails = {
+    ...error.extensions,
     type: `https://sigil.dev/errors/${error.code}`,
     title: error.status === usual.status ? usual.title : (STATUS_TITLES[error.status] ?? usual.title),
     status: error.status,

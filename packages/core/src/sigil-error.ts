@@ -14,6 +14,11 @@ export interface SigilErrorOptions {
   headers?: Readonly<Record<string, string>>;
   /** Overrides the code's usual status, e.g. 413 or 415 for an `invalid_request` body. */
   status?: number;
+  /**
+   * RFC 9457 extension members of the problem body, e.g. the `mfa_token` and `methods` of
+   * `mfa_required`. They never replace a standard member (`type`, `code`, ...).
+   */
+  extensions?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -28,6 +33,7 @@ export class SigilError extends Error {
   readonly status: number;
   readonly errors: readonly FieldError[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  readonly extensions: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: ErrorCode, detail?: string, options: SigilErrorOptions = {}) {
     super(detail ?? ERROR_CODES[code].title, { cause: options.cause });
@@ -36,5 +42,6 @@ export class SigilError extends Error {
     this.status = options.status ?? ERROR_CODES[code].status;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions;
   }
 }

@@ -27,7 +27,6 @@ import {
   type AuthService,
   type PublicUser,
 } from './sessions/auth-service.ts';
-import { createSessionTokens } from './sessions/session-tokens.ts';
 import { openDatabase, type Database } from './storage/index.ts';
 import { migrate } from './storage/migrations.ts';
 
@@ -157,16 +156,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     issuer: () => issuer,
     mailQueued: () => delivery.worker?.wake(),
   });
-  // Until sessions carry amr (the second-factor work), a passkey session starts like any other.
-  const sessionTokens = createSessionTokens({ db, config, keys, now, issuer: () => issuer });
-  const passkeys = createPasskeyService({
-    db,
-    config,
-    logger,
-    now,
-    issuer: () => issuer,
-    startSession: (user, meta) => sessionTokens.startSession(user, meta),
-  });
+  const passkeys = createPasskeyService({ db, config, logger, now, issuer: () => issuer, login: service });
   // Mail templates that need completing before their first send (mail/resolvers.ts): a
   // forgotten-password mail gets its reset link, or is skipped, in the worker's transaction.
   const mailResolvers: MailResolvers = { password_reset: createPasswordResetResolver({ config, issuer: () => issuer }) };

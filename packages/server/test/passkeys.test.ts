@@ -249,7 +249,11 @@ describe.each(testDrivers())('passkeys on $name', (driver) => {
       const list = await request(`${url()}/auth/passkeys`, { headers: bearer(user.access_token) });
       expect(list.body.passkeys[0].id).toBe(passkey.id);
       expect(Date.parse(list.body.passkeys[0].last_used_at)).toBeGreaterThan(Date.parse(passkey.created_at) - 1);
-      expect(t.logs.some((line) => line.event === 'login' && line.method === 'passkey' && line.userId === user.user.id)).toBe(true);
+      // A passkey is multi-factor on its own (possession and user verification): no second step.
+      const claims = decodeJwt(res.body.access_token);
+      expect(claims.amr).toEqual(['hwk', 'user', 'mfa']);
+      expect(claims.auth_time).toBeTypeOf('number');
+      expect(t.logs.some((line) => line.event === 'login' && line.userId === user.user.id && String(line.amr) === 'hwk,user,mfa')).toBe(true);
     });
 
     it('signs in from an app origin, with cookie delivery, and with a synced passkey or one without a counter', async () => {
@@ -262,8 +266,11 @@ describe.each(testDrivers())('passkeys on $name', (driver) => {
       expect(cookie.body.refresh_token).toBeUndefined();
       expect(cookie.headers.get('set-cookie')).toMatch(/^sigil_refresh=.+HttpOnly/i);
 
+      // A synced passkey's key leaves the hardware: a software key (swk).
       const synced = await accountWithPasskey({ synced: true });
-      expect((await signInWith(synced.authenticator)).status).toBe(200);
+      const syncedLogin = await signInWith(synced.authenticator);
+      expect(syncedLogin.status).toBe(200);
+      expect(decodeJwt(syncedLogin.body.access_token).amr).toEqual(['swk', 'user', 'mfa']);
 
       const counterless = await accountWithPasskey({ counts: false });
       for (let i = 0; i < 3; i++) expect((await signInWith(counterless.authenticator)).status).toBe(200);

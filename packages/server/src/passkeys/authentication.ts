@@ -55,18 +55,18 @@ export function createAuthentication({ db, now, logger, rp, challenges }: Authen
 
     /**
      * Verifies an assertion and records the passkey's use. `forUser` (the second step of a
-     * password sign-in) requires the passkey to be that user's. Every refusal is 401
-     * `invalid_credentials`, logged with its reason; a signature counter that did not move
-     * forward is logged at warn: the credential may have been cloned.
+     * password sign-in) requires the passkey to be that user's; `tx` is that step's transaction.
+     * Every refusal is 401 `invalid_credentials`, logged with its reason; a signature counter
+     * that did not move forward is logged at warn: the credential may have been cloned.
      */
-    async verify(response: AuthenticationResponseJSON, forUser?: string): Promise<PasskeyAssertion> {
-      const issued = await challenges.take(response, forUser === undefined ? ['login'] : ['login', 'second_factor']);
+    async verify(response: AuthenticationResponseJSON, forUser?: string, tx: Queryable = db): Promise<PasskeyAssertion> {
+      const issued = await challenges.take(response, forUser === undefined ? ['login'] : ['login', 'second_factor'], tx);
       const refuse = (reason: string, fields: Record<string, unknown> = {}, cause?: unknown): never => {
         logger.info({ event: 'passkey_login_refused', reason, ...fields }, 'passkey sign-in refused');
         throw refused(cause);
       };
       if (!issued) return refuse('unknown, used or expired challenge');
-      const passkey = await findPasskeyByCredentialId(db, response.id);
+      const passkey = await findPasskeyByCredentialId(tx, response.id);
       if (!passkey) return refuse('unknown credential');
       const fields = { userId: passkey.userId, passkeyId: passkey.id };
       const owner = forUser ?? issued.userId;
@@ -95,14 +95,14 @@ export function createAuthentication({ db, now, logger, rp, challenges }: Authen
 
       const { newCounter, credentialBackedUp } = verification.authenticationInfo;
       const regressed = (newCounter > 0 || passkey.counter > 0) && newCounter <= passkey.counter;
-      if (regressed || !(await recordPasskeyUse(db, passkey.id, { counter: newCounter, backedUp: credentialBackedUp }, now()))) {
+      if (regressed || !(await recordPasskeyUse(tx, passkey.id, { counter: newCounter, backedUp: credentialBackedUp }, now()))) {
         logger.warn(
           { event: 'passkey_counter_regression', ...fields, storedCounter: passkey.counter, presentedCounter: newCounter },
           'passkey signature counter did not increase: the credential may be cloned; sign-in refused',
         );
         throw refused();
       }
-      const user = await findUserById(db, passkey.userId);
+      const user = await findUserById(tx, passkey.userId);
       if (!user || user.disabled) return refuse('disabled account', fields);
       return { user, passkey: { ...passkey, counter: newCounter, backedUp: credentialBackedUp, lastUsedAt: now() } };
     },

@@ -24,15 +24,17 @@ export function createChallenges(db: Queryable, now: () => Date) {
     /**
      * Uses up the challenge `response` signed: undefined when it is not one Sigil issued, was used,
      * expired, or was issued for another purpose. Taken before any signature is checked, so a
-     * response is tried once whatever its outcome.
+     * response is tried once whatever its outcome. `tx` is the transaction the caller runs in,
+     * if any (the second step of a login holds one).
      */
     async take(
       response: { response: { clientDataJSON: string } },
       purposes: readonly ChallengePurpose[],
+      tx: Queryable = db,
     ): Promise<ChallengeRecord | undefined> {
       const challenge = challengeOf(response);
       if (challenge === undefined) return undefined;
-      const issued = await consumeChallenge(db, challenge);
+      const issued = await consumeChallenge(tx, challenge);
       if (!issued || issued.expiresAt.getTime() <= now().getTime() || !purposes.includes(issued.purpose)) return undefined;
       return issued;
     },

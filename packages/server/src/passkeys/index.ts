@@ -1,14 +1,16 @@
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import type { Config } from '../config.ts';
 import { SigilError } from '../errors.ts';
-import type { Authenticated, AuthServiceDeps, RequestMeta, TokenBundle } from '../sessions/auth-service.ts';
+import type { Authenticated, AuthService, RequestMeta, TokenBundle } from '../sessions/auth-service.ts';
 import * as passkeys from '../storage/passkeys.ts';
-import type { UserRecord } from '../storage/users.ts';
 import { deleteExpiredChallenges } from '../storage/webauthn-challenges.ts';
 import { passkeyAmr } from './amr.ts';
-import { createAuthentication } from './authentication.ts';
-import { createChallenges } from './challenges.ts';
-import { createRegistration } from './registration.ts';
-import { originFitsRpId, relyingParty } from './relying-party.ts';
+import { createPasskeyCeremonies, type CeremonyDeps } from './ceremonies.ts';
+import { originFitsRpId } from './relying-party.ts';
 
 export { passkeyAmr } from './amr.ts';
 export { MAX_PASSKEYS_PER_USER } from './registration.ts';
@@ -36,11 +38,12 @@ export function toPasskeyView(passkey: passkeys.PasskeyRecord): PasskeyView {
   };
 }
 
-/** Starts a session for a user who proved who they are with `amr` (the auth service's). */
-export type StartSession = (user: UserRecord, meta: RequestMeta, amr: readonly string[]) => Promise<TokenBundle>;
+/** What the passkey service needs of the auth service: the end of a login, and its second step. */
+export type LoginSteps = Pick<AuthService, 'completeFirstFactor' | 'verifySecondFactor' | 'mfaChallengeUser'>;
 
-export interface PasskeyServiceDeps extends Pick<AuthServiceDeps, 'db' | 'config' | 'logger' | 'now' | 'issuer'> {
-  startSession: StartSession;
+export interface PasskeyServiceDeps extends CeremonyDeps {
+  config: CeremonyDeps['config'] & Pick<Config, 'emailVerification'>;
+  login: LoginSteps;
 }
 
 /**
@@ -50,16 +53,13 @@ export interface PasskeyServiceDeps extends Pick<AuthServiceDeps, 'db' | 'config
  * kept in the database (`webauthn_challenges`) and used once.
  *
  * @example
- * const service = createPasskeyService({ db, config, logger, now, issuer, startSession });
- * const options = await service.loginOptions();
- * const bundle = await service.login(responseFromTheBrowser, { ip, userAgent });
+ * const service = createPasskeyService({ db, config, logger, now, issuer, login: authService });
+ * const options = await service.loginOptions({}, meta);
+ * const bundle = await service.login(responseFromTheBrowser, meta);
  */
 export function createPasskeyService(deps: PasskeyServiceDeps) {
-  const { db, config, logger, now } = deps;
-  const rp = relyingParty(config, deps.issuer);
-  const challenges = createChallenges(db, now);
-  const registration = createRegistration({ db, now, logger, rp, challenges });
-  const authentication = createAuthentication({ db, now, logger, rp, challenges });
+  const { db, config, logger, now, login: steps } = deps;
+  const { rp, registration, authentication } = createPasskeyCeremonies(deps);
 
   const notFound = () => new SigilError('not_found', 'No such passkey');
 
@@ -101,19 +101,37 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
       logger.info({ event: 'passkey_deleted', userId: auth.user.id, passkeyId: id }, 'passkey deleted');
     },
 
-    /** Options for a passwordless sign-in: no credentials listed (discoverable passkeys, conditional UI). */
-    loginOptions: () => authentication.options(),
-
-    /** Signs in with a passkey alone: a session whose `amr` names the passkey (see passkeyAmr). */
-    async login(response: AuthenticationResponseJSON, meta: RequestMeta): Promise<TokenBundle> {
-      const { user, passkey } = await authentication.verify(response);
-      logger.info({ event: 'login', method: 'passkey', userId: user.id, passkeyId: passkey.id }, 'user logged in with a passkey');
-      return deps.startSession(user, meta, passkeyAmr(passkey.deviceType));
+    /**
+     * Request options. Passwordless (no `mfaToken`): no credentials listed, so the browser offers
+     * every discoverable passkey it holds (conditional UI, the account chooser). With the
+     * `mfa_token` of a password sign-in: that account's passkeys; 400 `invalid_grant` when the
+     * token is not usable by this client.
+     */
+    async loginOptions(input: { mfaToken?: string }, meta: RequestMeta): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      if (input.mfaToken === undefined) return authentication.options();
+      const user = await steps.mfaChallengeUser(input.mfaToken, meta);
+      if (!user) throw new SigilError('invalid_grant', 'This sign-in attempt is invalid or has expired: sign in again', { status: 400 });
+      return authentication.options(user.id);
     },
 
-    /** Whether the user has a passkey (a password sign-in then offers it as a second step). */
-    async hasPasskeys(userId: string): Promise<boolean> {
-      return (await passkeys.countPasskeys(db, userId)) > 0;
+    /**
+     * Signs in with a passkey alone. It is multi-factor on its own (possession and user
+     * verification, see passkeyAmr): the session starts without a second step, whatever else
+     * the account has.
+     */
+    async login(response: AuthenticationResponseJSON, meta: RequestMeta): Promise<TokenBundle> {
+      const { user, passkey } = await authentication.verify(response);
+      if (config.emailVerification === 'required' && !user.emailVerified) {
+        throw new SigilError('email_not_verified', 'Verify your email address first: sign in with your password for a new link');
+      }
+      const outcome = await steps.completeFirstFactor(user, { amr: passkeyAmr(passkey.deviceType), multiFactor: true }, meta);
+      if (outcome.kind !== 'session') throw new TypeError('a multi-factor first factor must start a session');
+      return outcome.bundle;
+    },
+
+    /** The second step of a password sign-in with a passkey (the auth service's `passkey` method). */
+    loginSecondFactor(response: AuthenticationResponseJSON, mfaToken: string, meta: RequestMeta): Promise<TokenBundle> {
+      return steps.verifySecondFactor({ mfaToken, method: 'passkey', proof: { response } }, meta);
     },
 
     /** Deletes expired challenges (the hourly cleanup). */

@@ -20,6 +20,14 @@ export interface RateLimits {
   /** Records a failed password; locks out (growing) after `loginMaxFailures` in a row. */
   recordLoginFailure(email: string, ip: string): Promise<void>;
   recordLoginSuccess(email: string, ip: string): Promise<void>;
+  /**
+   * Throws `rate_limited` while this account's second step is locked out. Counted per account,
+   * not per IP: whoever holds the password may try codes from many addresses.
+   */
+  checkSecondFactor(userId: string): Promise<void>;
+  /** Records a wrong second factor; locks the account's second step out (growing) after `loginMaxFailures` in a row. */
+  recordSecondFactorFailure(userId: string): Promise<void>;
+  recordSecondFactorSuccess(userId: string): Promise<void>;
   /** A mail-sending request from this IP: `mailsPerIpPerHour`. Throws `rate_limited`. */
   consumeMailIp(ip: string): Promise<void>;
   /** A mail about this address (case-insensitive): `mailsPerEmailPerHour`. Throws `rate_limited`. */
@@ -60,13 +68,44 @@ export function createRateLimits(config: Config, logger: Logger): RateLimits {
 
   const perIp = make('ip', config.ipRequestsPerMinute, 60);
   const signups = make('signup', config.signupsPerHour, 3600);
-  const failures = make('login-fail', config.loginMaxFailures, FAILURE_WINDOW_SECONDS);
-  const lockouts = make('login-lockout', 1_000_000, LOCKOUT_MEMORY_SECONDS);
+  const passwords = lockout(
+    make('login-fail', config.loginMaxFailures, FAILURE_WINDOW_SECONDS),
+    make('login-lockout', 1_000_000, LOCKOUT_MEMORY_SECONDS),
+  );
+  const secondFactors = lockout(
+    make('mfa-fail', config.loginMaxFailures, FAILURE_WINDOW_SECONDS),
+    make('mfa-lockout', 1_000_000, LOCKOUT_MEMORY_SECONDS),
+  );
   const mailIps = make('mail-ip', config.mailsPerIpPerHour, 3600);
   const mailEmails = make('mail-email', config.mailsPerEmailPerHour, 3600);
   const linkFailures = make('link-fail', config.linkFailuresPerHour, 3600);
   const passkeyIps = make('passkey-ip', config.passkeyRequestsPerMinute, 60);
   const accountKey = (email: string, ip: string) => `${email.trim().toLowerCase()}|${ip}`;
+
+  /**
+   * A growing lockout: `maxFailures` consecutive failures within the failure window block the
+   * key for `loginLockout`, each further lockout within a day twice as long, up to an hour.
+   */
+  function lockout(failures: RateLimiterAbstract, lockouts: RateLimiterAbstract) {
+    return {
+      async check(key: string) {
+        const state = await failures.get(key);
+        if (state && state.consumedPoints >= config.loginMaxFailures && state.msBeforeNext > 0) throw rateLimited(state.msBeforeNext);
+      },
+      /** Counts a failure; returns the seconds of the lockout it starts, if it starts one. */
+      async fail(key: string): Promise<number | undefined> {
+        const state = await failures.penalty(key, 1);
+        if (state.consumedPoints < config.loginMaxFailures) return undefined;
+        const count = await lockouts.penalty(key, 1);
+        const seconds = Math.min(config.loginLockout * 2 ** (count.consumedPoints - 1), MAX_LOCKOUT_SECONDS);
+        await failures.block(key, seconds);
+        return seconds;
+      },
+      async reset(key: string) {
+        await Promise.all([failures.delete(key), lockouts.delete(key)]);
+      },
+    };
+  }
 
   const consume = async (limiter: RateLimiterAbstract, key: string) => {
     try {
@@ -81,25 +120,24 @@ export function createRateLimits(config: Config, logger: Logger): RateLimits {
     consumeIp: (ip) => consume(perIp, ip),
     consumeSignup: (ip) => consume(signups, ip),
 
-    async checkLogin(email, ip) {
-      const state = await failures.get(accountKey(email, ip));
-      if (state && state.consumedPoints >= config.loginMaxFailures && state.msBeforeNext > 0) throw rateLimited(state.msBeforeNext);
-    },
+    checkLogin: (email, ip) => passwords.check(accountKey(email, ip)),
 
     async recordLoginFailure(email, ip) {
-      const key = accountKey(email, ip);
-      const state = await failures.penalty(key, 1);
-      if (state.consumedPoints < config.loginMaxFailures) return;
-      const lockout = await lockouts.penalty(key, 1);
-      const seconds = Math.min(config.loginLockout * 2 ** (lockout.consumedPoints - 1), MAX_LOCKOUT_SECONDS);
-      await failures.block(key, seconds);
-      logger.warn({ event: 'login_lockout', seconds }, 'too many failed logins: account+IP locked out');
+      const seconds = await passwords.fail(accountKey(email, ip));
+      if (seconds !== undefined) logger.warn({ event: 'login_lockout', seconds }, 'too many failed logins: account+IP locked out');
     },
 
-    async recordLoginSuccess(email, ip) {
-      const key = accountKey(email, ip);
-      await Promise.all([failures.delete(key), lockouts.delete(key)]);
+    recordLoginSuccess: (email, ip) => passwords.reset(accountKey(email, ip)),
+
+    checkSecondFactor: (userId) => secondFactors.check(userId),
+
+    async recordSecondFactorFailure(userId) {
+      const seconds = await secondFactors.fail(userId);
+      if (seconds !== undefined)
+        logger.warn({ event: 'mfa_lockout', userId, seconds }, 'too many wrong second factors: account locked out');
     },
+
+    recordSecondFactorSuccess: (userId) => secondFactors.reset(userId),
 
     consumeMailIp: (ip) => consume(mailIps, ip),
 

@@ -7,8 +7,12 @@ import { createAccountLifecycle } from './account-lifecycle.ts';
 import { createAccountMail } from './account-mail.ts';
 import { createAccounts } from './accounts.ts';
 import { createUserImport } from './import.ts';
+import { createTotpSecretVault } from '../mfa/secret-vault.ts';
+import { passkeyMethod } from '../passkeys/second-factor.ts';
 import { createLoginAttempts } from './login-attempts.ts';
+import { createLoginCompletion, type LoginOutcome } from './login-completion.ts';
 import { createRefreshRotation } from './refresh-rotation.ts';
+import { recoveryCodeMethod, totpMethod, type SecondFactorMethod } from './second-factors.ts';
 import { createSessionTokens } from './session-tokens.ts';
 import {
   toPublicUser,
@@ -21,6 +25,14 @@ import {
 } from './types.ts';
 
 export type { NewAccount } from './accounts.ts';
+export {
+  MFA_TOKEN_TTL_SECONDS,
+  type FirstFactor,
+  type LoginOutcome,
+  type MfaChallenge,
+  type SecondFactorInput,
+} from './login-completion.ts';
+export type { SecondFactorMethod, SecondFactorProof } from './second-factors.ts';
 export { createPasswordResetResolver, type PasswordResetResolver } from './password-reset-resolver.ts';
 export {
   toPublicUser,
@@ -51,8 +63,8 @@ export type SignupOutcome = { kind: 'session'; bundle: TokenBundle } | { kind: '
  *
  * @example
  * const service = createAuthService({ db, config, keys, hasher, limits, logger, now, issuer: () => issuer });
- * const bundle = await service.login({ email, password }, { ip: req.ip ?? 'unknown', userAgent: null });
- * const caller = await service.authenticate(bundle.accessToken);
+ * const outcome = await service.login({ email, password }, { ip: req.ip ?? 'unknown', userAgent: null });
+ * if (outcome.kind === 'session') await service.authenticate(outcome.bundle.accessToken);
  */
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, config, keys, hasher, logger, now } = deps;
@@ -63,6 +75,10 @@ export function createAuthService(deps: AuthServiceDeps) {
   const mail = createAccountMail(deps);
   const accounts = createAccounts(deps, attempts, mail);
   const lifecycle = createAccountLifecycle(deps, attempts, mail);
+  const totpVault = createTotpSecretVault(config.keySecret);
+  // Every second factor a login may ask for, in the order `methods` lists them.
+  const secondFactors: SecondFactorMethod[] = [totpMethod(totpVault), recoveryCodeMethod(), passkeyMethod(deps)];
+  const completion = createLoginCompletion(deps, tokens, secondFactors);
 
   /** The user this email and password sign in, or undefined (unknown, wrong password, disabled). */
   async function checkCredentials(input: { email: string; password: string }): Promise<users.UserRecord | undefined> {
@@ -107,15 +123,17 @@ export function createAuthService(deps: AuthServiceDeps) {
       );
       logger.info({ event: 'signup', userId: user.id }, 'user signed up');
       if (config.emailVerification === 'required') return { kind: 'verification_required', user: toPublicUser(user) };
-      return { kind: 'session', bundle: await tokens.startSession(user, meta) };
+      return { kind: 'session', bundle: await tokens.startSession(user, meta, { amr: ['pwd'] }) };
     },
 
     /**
      * Signs in with email and password under the brute-force limits of `meta.ip`: 429
      * `rate_limited` during a lockout, 401 `invalid_credentials` (counted) for a wrong password,
-     * an unknown email or a disabled account; a completed login clears the failure count.
+     * an unknown email or a disabled account; a right password clears the failure count. Then
+     * the session starts, or, for an account with a second factor, the answer is its challenge
+     * (`mfa_required`), which `verifySecondFactor` completes.
      */
-    async login(input: { email: string; password: string }, meta: RequestMeta): Promise<TokenBundle> {
+    async login(input: { email: string; password: string }, meta: RequestMeta): Promise<LoginOutcome> {
       const key = { email: input.email, ip: meta.ip };
       const user = await attempts.verify(key, () => checkCredentials(input));
       if (!user) throw new SigilError('invalid_credentials', 'Invalid email or password');
@@ -130,11 +148,15 @@ export function createAuthService(deps: AuthServiceDeps) {
         await users.updatePasswordHash(db, user.id, await hasher.hash(input.password), now());
         logger.info({ event: 'password_rehash', userId: user.id }, 'password rehashed with current parameters');
       }
-      logger.info({ event: 'login', userId: user.id }, 'user logged in');
-      const bundle = await tokens.startSession(user, meta);
+      const outcome = await completion.completeFirstFactor(user, { amr: ['pwd'] }, meta);
       await attempts.succeeded(key);
-      return bundle;
+      return outcome;
     },
+
+    completeFirstFactor: completion.completeFirstFactor,
+    verifySecondFactor: completion.verifySecondFactor,
+    mfaChallengeUser: completion.challengeUser,
+    secondFactorsOf: completion.methodsOf,
 
     /** Verifies a Bearer token and checks that its session and user are still active. */
     async authenticate(accessToken: string): Promise<Authenticated> {

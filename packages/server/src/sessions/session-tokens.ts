@@ -11,15 +11,27 @@ import { toPublicUser, type AuthServiceDeps, type RequestMeta, type TokenBundle 
  *
  * @example
  * const tokens = createSessionTokens(deps);
- * const bundle = await tokens.startSession(user, { ip, userAgent });
+ * const bundle = await tokens.startSession(user, { ip, userAgent }, { amr: ['pwd'] });
  */
 export interface SessionTokens {
-  /** Signs an access token for `user` in `session` and bundles it with `refreshToken`. */
-  issue(user: UserRecord, session: { id: string }, refreshToken: string): Promise<TokenBundle>;
+  /**
+   * Signs an access token for `user` in `session` and bundles it with `refreshToken`. The
+   * token's `amr` and `auth_time` are the session's: a refresh keeps how and when the user logged in.
+   */
+  issue(user: UserRecord, session: SessionAuthentication & { id: string }, refreshToken: string): Promise<TokenBundle>;
   /** When a refresh token issued at `at` expires: after `refreshTtl`, never after its session. */
   refreshExpiry(session: { expiresAt: Date }, at: Date): Date;
-  /** Stores a new session with its first refresh token and returns its tokens. */
-  startSession(user: UserRecord, meta: RequestMeta): Promise<TokenBundle>;
+  /**
+   * Stores a new session with its first refresh token and returns its tokens. `authentication`
+   * says how the user just proved who they are; `authTime` defaults to now.
+   */
+  startSession(user: UserRecord, meta: RequestMeta, authentication: { amr: readonly string[]; authTime?: Date }): Promise<TokenBundle>;
+}
+
+/** How and when a session's login authenticated the user (the `amr` and `auth_time` claims). */
+export interface SessionAuthentication {
+  amr: readonly string[];
+  authTime: Date;
 }
 
 export function createSessionTokens(deps: Pick<AuthServiceDeps, 'db' | 'config' | 'keys' | 'now' | 'issuer'>): SessionTokens {
@@ -35,6 +47,8 @@ export function createSessionTokens(deps: Pick<AuthServiceDeps, 'db' | 'config' 
         name: user.name,
         roles: user.roles,
         sessionId: session.id,
+        amr: session.amr,
+        authTime: session.authTime,
       },
       { issuer: deps.issuer(), audience: config.audience, ttlSeconds: config.accessTtl },
       now(),
@@ -56,16 +70,17 @@ export function createSessionTokens(deps: Pick<AuthServiceDeps, 'db' | 'config' 
     issue,
     refreshExpiry,
 
-    async startSession(user, meta) {
+    async startSession(user, meta, authentication) {
       const at = now();
       const refreshToken = generateRefreshToken();
       const expiresAt = new Date(at.getTime() + config.sessionMaxTtl * 1000);
       const sessionId = randomUUID();
+      const auth: SessionAuthentication = { amr: [...authentication.amr], authTime: authentication.authTime ?? at };
       // Signed before the session is stored: if signing fails, no session is left behind.
-      const bundle = await issue(user, { id: sessionId }, refreshToken);
+      const bundle = await issue(user, { id: sessionId, ...auth }, refreshToken);
       await sessions.insertSessionWithRefreshToken(
         db,
-        { id: sessionId, userId: user.id, userAgent: meta.userAgent?.slice(0, 512) ?? null, expiresAt },
+        { id: sessionId, userId: user.id, userAgent: meta.userAgent?.slice(0, 512) ?? null, expiresAt, ...auth },
         { tokenHash: hashRefreshToken(refreshToken), expiresAt: refreshExpiry({ expiresAt }, at) },
         at,
       );

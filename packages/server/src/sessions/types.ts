@@ -53,7 +53,8 @@ export interface TokenBundle {
 
 /**
  * What the service knows of the request behind a call: the client IP keys the brute-force
- * limits, the User-Agent labels the session.
+ * limits, the User-Agent labels the session, the binding ties a login's second step to the
+ * client that took its first.
  *
  * @example
  * const meta: RequestMeta = { ip: req.ip ?? 'unknown', userAgent: req.headers['user-agent'] ?? null };
@@ -61,6 +62,13 @@ export interface TokenBundle {
 export interface RequestMeta {
   ip: string;
   userAgent: string | null;
+  /**
+   * Identifies the client across the two steps of a login with a second factor: an mfa token is
+   * accepted only with the binding it was issued to (docs/architecture.md, "Second factors"). The
+   * HTTP layer sets it (`http/client-binding.ts`); code that calls the service itself may leave
+   * it out, and must then leave it out on both steps.
+   */
+  binding?: string;
 }
 
 /**

@@ -78,7 +78,7 @@ describe.each(testDrivers())('account lifecycle storage on $name', (driver: Test
       for (const owner of [user, other]) {
         await sessions.insertSessionWithRefreshToken(
           db,
-          { id: randomUUID(), userId: owner.id, userAgent: null, expiresAt: at(3600) },
+          { id: randomUUID(), userId: owner.id, userAgent: null, expiresAt: at(3600), amr: ['pwd'], authTime: T0 },
           { tokenHash: `hash-${owner.id}`, expiresAt: at(3600) },
           T0,
         );

@@ -111,6 +111,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'second factors',
     // docs/architecture.md, "Second factors": TOTP secrets are encrypted like signing keys; a code's
     // time step is kept so it is accepted once; recovery codes and mfa tokens are stored hashed.
+    // Sessions remember how they were authenticated (amr) and when (auth_time): a refresh keeps both.
     sql: `
       CREATE TABLE totp_factors (
         user_id uuid PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
@@ -130,7 +131,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TABLE mfa_challenges (
         token_hash text PRIMARY KEY,
         user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-        first_factor text NOT NULL,
+        first_factor_amr text[] NOT NULL,
         binding_hash text NOT NULL,
         failures integer NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL,
@@ -139,6 +140,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
       CREATE INDEX mfa_challenges_user_id ON mfa_challenges (user_id);
       CREATE INDEX mfa_challenges_expires_at ON mfa_challenges (expires_at);
+      ALTER TABLE sessions ADD COLUMN amr text[] NOT NULL DEFAULT '{pwd}';
+      ALTER TABLE sessions ALTER COLUMN amr DROP DEFAULT;
+      ALTER TABLE sessions ADD COLUMN auth_time timestamptz;
+      UPDATE sessions SET auth_time = created_at;
+      ALTER TABLE sessions ALTER COLUMN auth_time SET NOT NULL
     `,
   },
   {

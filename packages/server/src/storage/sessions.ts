@@ -11,6 +11,10 @@ export interface SessionRecord {
   revokedAt: Date | null;
   revokedReason: string | null;
   userAgent: string | null;
+  /** How the login that started the session authenticated the user (RFC 8176 values, e.g. `pwd`, `otp`, `mfa`). */
+  amr: string[];
+  /** When that login happened: a refresh keeps it (the `auth_time` claim). */
+  authTime: Date;
 }
 
 interface SessionRow {
@@ -22,9 +26,11 @@ interface SessionRow {
   revoked_at: Date | null;
   revoked_reason: string | null;
   user_agent: string | null;
+  amr: string[];
+  auth_time: Date;
 }
 
-const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, expires_at, revoked_at, revoked_reason, user_agent';
+const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, expires_at, revoked_at, revoked_reason, user_agent, amr, auth_time';
 
 function toSession(row: SessionRow): SessionRecord {
   return {
@@ -36,6 +42,8 @@ function toSession(row: SessionRow): SessionRecord {
     revokedAt: row.revoked_at && new Date(row.revoked_at),
     revokedReason: row.revoked_reason,
     userAgent: row.user_agent,
+    amr: [...row.amr],
+    authTime: new Date(row.auth_time),
   };
 }
 
@@ -50,20 +58,30 @@ export function isSessionActive(session: SessionRecord, now: Date): boolean {
  */
 export async function insertSessionWithRefreshToken(
   db: Queryable,
-  session: { id: string; userId: string; userAgent: string | null; expiresAt: Date },
+  session: { id: string; userId: string; userAgent: string | null; expiresAt: Date; amr: readonly string[]; authTime: Date },
   token: { tokenHash: string; expiresAt: Date },
   now: Date,
 ): Promise<SessionRecord> {
   const rows = await db.query<SessionRow>(
     `WITH session AS (
-       INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, user_agent)
-       VALUES ($1, $2, $3::timestamptz, $3::timestamptz, $4::timestamptz, $5) RETURNING ${SESSION_COLUMNS}
+       INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at, user_agent, amr, auth_time)
+       VALUES ($1, $2, $3::timestamptz, $3::timestamptz, $4::timestamptz, $5, $8::text[], $9::timestamptz) RETURNING ${SESSION_COLUMNS}
      ), token AS (
        INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at)
        SELECT $6::text, id, $3::timestamptz, $7::timestamptz FROM session
      )
      SELECT ${SESSION_COLUMNS} FROM session`,
-    [session.id, session.userId, now, session.expiresAt, session.userAgent, token.tokenHash, token.expiresAt],
+    [
+      session.id,
+      session.userId,
+      now,
+      session.expiresAt,
+      session.userAgent,
+      token.tokenHash,
+      token.expiresAt,
+      session.amr,
+      session.authTime,
+    ],
   );
   return toSession(rows[0]!);
 }

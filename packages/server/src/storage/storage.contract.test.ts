@@ -195,7 +195,7 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
     ) {
       return sessions.insertSessionWithRefreshToken(
         db,
-        { id: randomUUID(), userId, userAgent: 'vitest', expiresAt: options.expiresAt ?? at(3600) },
+        { id: randomUUID(), userId, userAgent: 'vitest', expiresAt: options.expiresAt ?? at(3600), amr: ['pwd'], authTime: T0 },
         { tokenHash, expiresAt: options.tokenExpiresAt ?? at(3600) },
         T0,
       );
@@ -207,7 +207,7 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       const id = randomUUID();
       const session = await sessions.insertSessionWithRefreshToken(
         db,
-        { id, userId: user.id, userAgent: 'Firefox', expiresAt: at(60) },
+        { id, userId: user.id, userAgent: 'Firefox', expiresAt: at(60), amr: ['pwd', 'otp', 'mfa'], authTime: at(-5) },
         { tokenHash: 'h-find', expiresAt: at(60) },
         T0,
       );
@@ -220,6 +220,8 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
         revokedAt: null,
         revokedReason: null,
         userAgent: 'Firefox',
+        amr: ['pwd', 'otp', 'mfa'],
+        authTime: at(-5),
       });
       expect(await sessions.findSession(db, session.id)).toEqual(session);
       expect(await sessions.findSession(db, 'nope')).toBeUndefined();
@@ -235,7 +237,7 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       const id = randomUUID();
       const session = await sessions.insertSessionWithRefreshToken(
         db,
-        { id, userId: user.id, userAgent: 'Safari', expiresAt: at(600) },
+        { id, userId: user.id, userAgent: 'Safari', expiresAt: at(600), amr: ['pwd'], authTime: T0 },
         { tokenHash: 'h-first', expiresAt: at(60) },
         T0,
       );
@@ -248,6 +250,8 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
         revokedAt: null,
         revokedReason: null,
         userAgent: 'Safari',
+        amr: ['pwd'],
+        authTime: T0,
       });
       expect(await sessions.findSession(db, id)).toEqual(session);
       expect(await sessions.findRefreshToken(db, 'h-first')).toEqual({
@@ -262,7 +266,7 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       await expect(
         sessions.insertSessionWithRefreshToken(
           db,
-          { id: second, userId: user.id, userAgent: null, expiresAt: at(600) },
+          { id: second, userId: user.id, userAgent: null, expiresAt: at(600), amr: ['pwd'], authTime: T0 },
           { tokenHash: 'h-first', expiresAt: at(60) },
           T0,
         ),

@@ -21,6 +21,13 @@ export interface AccessTokenClaims extends JWTPayload {
   scope: string;
   /** Session id: lets the auth server mark the caller's own session and check revocation. */
   sid: string;
+  /**
+   * How the session's login authenticated the user (RFC 8176): `pwd`, `otp`, `mfa` when two
+   * factors were presented. Tokens issued before Sigil recorded it have none.
+   */
+  amr?: string[];
+  /** When that login happened, in seconds since the epoch (OpenID Connect `auth_time`); refreshes keep it. */
+  auth_time?: number;
 }
 
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -33,6 +40,10 @@ export interface AccessTokenSubject {
   name: string | null;
   roles: string[];
   sessionId: string;
+  /** RFC 8176 methods of the session's login. */
+  amr: readonly string[];
+  /** When the session's login happened. */
+  authTime: Date;
 }
 
 export interface IssuedAccessToken {
@@ -63,6 +74,8 @@ export async function signAccessToken(
     roles: subject.roles,
     scope: DEFAULT_SCOPE,
     sid: subject.sessionId,
+    amr: [...subject.amr],
+    auth_time: Math.floor(subject.authTime.getTime() / 1000),
   })
     .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
     .setIssuer(settings.issuer)

@@ -72,6 +72,8 @@ export interface FieldOptions {
   hint?: string;
   /** This field's problem: shown beside it and tied to it with `aria-describedby`. */
   error?: string;
+  /** The virtual keyboard to show (`numeric` for a TOTP code). */
+  inputMode?: 'numeric';
 }
 
 /** A labelled input with its hint and error, both tied to it for assistive technology. */
@@ -88,6 +90,7 @@ export function field(o: FieldOptions): Html {
     o.error ? 'aria-invalid="true"' : '',
     describedBy ? `aria-describedby="${describedBy}"` : '',
     o.type === 'password' ? '' : `value="${escapeHtml(o.value ?? '')}"`,
+    o.inputMode ? `inputmode="${o.inputMode}"` : '',
   ].filter(Boolean);
   return html(`<label for="${o.name}">${escapeHtml(o.label)}</label>\n${hint}${error}<input ${attributes.join(' ')}>\n`);
 }

@@ -13,7 +13,9 @@ import {
   setRefreshCookie,
   wantsCookieDelivery,
 } from '../cookies.ts';
+import { apiBinding } from '../client-binding.ts';
 import { jsonBody } from '../json-body.ts';
+import { mfaRequiredError } from '../mfa-required.ts';
 import { clientIp, requestMeta } from '../request-meta.ts';
 import { parseBody } from '../validate.ts';
 
@@ -81,8 +83,9 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.post('/login', jsonBody, async (req, res) => {
     const input = parseBody(loginSchema, req.body);
-    const bundle = await service.login(input, requestMeta(req));
-    sendTokens(res, ctx, bundle, wantsCookieDelivery(req, config));
+    const outcome = await service.login(input, { ...requestMeta(req), binding: apiBinding(req, config) });
+    if (outcome.kind === 'mfa_required') throw mfaRequiredError(outcome.challenge);
+    sendTokens(res, ctx, outcome.bundle, wantsCookieDelivery(req, config));
   });
 
   router.post('/refresh', jsonBody, async (req, res) => {

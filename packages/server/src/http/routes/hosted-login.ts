@@ -2,11 +2,14 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { SigilError } from '../../errors.ts';
 import { presentedPasswordSchema } from '../../passwords/policy.ts';
+import { MFA_TOKEN_TTL_SECONDS } from '../../sessions/auth-service.ts';
+import { hostedBinding, newMfaCookieValue, startMfaCookie } from '../client-binding.ts';
 import type { AppContext } from '../context.ts';
 import { ensureCsrfCookie, setRefreshCookie } from '../cookies.ts';
 import { field, form, hidden, join, links, type PageMarkup } from '../hosted/html.ts';
 import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
 import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
+import { secondStepPage } from '../hosted/second-step.ts';
 import { allowedReturnTo, withReturnTo } from '../hosted/return-to.ts';
 import { clientIp, requestMeta } from '../request-meta.ts';
 
@@ -85,8 +88,16 @@ export function hostedLoginRoutes(ctx: AppContext): Router {
     if (!parsed.success) return again(400, 'Enter your email and password.');
 
     try {
-      const bundle = await ctx.service.login(parsed.data, requestMeta(req));
-      setRefreshCookie(res, bundle.refreshToken, config, ctx.issuer());
+      // The second-step cookie's value is drawn now and set only if a second factor is asked for.
+      const mfaCookie = newMfaCookieValue();
+      const outcome = await ctx.service.login(parsed.data, { ...requestMeta(req), binding: hostedBinding(mfaCookie) });
+      if (outcome.kind === 'mfa_required') {
+        const { mfaToken, methods } = outcome.challenge;
+        startMfaCookie(res, ctx.issuer(), MFA_TOKEN_TTL_SECONDS, mfaCookie);
+        const method = methods.includes('totp') ? 'totp' : 'recovery_code';
+        return sendPage(res, 200, secondStepPage({ csrfToken, returnTo, mfaToken, method, methods }), { redirectTo: returnTo });
+      }
+      setRefreshCookie(res, outcome.bundle.refreshToken, config, ctx.issuer());
       res.setHeader('Cache-Control', 'no-store');
       res.redirect(303, returnTo);
     } catch (error) {

@@ -4,6 +4,7 @@ import { SigilError } from '../../errors.ts';
 import { authenticationResponseSchema, passkeyNameSchema, registrationResponseSchema } from '../../passkeys/index.ts';
 import { emailSchema } from '../../sessions/account-fields.ts';
 import { callerOf, requireBearer } from '../bearer.ts';
+import { apiBinding } from '../client-binding.ts';
 import type { AppContext } from '../context.ts';
 import { wantsCookieDelivery } from '../cookies.ts';
 import { jsonBody } from '../json-body.ts';
@@ -15,8 +16,10 @@ const registrationSchema = z.object({ response: registrationResponseSchema, name
 const renameSchema = z.object({ name: passkeyNameSchema });
 // `email` is accepted and not looked up: every Sigil passkey is discoverable, so the options never
 // need to list an account's credentials, and listing them by address would tell who has an account.
-const loginOptionsSchema = z.object({ email: emailSchema.optional() });
-const loginSchema = z.object({ response: authenticationResponseSchema });
+// `mfa_token`: the second step of a password sign-in (options list that account's passkeys).
+const mfaToken = z.string({ error: 'mfa_token must be a string' }).max(512);
+const loginOptionsSchema = z.object({ email: emailSchema.optional(), mfa_token: mfaToken.optional() });
+const loginSchema = z.object({ response: authenticationResponseSchema, mfa_token: mfaToken.optional() });
 
 function passkeyId(req: Request): string {
   const id = req.params.id;
@@ -62,14 +65,20 @@ export function passkeyRoutes(ctx: AppContext): Router {
   router.post('/passkeys/login/options', jsonBody, async (req, res) => {
     // Before validation: every request counts (each stores a challenge until it expires).
     await limits.consumePasskeyIp(clientIp(req));
-    parseBody(loginOptionsSchema, req.body);
-    res.setHeader('Cache-Control', 'no-store').json(await passkeys.loginOptions());
+    const input = parseBody(loginOptionsSchema, req.body);
+    const meta = { ...requestMeta(req), binding: apiBinding(req, config) };
+    const options = await passkeys.loginOptions(input.mfa_token === undefined ? {} : { mfaToken: input.mfa_token }, meta);
+    res.setHeader('Cache-Control', 'no-store').json(options);
   });
 
   router.post('/passkeys/login', jsonBody, async (req, res) => {
     await limits.consumePasskeyIp(clientIp(req));
-    const { response } = parseBody(loginSchema, req.body);
-    const bundle = await passkeys.login(response, requestMeta(req));
+    const { response, mfa_token } = parseBody(loginSchema, req.body);
+    // The second step is bound to the client that took the first (http/client-binding.ts).
+    const bundle =
+      mfa_token === undefined
+        ? await passkeys.login(response, requestMeta(req))
+        : await passkeys.loginSecondFactor(response, mfa_token, { ...requestMeta(req), binding: apiBinding(req, config) });
     sendTokens(res, ctx, bundle, wantsCookieDelivery(req, config));
   });
 

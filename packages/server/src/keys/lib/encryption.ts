@@ -33,15 +33,40 @@ export class KeyVaultError extends Error {
   }
 }
 
+/**
+ * The 256-bit key that `SIGIL_KEY_SECRET` gives for one purpose. Each kind of secret stored at
+ * rest (signing keys, TOTP secrets) has its own `info`, so a ciphertext of one kind never opens
+ * as another.
+ */
+export function deriveAtRestKey(keySecret: string, info: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', keySecret, new Uint8Array(0), info, 32));
+}
+
+/**
+ * Seals `plaintext` as a compact JWE (`dir` + `A256GCM`) whose protected header, which GCM
+ * authenticates, names the row it belongs to (`kid`).
+ */
+export function sealAtRest(key: Uint8Array, kid: string, cty: string, plaintext: string): Promise<string> {
+  return new CompactEncrypt(encoder.encode(plaintext)).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid, cty }).encrypt(key);
+}
+
+/**
+ * Opens what {@link sealAtRest} sealed: the plaintext and the `kid` of its header (the caller
+ * checks it is the row's). Rejects when the key is not the one it was sealed with.
+ */
+export async function openAtRest(key: Uint8Array, jwe: string): Promise<{ plaintext: string; kid: unknown }> {
+  const result = await compactDecrypt(jwe, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+  return { plaintext: decoder.decode(result.plaintext), kid: result.protectedHeader.kid };
+}
+
 export function createKeyVault(keySecret: string | undefined): KeyVault {
-  const key = keySecret === undefined ? undefined : new Uint8Array(hkdfSync('sha256', keySecret, new Uint8Array(0), HKDF_INFO, 32));
+  const key = keySecret === undefined ? undefined : deriveAtRestKey(keySecret, HKDF_INFO);
   return {
     encrypts: key !== undefined,
     async seal(kid, privateJwk) {
-      const plaintext = encoder.encode(JSON.stringify(privateJwk));
-      if (!key) return { privateKey: decoder.decode(plaintext), encrypted: false };
-      const jwe = await new CompactEncrypt(plaintext).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid, cty: 'jwk+json' }).encrypt(key);
-      return { privateKey: jwe, encrypted: true };
+      const plaintext = JSON.stringify(privateJwk);
+      if (!key) return { privateKey: plaintext, encrypted: false };
+      return { privateKey: await sealAtRest(key, kid, 'jwk+json', plaintext), encrypted: true };
     },
     async open(kid, stored) {
       let json: string;
@@ -55,10 +80,7 @@ export function createKeyVault(keySecret: string | undefined): KeyVault {
         }
         let result;
         try {
-          result = await compactDecrypt(stored.privateKey, key, {
-            keyManagementAlgorithms: ['dir'],
-            contentEncryptionAlgorithms: ['A256GCM'],
-          });
+          result = await openAtRest(key, stored.privateKey);
         } catch (error) {
           throw new KeyVaultError(
             'secret_wrong',
@@ -67,10 +89,10 @@ export function createKeyVault(keySecret: string | undefined): KeyVault {
             { cause: error },
           );
         }
-        if (result.protectedHeader.kid !== kid) {
+        if (result.kid !== kid) {
           throw new KeyVaultError('corrupt', kid, `the encrypted private key stored for ${kid} belongs to another key`);
         }
-        json = decoder.decode(result.plaintext);
+        json = result.plaintext;
       } else {
         json = stored.privateKey;
       }
