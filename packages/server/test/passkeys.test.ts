@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PASSKEYS_PER_USER } from '../src/passkeys/index.ts';
+import { upsertPendingTotpFactor } from '../src/storage/totp-factors.ts';
 import { PASSWORD, expectProblem, request, signup, startTestServer, type TestServer } from './helpers/auth-server.ts';
 import { sharedMemoryPGlite, testDrivers, uniqueSchema } from './support/database.ts';
 import { FLAGS, createSoftwareAuthenticator, type SoftwareAuthenticator } from './support/software-authenticator.ts';
@@ -253,7 +254,9 @@ describe.each(testDrivers())('passkeys on $name', (driver) => {
       const claims = decodeJwt(res.body.access_token);
       expect(claims.amr).toEqual(['hwk', 'user', 'mfa']);
       expect(claims.auth_time).toBeTypeOf('number');
-      expect(t.logs.some((line) => line.event === 'login' && line.userId === user.user.id && String(line.amr) === 'hwk,user,mfa')).toBe(true);
+      expect(t.logs.some((line) => line.event === 'login' && line.userId === user.user.id && String(line.amr) === 'hwk,user,mfa')).toBe(
+        true,
+      );
     });
 
     it('signs in from an app origin, with cookie delivery, and with a synced passkey or one without a counter', async () => {
@@ -362,6 +365,104 @@ describe.each(testDrivers())('passkeys on $name', (driver) => {
       expectProblem(await login({ ...good, type: 'password' }), 400, 'invalid_request');
       expectProblem(await login({ ...good, response: { ...good.response, signature: 'not base64url!' } }), 400, 'invalid_request');
       expectProblem(await login({ ...good, response: { ...good.response, clientDataJSON: 'e30' } }), 401, 'invalid_credentials');
+    });
+  });
+
+  describe('as the second step of a password sign-in', () => {
+    /** Turns on two-step verification for the user: a confirmed TOTP factor, stored directly. */
+    async function withTotp(userId: string) {
+      await upsertPendingTotpFactor(t.db, { userId, secret: 'JBSWY3DPEHPK3PXP', encrypted: false }, new Date());
+      await t.db.query('UPDATE totp_factors SET confirmed_at = now() WHERE user_id = $1', [userId]);
+    }
+    const passwordLogin = (email: string) => request(`${url()}/auth/login`, { body: { email, password: PASSWORD } });
+
+    it('a passkey alone does not make a password sign-in ask for a second factor', async () => {
+      const { user } = await accountWithPasskey();
+      const res = await passwordLogin(user.email);
+      expect(res.status).toBe(200);
+      expect(decodeJwt(res.body.access_token).amr).toEqual(['pwd']);
+    });
+
+    it("mfa_required lists passkey; options for the mfa_token list that account's passkeys; the assertion completes the sign-in", async () => {
+      const { user, authenticator } = await accountWithPasskey();
+      const second = createSoftwareAuthenticator({ origin: ISSUER, synced: true });
+      await register(user.access_token, second);
+      await withTotp(user.user.id);
+
+      const first = await passwordLogin(user.email);
+      expectProblem(first, 403, 'mfa_required');
+      expect(first.body.methods).toEqual(['totp', 'passkey']);
+      const mfaToken = first.body.mfa_token as string;
+
+      const options = await loginOptions({ mfa_token: mfaToken });
+      expect(options.status).toBe(200);
+      expect(options.body.userVerification).toBe('required');
+      expect(options.body.allowCredentials.map((c: { id: string }) => c.id)).toEqual([
+        authenticator.credentials[0]!.id,
+        second.credentials[0]!.id,
+      ]);
+      const res = await request(`${url()}/auth/passkeys/login`, { body: { response: second.assert(options.body), mfa_token: mfaToken } });
+      expect(res.status, res.text).toBe(200);
+      expect(decodeJwt(res.body.access_token).amr).toEqual(['pwd', 'swk', 'user', 'mfa']);
+      // The mfa token is used up.
+      const reuse = await request(`${url()}/auth/passkeys/login`, {
+        body: { response: second.assert((await loginOptions()).body), mfa_token: mfaToken },
+      });
+      expectProblem(reuse, 400, 'invalid_grant');
+      expectProblem(await loginOptions({ mfa_token: mfaToken }), 400, 'invalid_grant');
+    });
+
+    it('POST /auth/mfa/verify takes the passkey too (method "passkey", the assertion as response)', async () => {
+      const { user, authenticator } = await accountWithPasskey();
+      await withTotp(user.user.id);
+      const mfaToken = (await passwordLogin(user.email)).body.mfa_token as string;
+      const options = await loginOptions({ mfa_token: mfaToken });
+      const res = await request(`${url()}/auth/mfa/verify`, {
+        body: { mfa_token: mfaToken, method: 'passkey', response: authenticator.assert(options.body) },
+      });
+      expect(res.status, res.text).toBe(200);
+      expect(decodeJwt(res.body.access_token).amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
+    });
+
+    it("refuses another account's passkey (401 invalid_mfa), a bad assertion, and another client's mfa_token", async () => {
+      const { user, authenticator } = await accountWithPasskey();
+      const mallory = await accountWithPasskey();
+      await withTotp(user.user.id);
+      const mfaToken = (await passwordLogin(user.email)).body.mfa_token as string;
+      const complete = (response: unknown, headers: Record<string, string> = {}) =>
+        request(`${url()}/auth/passkeys/login`, { body: { response, mfa_token: mfaToken }, headers });
+
+      // Mallory's passkey, for options without the mfa token (her browser's account chooser).
+      expectProblem(await complete(mallory.authenticator.assert((await loginOptions()).body)), 401, 'invalid_mfa');
+      const options = await loginOptions({ mfa_token: mfaToken });
+      expectProblem(await complete(authenticator.assert(options.body, { flags: FLAGS.UP })), 401, 'invalid_mfa');
+      // Another client (User-Agent) cannot use the token, not even for options.
+      const elsewhere = { 'user-agent': 'another browser' };
+      expectProblem(
+        await request(`${url()}/auth/passkeys/login/options`, { body: { mfa_token: mfaToken }, headers: elsewhere }),
+        400,
+        'invalid_grant',
+      );
+      expectProblem(
+        await complete(authenticator.assert((await loginOptions({ mfa_token: mfaToken })).body), elsewhere),
+        400,
+        'invalid_grant',
+      );
+      expectProblem(await loginOptions({ mfa_token: 'x'.repeat(43) }), 400, 'invalid_grant');
+      // The right passkey still completes it.
+      expect((await complete(authenticator.assert((await loginOptions({ mfa_token: mfaToken })).body))).status).toBe(200);
+      expect(t.logs.some((line) => line.event === 'mfa_failed' && line.userId === user.user.id && line.method === 'passkey')).toBe(true);
+    });
+
+    it('options issued for a second step do not sign in passwordless; a passkey sign-in skips the second step', async () => {
+      const { user, authenticator } = await accountWithPasskey();
+      await withTotp(user.user.id);
+      const mfaToken = (await passwordLogin(user.email)).body.mfa_token as string;
+      const secondStep = await loginOptions({ mfa_token: mfaToken });
+      expectProblem(await login(authenticator.assert(secondStep.body)), 401, 'invalid_credentials');
+      const passwordless = await signInWith(authenticator);
+      expect(passwordless.status).toBe(200);
+      expect(decodeJwt(passwordless.body.access_token).amr).toEqual(['hwk', 'user', 'mfa']);
     });
   });
 

@@ -157,7 +157,11 @@ export function createLoginCompletion(
         const verified = method && (await method.enrolled(tx, user.id)) && (await method.verify(tx, user, input.proof, at));
         if (method && verified) {
           await challenges.useMfaChallenge(tx, tokenHash, at);
-          return { kind: 'verified' as const, user, amr: combinedAmr(challenge.firstFactorAmr, verified === true ? method.amr : verified.amr) };
+          return {
+            kind: 'verified' as const,
+            user,
+            amr: combinedAmr(challenge.firstFactorAmr, verified === true ? method.amr : verified.amr),
+          };
         }
         const failures = await challenges.recordMfaChallengeFailure(tx, tokenHash);
         if (failures >= MFA_CHALLENGE_MAX_FAILURES) await challenges.useMfaChallenge(tx, tokenHash, at);
