@@ -79,6 +79,8 @@ describe.each(testDrivers())('passkeys on $name', (driver) => {
         authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
         timeout: 300_000,
       });
+      // EdDSA, ES256, RS256: no experimental (post-quantum) algorithm.
+      expect(first.body.pubKeyCredParams).toEqual([-8, -7, -257].map((alg) => ({ alg, type: 'public-key' })));
       expect(first.body.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
       // The user handle is the account id's bytes, never the address.
       expect(Buffer.from(first.body.user.id, 'base64url').toString('hex')).toBe(user.user.id.replaceAll('-', ''));

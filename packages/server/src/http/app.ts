@@ -11,6 +11,7 @@ import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hostedLoginRoutes } from './routes/hosted-login.ts';
 import { hostedMfaRoutes } from './routes/hosted-mfa.ts';
+import { hostedPasskeyRoutes } from './routes/hosted-passkey.ts';
 import { hostedPasswordRoutes } from './routes/hosted-password.ts';
 import { hostedSignupRoutes } from './routes/hosted-signup.ts';
 import { hostedVerifyRoutes } from './routes/hosted-verify.ts';
@@ -54,6 +55,7 @@ export function createApp(ctx: AppContext): Express {
   if (ctx.config.cookieMode !== 'off') {
     app.use(hostedLoginRoutes(ctx));
     app.use(hostedMfaRoutes(ctx));
+    app.use(hostedPasskeyRoutes(ctx));
     app.use(hostedSignupRoutes(ctx));
   }
   app.use(hostedPasswordRoutes(ctx));

@@ -4,6 +4,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { COSEALG } from '@simplewebauthn/server/helpers';
 import { SigilError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Queryable } from '../storage/database.ts';
@@ -14,6 +15,13 @@ import { CHALLENGE_TTL_SECONDS, type Challenges } from './challenges.ts';
 import type { RelyingParty } from './relying-party.ts';
 import { KNOWN_TRANSPORTS } from './responses.ts';
 import { userHandleOf } from './user-handle.ts';
+
+/**
+ * The signature algorithms a new passkey may use: EdDSA, ES256 and RS256, which every
+ * authenticator offers. Not the post-quantum ML-DSA the library adds where the runtime has it:
+ * Node's WebCrypto has that only as an experimental feature.
+ */
+export const SUPPORTED_ALGORITHMS: readonly number[] = [COSEALG.EdDSA, COSEALG.ES256, COSEALG.RS256];
 
 /** Enough for every device a person owns; bounds `excludeCredentials` and the account's list. */
 export const MAX_PASSKEYS_PER_USER = 20;
@@ -53,6 +61,7 @@ export function createRegistration({ db, now, logger, rp, challenges }: Registra
         attestationType: 'none',
         excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports })),
         authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+        supportedAlgorithmIDs: [...SUPPORTED_ALGORITHMS],
       });
       await challenges.issue(options.challenge, 'registration', user.id);
       return options;
@@ -73,6 +82,7 @@ export function createRegistration({ db, now, logger, rp, challenges }: Registra
           expectedRPID: party.id,
           requireUserPresence: true,
           requireUserVerification: true,
+          supportedAlgorithmIDs: [...SUPPORTED_ALGORITHMS],
         });
       } catch (error) {
         logger.info({ event: 'passkey_registration_refused', userId: user.id, reason: reasonOf(error) }, 'passkey registration refused');
