@@ -107,6 +107,7 @@ describe('sigil without storage', () => {
         ['users', 'list'],
         ['users', 'disable'],
         ['users', 'enable'],
+        ['users', 'reset-mfa'],
         ['keys'],
         ['keys', 'list'],
         ['keys', 'rotate'],
@@ -124,8 +125,8 @@ describe('sigil without storage', () => {
         expect(result.stdout, name).toContain(`Usage: ${name}`);
       });
       expect(results[3]!.stdout).toContain('--password-stdin');
-      expect(results[10]!.stdout).toContain('<kid>');
-      expect(results[12]!.stdout).toMatch(/--jwks-uri[\s\S]*--issuer|--issuer[\s\S]*--jwks-uri/);
+      expect(results[11]!.stdout).toContain('<kid>');
+      expect(results[13]!.stdout).toMatch(/--jwks-uri[\s\S]*--issuer|--issuer[\s\S]*--jwks-uri/);
       const version = await sigil(['--version']);
       expect(version.code).toBe(0);
       expect(version.stdout.trim()).toBe(VERSION);
@@ -423,6 +424,45 @@ describe('sigil with the embedded database', () => {
       expect(inspected.stdout).toMatch(/✗ kid known\s+\S+: revoked at/);
     },
     SLOW * 2,
+  );
+
+  it(
+    'users reset-mfa: removes the second factors, ends the sessions, logs a warning with the user id; an unknown user is refused',
+    async () => {
+      // Ada's factors, written while no command holds the embedded database.
+      const db = await openDatabase({ dataDir, databaseSchema: 'public' });
+      let adaId: string;
+      try {
+        const [ada] = await db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'ada@example.com'`);
+        adaId = ada!.id;
+        const at = new Date();
+        await db.query('INSERT INTO totp_factors (user_id, secret, encrypted, confirmed_at, created_at) VALUES ($1, $2, false, $3, $3)', [
+          adaId,
+          'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
+          at,
+        ]);
+        await db.query(`INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, 'h1', $2), ($1, 'h2', $2)`, [adaId, at]);
+      } finally {
+        await db.close();
+      }
+
+      const reset = await sigil(['users', 'reset-mfa', 'ada@example.com'], { env: { LOG_LEVEL: '' } });
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(reset.stdout).toContain(
+        'Reset the second factors of ada@example.com: removed TOTP, 2 recovery codes; every session was revoked.',
+      );
+      const warning = reset.stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.event === 'mfa_reset');
+      expect(warning).toMatchObject({ level: 40, userId: adaId, totp: true, recoveryCodes: 2, passkeys: 0 });
+      expect(reset.stderr).not.toContain('GEZDGNBV');
+
+      const unknown = await sigil(['users', 'reset-mfa', 'nobody@example.com']);
+      expectOneLineError(unknown, 1, /No user with email nobody@example.com/);
+    },
+    SLOW,
   );
 
   it(

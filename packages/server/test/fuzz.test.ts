@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signup, startTestServer, type TestServer } from './helpers/auth-server.ts';
 
@@ -32,6 +33,10 @@ const shapedBody = fc.record(
     new_password: field,
     new_email: field,
     token: linkToken,
+    mfa_token: linkToken,
+    method: fc.oneof(field, fc.constantFrom('totp', 'recovery_code', 'passkey')),
+    code: fc.oneof(field, fc.stringMatching(/^[0-9]{6}$/), fc.stringMatching(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)),
+    response: field,
     __proto__: field,
   },
   { requiredKeys: [] },
@@ -66,6 +71,11 @@ const endpoint = fc.constantFrom(
   '/password/forgot',
   '/password/reset',
   '/email/verify',
+  '/auth/mfa/verify',
+  '/auth/mfa/totp',
+  '/auth/mfa/totp/confirm',
+  '/auth/mfa/recovery-codes',
+  '/login/mfa',
 );
 
 describe('fuzzing the auth endpoints', () => {
@@ -107,6 +117,55 @@ describe('fuzzing the auth endpoints', () => {
     );
     expect(unhandled).toEqual([]);
   });
+
+  it(
+    'the second step and the TOTP settings with generated bodies: no 5xx, never a session for a wrong code',
+    { timeout: 300_000 },
+    async () => {
+      // An account with TOTP on, whose secret the generator never sees.
+      const user = await signup(t.url);
+      const auth = { authorization: `Bearer ${user.access_token}` };
+      const enrolment = (await (await fetch(`${t.url}/auth/mfa/totp`, { method: 'POST', headers: auth })).json()) as { secret: string };
+      const code = TOTP.generate({ secret: Secret.fromBase32(enrolment.secret), timestamp: Date.now() });
+      const confirmed = await fetch(`${t.url}/auth/mfa/totp/confirm`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
+      expect(confirmed.status).toBe(200);
+      const login = await fetch(`${t.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: user.email, password: user.password }),
+      });
+      const { mfa_token } = (await login.json()) as { mfa_token: string };
+      expect(mfa_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+      const body = fc.oneof(
+        shapedBody.map((b) => ({ ...b, mfa_token })),
+        shapedBody,
+        jsonValue,
+      );
+      const target = fc.constantFrom(
+        ['POST', '/auth/mfa/verify'],
+        ['POST', '/auth/mfa/totp/confirm'],
+        ['POST', '/auth/mfa/recovery-codes'],
+        ['DELETE', '/auth/mfa/totp'],
+      );
+      await fc.assert(
+        fc.asyncProperty(target, body, fc.boolean(), async ([method, path], value, withToken) => {
+          const headers: Record<string, string> = { 'content-type': 'application/json', ...(withToken ? auth : {}) };
+          const res = await fetch(`${t.url}${path}`, { method, headers, body: JSON.stringify(value) });
+          const text = await res.text();
+          expect(res.status).toBeLessThan(500);
+          if (res.status >= 400) expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+          if (path === '/auth/mfa/verify') expect(res.status, text).not.toBe(200);
+        }),
+        { numRuns: 600 },
+      );
+      expect(unhandled).toEqual([]);
+    },
+  );
 
   it('generated link-token and return_to query strings on the hosted pages: no 5xx', { timeout: 120_000 }, async () => {
     const query = fc.oneof(fc.string({ maxLength: 300 }), linkToken.map(String));

@@ -39,7 +39,7 @@ function accountJson(user: UserAccount) {
   };
 }
 
-/** `sigil users create|list|disable|enable|import`. */
+/** `sigil users create|list|disable|enable|reset-mfa|import`. */
 export function usersCommand(): Command {
   const users = new Command('users').description('manage user accounts in the configured storage');
 
@@ -126,6 +126,27 @@ export function usersCommand(): Command {
         await server.service.setUserDisabled(user.id, false);
         print(`Enabled ${user.email}.`);
       });
+    });
+
+  users
+    .command('reset-mfa')
+    .description("remove a user's second factors (TOTP, recovery codes, passkeys) and end their sessions, for a user who lost every factor")
+    .argument('<email>', "the user's email")
+    .action(async (email: string) => {
+      // An audit line even with the management commands' quiet default: warn, with the user id, on stderr.
+      const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn' };
+      await withAuthServer(async (server) => {
+        const user = await requireUser(server, email);
+        const removed = await server.service.resetSecondFactors(user.id);
+        const what = [
+          removed.totp ? 'TOTP' : undefined,
+          removed.recoveryCodes ? `${removed.recoveryCodes} recovery codes` : undefined,
+          removed.passkeys ? `${removed.passkeys} passkeys` : undefined,
+        ].filter(Boolean);
+        print(
+          `Reset the second factors of ${user.email}: ${what.length ? `removed ${what.join(', ')}` : 'there were none'}; every session was revoked. They sign in with their password alone and can enrol again.`,
+        );
+      }, env);
     });
 
   users.addCommand(importCommand());

@@ -4,6 +4,8 @@ import { lifecyclePaths } from './openapi/paths-lifecycle.ts';
 import { authPaths } from './openapi/paths-auth.ts';
 import { devMailboxPaths } from './openapi/paths-dev.ts';
 import { hostedPaths } from './openapi/paths-hosted.ts';
+import { mfaPaths } from './openapi/paths-mfa.ts';
+import { passkeyPaths } from './openapi/paths-passkeys.ts';
 import { publicPaths } from './openapi/paths-public.ts';
 
 /**
@@ -31,7 +33,7 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
       title: 'Sigil auth server',
       version: VERSION,
       description:
-        'Signup, login, rotating refresh tokens, sessions, JWKS, and the account lifecycle by email. Every error is `application/problem+json` (RFC 9457) with a stable `code`. Request bodies are JSON only (415 otherwise), at most 16 KiB (413).',
+        'Signup, login with optional second factors (TOTP, recovery codes), rotating refresh tokens, sessions, JWKS, and the account lifecycle by email. Every error is `application/problem+json` (RFC 9457) with a stable `code`. Request bodies are JSON only (415 otherwise), at most 16 KiB (413).',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: issuer }],
@@ -39,6 +41,8 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
       { name: 'auth', description: 'Sessions: signup, login, refresh, logout.' },
       { name: 'account', description: "The caller's own account (Bearer access token)." },
       { name: 'account lifecycle', description: 'Email verification, forgotten passwords, email change and account deletion.' },
+      { name: 'second factors', description: 'TOTP, recovery codes and the second step of a login.' },
+      { name: 'passkeys', description: "The caller's passkeys (WebAuthn), and signing in with one." },
       { name: 'hosted login', description: 'The login page served by the auth server (cookie delivery).' },
       {
         name: 'hosted account pages',
@@ -48,7 +52,15 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
       { name: 'operations', description: 'Health checks.' },
       { name: 'development', description: 'Served only on a development setup (no SMTP, loopback issuer).' },
     ],
-    paths: { ...authPaths(), ...lifecyclePaths(), ...hostedPaths(), ...publicPaths(), ...devMailboxPaths() },
+    paths: {
+      ...authPaths(),
+      ...lifecyclePaths(),
+      ...mfaPaths(),
+      ...passkeyPaths(),
+      ...hostedPaths(),
+      ...publicPaths(),
+      ...devMailboxPaths(),
+    },
     components: components(),
   };
 }

@@ -2,6 +2,7 @@ import { SigilError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { consumeAccountToken, findUsableAccountToken, voidAccountTokens } from '../storage/account-tokens.ts';
 import { UniqueViolationError } from '../storage/index.ts';
+import { voidMfaChallenges } from '../storage/mfa-challenges.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
 import { withMail, type AccountMail } from './account-mail.ts';
@@ -157,6 +158,9 @@ export function createAccountLifecycle(
           await users.markEmailVerified(tx, user.id, at);
           await sessions.revokeUserSessions(tx, user.id, 'password_reset', at);
           await voidAccountTokens(tx, user.id);
+          // The second factors stay (a reset link proves the mailbox, not the authenticator), but
+          // a login halfway through its second step passed the old password: it starts again.
+          await voidMfaChallenges(tx, user.id, at);
           await mail.queueNotice(tx, user.email, 'password_changed', at);
           return true;
         }),

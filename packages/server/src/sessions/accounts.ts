@@ -1,6 +1,7 @@
 import { SigilError } from '../errors.ts';
 import { voidAccountTokens } from '../storage/account-tokens.ts';
 import { UniqueViolationError, type Queryable } from '../storage/index.ts';
+import { voidMfaChallenges } from '../storage/mfa-challenges.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
 import { withMail, type AccountMail } from './account-mail.ts';
@@ -115,6 +116,8 @@ export function createAccounts(
         await users.updatePasswordHash(tx, auth.user.id, passwordHash, at);
         await sessions.revokeUserSessions(tx, auth.user.id, 'password_changed', at, auth.session.id);
         await voidAccountTokens(tx, auth.user.id);
+        // A login halfway through its second step passed the old password: it must start again.
+        await voidMfaChallenges(tx, auth.user.id, at);
         await mail.queueNotice(tx, auth.user.email, 'password_changed', at);
       });
       logger.info({ event: 'password_changed', userId: auth.user.id }, 'password changed; other sessions revoked');

@@ -2,6 +2,7 @@ import { SigilError } from '../errors.ts';
 import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
 import * as accountTokens from '../storage/account-tokens.ts';
+import * as mfaChallenges from '../storage/mfa-challenges.ts';
 import { createAccessTokenVerifier } from '../tokens/access-token.ts';
 import { createAccountLifecycle } from './account-lifecycle.ts';
 import { createAccountMail } from './account-mail.ts';
@@ -12,7 +13,8 @@ import { passkeyMethod } from '../passkeys/second-factor.ts';
 import { createLoginAttempts } from './login-attempts.ts';
 import { createLoginCompletion, type LoginOutcome } from './login-completion.ts';
 import { createRefreshRotation } from './refresh-rotation.ts';
-import { recoveryCodeMethod, totpMethod, type SecondFactorMethod } from './second-factors.ts';
+import { createSecondFactorSettings } from './second-factor-settings.ts';
+import { hasSecondFactor, recoveryCodeMethod, totpMethod, type SecondFactorMethod } from './second-factors.ts';
 import { createSessionTokens } from './session-tokens.ts';
 import {
   toPublicUser,
@@ -32,7 +34,9 @@ export {
   type MfaChallenge,
   type SecondFactorInput,
 } from './login-completion.ts';
+export type { SecondFactorStatus, TotpEnrolment } from './second-factor-settings.ts';
 export type { SecondFactorMethod, SecondFactorProof } from './second-factors.ts';
+export type { SecondFactorsRemoved } from '../storage/second-factor-reset.ts';
 export { createPasswordResetResolver, type PasswordResetResolver } from './password-reset-resolver.ts';
 export {
   toPublicUser,
@@ -79,6 +83,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   // Every second factor a login may ask for, in the order `methods` lists them.
   const secondFactors: SecondFactorMethod[] = [totpMethod(totpVault), recoveryCodeMethod(), passkeyMethod(deps)];
   const completion = createLoginCompletion(deps, tokens, secondFactors);
+  const factorSettings = createSecondFactorSettings(deps, attempts, totpVault, hasSecondFactor(secondFactors), completion.methodsOf);
 
   /** The user this email and password sign in, or undefined (unknown, wrong password, disabled). */
   async function checkCredentials(input: { email: string; password: string }): Promise<users.UserRecord | undefined> {
@@ -157,6 +162,12 @@ export function createAuthService(deps: AuthServiceDeps) {
     verifySecondFactor: completion.verifySecondFactor,
     mfaChallengeUser: completion.challengeUser,
     secondFactorsOf: completion.methodsOf,
+    secondFactorStatus: factorSettings.status,
+    enrolTotp: factorSettings.enrolTotp,
+    confirmTotp: factorSettings.confirmTotp,
+    disableTotp: factorSettings.disableTotp,
+    regenerateRecoveryCodes: factorSettings.regenerateRecoveryCodes,
+    resetSecondFactors: factorSettings.resetSecondFactors,
 
     /** Verifies a Bearer token and checks that its session and user are still active. */
     async authenticate(accessToken: string): Promise<Authenticated> {
@@ -192,6 +203,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async cleanupExpiredSessions(): Promise<number> {
       const at = now();
       await accountTokens.deleteExpiredAccountTokens(db, at, ENDED_SESSION_RETENTION_SECONDS);
+      await mfaChallenges.deleteExpiredMfaChallenges(db, at, ENDED_SESSION_RETENTION_SECONDS);
       return sessions.deleteExpiredSessions(db, at, ENDED_SESSION_RETENTION_SECONDS);
     },
   };

@@ -154,14 +154,11 @@ export function createLoginCompletion(
         }
         const user = await users.findUserById(tx, challenge.userId);
         if (!user || user.disabled) return { kind: 'invalid' as const };
-        const verified = method && (await method.enrolled(tx, user.id)) && (await method.verify(tx, user, input.proof, at));
-        if (method && verified) {
+        const accepted = method && (await method.enrolled(tx, user.id)) ? await method.verify(tx, user, input.proof, at) : false;
+        if (method && accepted) {
           await challenges.useMfaChallenge(tx, tokenHash, at);
-          return {
-            kind: 'verified' as const,
-            user,
-            amr: combinedAmr(challenge.firstFactorAmr, verified === true ? method.amr : verified.amr),
-          };
+          const amr = accepted === true ? method.amr : accepted.amr;
+          return { kind: 'verified' as const, user, amr: combinedAmr(challenge.firstFactorAmr, amr) };
         }
         const failures = await challenges.recordMfaChallengeFailure(tx, tokenHash);
         if (failures >= MFA_CHALLENGE_MAX_FAILURES) await challenges.useMfaChallenge(tx, tokenHash, at);

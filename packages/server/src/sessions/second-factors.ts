@@ -36,9 +36,10 @@ export interface SecondFactorMethod {
   /** Whether the account has this factor, ready to use (a TOTP factor only once confirmed). */
   enrolled(db: Queryable, userId: string): Promise<boolean>;
   /**
-   * Checks the proof in the transaction that holds the login's challenge; true uses it up
-   * (a TOTP step, a recovery code), so the same proof never counts twice. A method whose `amr`
-   * depends on the proof (a passkey: `hwk` or `swk`) resolves to that `amr` instead of true.
+   * Checks the proof in the transaction that holds the login's challenge, using it up (a TOTP
+   * step, a recovery code) so the same proof never counts twice. `false` refuses it; `true`
+   * accepts it with the method's `amr`; `{ amr }` accepts it with other values (a passkey says
+   * `hwk` or `swk` by its device).
    */
   verify(tx: Queryable, user: UserRecord, proof: SecondFactorProof, at: Date): Promise<boolean | { amr: readonly string[] }>;
 }
@@ -75,5 +76,16 @@ export function recoveryCodeMethod(): SecondFactorMethod {
       const normalized = typeof proof.code === 'string' ? normalizeRecoveryCode(proof.code) : undefined;
       return normalized !== undefined && (await useRecoveryCode(tx, user.id, hashRecoveryCode(normalized), at));
     },
+  };
+}
+
+/** Whether a user has a second factor that makes a login ask for one (a fallback alone does not). */
+export type HasSecondFactor = (db: Queryable, userId: string) => Promise<boolean>;
+
+/** {@link HasSecondFactor} over `methods`. */
+export function hasSecondFactor(methods: readonly SecondFactorMethod[]): HasSecondFactor {
+  return async (db, userId) => {
+    for (const method of methods) if (!method.fallback && (await method.enrolled(db, userId))) return true;
+    return false;
   };
 }

@@ -38,6 +38,7 @@ const STYLE = `
   input[aria-invalid="true"] { border-color: #a51d1d; }
   input:focus, button:focus, a:focus { outline: 3px solid #4c6ef5; outline-offset: 1px; }
   button { margin-top: 1.2rem; width: 100%; padding: .7rem; border: 0; border-radius: 6px; background: #364fc7; color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
+  form + form button { background: transparent; color: #364fc7; border: 1px solid #364fc7; }
   a { color: #364fc7; }
   .error { background: #fff0f0; color: #a51d1d; padding: .6rem; border-radius: 6px; }
   .field-error { color: #a51d1d; margin: .2rem 0; font-size: .9rem; }

@@ -12,6 +12,7 @@ import {
   tokenResponse,
   type Json,
 } from './shared.ts';
+import { MFA_REQUIRED_403 } from './paths-mfa.ts';
 
 /** Sessions (signup, login, refresh, logout) and the caller's own account (`/auth/me`, sessions, password). */
 export function authPaths(): Json {
@@ -44,17 +45,15 @@ export function authPaths(): Json {
         operationId: 'login',
         tags: authTags,
         summary: 'Log in with email and password',
-        description: 'Unknown emails and wrong passwords get the same answer in the same time.',
+        description:
+          'Unknown emails and wrong passwords get the same answer in the same time. An account with a second factor answers 403 `mfa_required` instead of tokens.',
         parameters: [DELIVERY_PARAM],
         requestBody: jsonBody('LoginRequest'),
         responses: {
           '200': tokenResponse("A new session's tokens."),
           '400': responseRef('BadRequest'),
           '401': problem('Invalid email or password (or a disabled account).', ['invalid_credentials']),
-          '403': problem(
-            'Under `SIGIL_EMAIL_VERIFICATION=required`, the right password of an account whose address is not verified yet: a fresh link was mailed.',
-            ['email_not_verified'],
-          ),
+          '403': MFA_REQUIRED_403,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },

@@ -204,6 +204,12 @@ export function hostedPaths(): Json {
           'On success sets the HttpOnly `sigil_refresh` cookie and redirects to `return_to`; the app then calls POST /auth/refresh with credentials to get its access token and never sees the password.',
         requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ref('HostedLoginForm') } } },
         responses: {
+          '200': {
+            description:
+              'The right password of an account with a second factor: the second step (a code form posting to /login/mfa), with the HttpOnly `sigil_mfa` cookie (`Path=/login`) it is bound to.',
+            headers: { ...NO_STORE, 'Set-Cookie': { required: true, schema: { type: 'string', pattern: '^sigil_mfa=' } } },
+            ...html(),
+          },
           '303': {
             description: 'Logged in: redirect to `return_to`.',
             headers: {
