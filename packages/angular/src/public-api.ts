@@ -6,10 +6,12 @@ export type { SigilAuthConfig } from './lib/config';
 export { AuthService } from './lib/auth.service';
 export type { SigilAuthEvent } from './lib/auth-event';
 export { authInterceptor } from './lib/interceptor';
+export { stepUpInterceptor } from './lib/step-up-interceptor';
 export { authGuard, roleGuard } from './lib/guards';
 export { safeReturnUrl } from './lib/urls';
 export {
   SigilClientError,
+  StepUpRequiredError,
   cookieSession,
   localSession,
   type SessionStrategy,
@@ -17,6 +19,9 @@ export {
   type SigilUser,
   type SigilClientErrorCode,
   type LoginInput,
+  type LoginResult,
+  type MfaInput,
+  type MfaMethod,
   type SignupInput,
   type SignupResult,
 } from '@sigil/client';

@@ -2,7 +2,9 @@ import { tokenAfterRejection } from './auth-fetch.ts';
 import type { SigilClient, SigilSession } from './client.ts';
 import { requestsOf } from './client-requests.ts';
 import { hasCode, SigilClientError, unexpectedAnswer } from './errors.ts';
+import { parseRecoveryCodes, parseTotpEnrolment, sessionIdOf, type TotpEnrolment } from './account-mfa.ts';
 import { parseSessions, type AccountSession } from './account-sessions.ts';
+import type { MfaMethod } from './mfa.ts';
 import { userFromServer, type SigilUser } from './session.ts';
 
 /** For `resetPassword`: the token from the mailed link and the password to set. */
@@ -29,8 +31,19 @@ export interface AccountDeletionInput {
 }
 
 /**
+ * For `stepUp`: the password again, and the second factor's code when the account has one
+ * (`method` `totp` by default, or `recovery_code`).
+ */
+export interface StepUpInput {
+  password: string;
+  code?: string;
+  method?: MfaMethod;
+}
+
+/**
  * The account's lifecycle, from `createSigilAccount`: verifying the address, resetting and changing
- * the password, changing the address, the user's sessions, deleting the account. Plain object;
+ * the password, changing the address, the user's sessions, deleting the account, the second
+ * factor (TOTP, recovery codes) and the step-up sign-in. Plain object;
  * every method may be passed around unbound. Every rejection is a `SigilClientError`; the methods
  * marked "signed in" reject with `not_logged_in` without a session.
  */
@@ -78,9 +91,35 @@ export interface SigilAccount {
    * `not_found`.
    */
   revokeSession(id: string): Promise<void>;
+  /**
+   * Signed in: starts TOTP enrolment. Resolves to the secret (`secret`, `otpauthUrl`, and `qrSvg`
+   * to show); nothing changes until `confirmTotp` gets a first code from the app.
+   */
+  startTotpEnrolment(): Promise<TotpEnrolment>;
+  /**
+   * Signed in: confirms the enrolment with a code the app shows now; from then on signing in asks
+   * for a code. Resolves to the 10 recovery codes: show them once, the server keeps only their
+   * hashes. Rejects with `invalid_mfa` (a wrong code: try the next one).
+   */
+  confirmTotp(code: string): Promise<string[]>;
+  /** Signed in: removes TOTP (and the recovery codes). Rejects with `invalid_request` for a wrong password. */
+  disableTotp(password: string): Promise<void>;
+  /** Signed in: 10 new recovery codes, the old ones void. Rejects with `invalid_request` for a wrong password. */
+  regenerateRecoveryCodes(password: string): Promise<string[]>;
+  /**
+   * Signed in: the step-up an API asked for with `StepUpRequiredError`. Signs the same user in
+   * afresh with the password and, when the account has one, the second factor's `code`; the new
+   * session replaces this one (here and in synced tabs) with a new `auth_time` and `amr`, and the
+   * previous session is ended at the server. Then retry the request. Rejects with
+   * `invalid_credentials`, `invalid_mfa` (wrong code), or `mfa_required` when the account has a
+   * second factor and no `code` was given (ask for it and call again); the session stays as it was.
+   */
+  stepUp(input: StepUpInput): Promise<SigilUser>;
 }
 
 type Method = 'GET' | 'POST' | 'DELETE';
+
+const MFA_REQUIRED = 'Enter the code of your second factor';
 
 /**
  * The account calls of a client's auth server. Its own entry point (`@sigil/client/account`), so an
@@ -162,6 +201,36 @@ export function createSigilAccount(client: SigilClient | SigilSession): SigilAcc
     },
     async revokeSession(id) {
       await signedIn('DELETE', `/auth/sessions/${encodeURIComponent(id)}`);
+    },
+    async startTotpEnrolment() {
+      return parseTotpEnrolment(await signedIn('POST', '/auth/mfa/totp'));
+    },
+    async confirmTotp(code) {
+      return parseRecoveryCodes(await signedIn('POST', '/auth/mfa/totp/confirm', { code }));
+    },
+    async disableTotp(password) {
+      await signedIn('DELETE', '/auth/mfa/totp', { password });
+    },
+    async regenerateRecoveryCodes(password) {
+      return parseRecoveryCodes(await signedIn('POST', '/auth/mfa/recovery-codes', { password }));
+    },
+    async stepUp({ password, code, method = 'totp' }) {
+      const token = await client.getAccessToken();
+      const email = client.user?.email;
+      if (token === null || email === undefined) throw new SigilClientError('not_logged_in', 'Not signed in');
+      // A fresh sign-in of the same account: a refresh would keep the old auth_time and amr.
+      const result = await client.login({ email, password });
+      let user: SigilUser;
+      if (result.status === 'signed_in') user = result.user;
+      else if (code === undefined) throw new SigilClientError('mfa_required', MFA_REQUIRED, { status: 403, detail: MFA_REQUIRED });
+      else user = await client.verifyMfa({ mfaToken: result.mfaToken, method, code });
+      // The sign-in started a new session: end the one it replaces, or it would linger in the
+      // account's sessions until it expires. Best effort: the step-up itself has succeeded.
+      const previous = sessionIdOf(token);
+      const current = await client.getAccessToken();
+      if (previous !== undefined && current !== null && sessionIdOf(current) !== previous)
+        await signedIn('DELETE', `/auth/sessions/${encodeURIComponent(previous)}`).catch(() => {});
+      return user;
     },
   };
 }

@@ -130,7 +130,7 @@ describe('sessions and password change', () => {
     await expect(client.refresh()).resolves.toEqual(expect.any(String));
     await expect(other.refresh()).rejects.toMatchObject({ code: 'invalid_grant' });
     await expect(device().login({ email, password: PASSWORD })).rejects.toMatchObject({ code: 'invalid_credentials' });
-    await expect(device().login({ email, password: NEW_PASSWORD })).resolves.toMatchObject({ email });
+    await expect(device().login({ email, password: NEW_PASSWORD })).resolves.toMatchObject({ status: 'signed_in', user: { email } });
   });
 
   it('a wrong current password or a weak new one is invalid_request naming the field, and the session is kept', async () => {
@@ -231,7 +231,7 @@ describe('password reset', () => {
     await expect(other.refresh()).rejects.toMatchObject({ code: 'invalid_grant' });
     expect(otherEvents.at(-1)).toMatchObject({ type: 'logout', reason: 'session_expired' });
     await expect(device().login({ email, password: PASSWORD })).rejects.toMatchObject({ code: 'invalid_credentials' });
-    await expect(device().login({ email, password: NEW_PASSWORD })).resolves.toMatchObject({ email });
+    await expect(device().login({ email, password: NEW_PASSWORD })).resolves.toMatchObject({ status: 'signed_in', user: { email } });
   });
 
   it('a weak password is invalid_request, a made-up or used token invalid_grant; only a reset that worked ends the session', async () => {
@@ -258,7 +258,10 @@ describe('email change', () => {
     const user = await account.verifyEmail(await auth.mailedToken(moved, 'email/verify'));
     expect(user).toMatchObject({ email: moved, emailVerified: true });
     expect(client.user?.email).toBe(moved);
-    await expect(device().login({ email: moved, password: PASSWORD })).resolves.toMatchObject({ email: moved });
+    await expect(device().login({ email: moved, password: PASSWORD })).resolves.toMatchObject({
+      status: 'signed_in',
+      user: { email: moved },
+    });
   });
 
   it('a wrong password is invalid_request naming the field, with no refresh (it is not an expired token)', async () => {
@@ -355,6 +358,9 @@ describe('signup and the verification modes', () => {
     });
     const user = await createSigilAccount(c).verifyEmail(await strict.mailedToken('strict@example.com', 'email/verify'));
     expect(user).toMatchObject({ email: 'strict@example.com', emailVerified: true });
-    await expect(c.login({ email: 'strict@example.com', password: PASSWORD })).resolves.toMatchObject({ emailVerified: true });
+    await expect(c.login({ email: 'strict@example.com', password: PASSWORD })).resolves.toMatchObject({
+      status: 'signed_in',
+      user: { emailVerified: true },
+    });
   });
 });

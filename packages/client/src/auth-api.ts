@@ -1,12 +1,18 @@
 import { errorFromResponse, SigilClientError, unexpectedAnswer } from './errors.ts';
+import { mfaChallengeFrom, type MfaRequired } from './mfa.ts';
 import type { ResolvedOptions } from './options.ts';
 import { sessionFromTokenResponse, userFromServer, type Session, type SigilUser } from './session.ts';
 import type { AuthRequests, CookieTransport } from './strategy.ts';
 
 /** The auth server's token endpoints, speaking its HTTP API (docs/server.md). One concern: the wire. */
 export interface AuthApi {
-  /** POSTs `{email, password}` to `/auth/login`. */
-  login(body: object): Promise<Session>;
+  /**
+   * POSTs `{email, password}` to `/auth/login`: the session, or the `mfa_required` step when the
+   * account has a second factor (the server's 403, whose body carries the `mfa_token`).
+   */
+  login(body: object): Promise<Session | MfaRequired>;
+  /** POSTs `{mfa_token, method, code}` to `/auth/mfa/verify`. */
+  verifyMfa(body: object): Promise<Session>;
   /**
    * POSTs `{email, password, name}` to `/auth/signup`. No `session` when the server requires the
    * address to be verified first: it then answers with the new user and no tokens.
@@ -75,7 +81,22 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieStrategy }: Re
 
   return {
     requests,
-    login: async (body) => tokens(now(), requests.post('/auth/login', body)),
+    async login(body) {
+      const sentAt = now();
+      const response = await requests.post('/auth/login', body);
+      // Any other 403 (email_not_verified...) is an error like the 401 of a wrong password.
+      const mfa =
+        response.status === 403
+          ? mfaChallengeFrom(
+              await response
+                .clone()
+                .json()
+                .catch(() => undefined),
+            )
+          : undefined;
+      return mfa ?? tokens(sentAt, Promise.resolve(response));
+    },
+    verifyMfa: async (body) => tokens(now(), requests.post('/auth/mfa/verify', body)),
     async signup(body) {
       const sentAt = now();
       // JSON.stringify leaves out a name that is undefined.

@@ -1,7 +1,8 @@
 import type { ResolvedOptions } from './options.ts';
+import { stepUpRequired } from './step-up.ts';
 
 /** Paths under the issuer that authenticate by body or cookie, never by Bearer token. */
-const TOKEN_ENDPOINTS = ['/auth/login', '/auth/signup', '/auth/refresh', '/auth/logout', '/auth/csrf'];
+const TOKEN_ENDPOINTS = ['/auth/login', '/auth/mfa/verify', '/auth/signup', '/auth/refresh', '/auth/logout', '/auth/csrf'];
 
 /**
  * Whether `url` is one of the auth server's own token endpoints or public `.well-known` documents.
@@ -39,7 +40,9 @@ export async function tokenAfterRejection(session: TokenSource, rejected: string
  * `fetch` with the access token attached for the configured API origins only (exact origin match,
  * so `https://api.example.com.evil.net` or another port never sees it). A 401 leads to at most one
  * refresh and one retry: the retry's answer is returned whatever it is, so no server behaviour can
- * make it loop.
+ * make it loop. The exception is a step-up challenge (401 `insufficient_user_authentication`):
+ * a refresh cannot answer it, so it rejects with `StepUpRequiredError` at once, for the app to
+ * run the step-up and retry.
  */
 export function createAuthFetch(
   options: Pick<ResolvedOptions, 'fetch' | 'apiOrigins' | 'issuer'>,
@@ -57,15 +60,32 @@ export function createAuthFetch(
 
     // A body can be read once: keep a copy only when a retry may need it.
     const spare = request.body === null ? request : request.clone();
-    const response = await options.fetch(withBearer(request, token));
+    const response = await withoutStepUp(await options.fetch(withBearer(request, token)));
     if (response.status !== 401) return response;
 
     const renewed = await tokenAfterRejection(session, token).catch(() => null);
     if (renewed === null || renewed === token) return response;
-    // The first answer is discarded; release its connection.
-    await response.body?.cancel().catch(() => {});
-    return options.fetch(withBearer(spare, renewed));
+    await release(response);
+    return withoutStepUp(await options.fetch(withBearer(spare, renewed)));
   };
+}
+
+/** `response`, unless it is a step-up challenge: then its `StepUpRequiredError` (and the body is released). */
+async function withoutStepUp(response: Response): Promise<Response> {
+  if (response.status !== 401) return response;
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
+  const stepUp = stepUpRequired(response.headers.get('WWW-Authenticate'), body, response);
+  if (!stepUp) return response;
+  await release(response);
+  throw stepUp;
+}
+
+/** A discarded answer's body is cancelled, which releases its connection. */
+async function release(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
 }
 
 function withBearer(request: Request, token: string): Request {

@@ -56,7 +56,9 @@ describe('login, signup, errors', () => {
     const c = client();
     const events: AuthEvent[] = [];
     c.subscribe((e) => events.push(e));
-    const user = await login(c);
+    const result = await login(c);
+    expect(result.status).toBe('signed_in');
+    const user = result.status === 'signed_in' ? result.user : undefined;
     expect(user).toMatchObject({ email: 'ann@example.com', name: 'Ann', roles: ['admin'] });
     expect(c.isLoggedIn).toBe(true);
     expect(c.user).toEqual(user);

@@ -6,6 +6,7 @@ import { cookieSession } from './cookie-session.ts';
 import { hasCode, SigilClientError } from './errors.ts';
 import { createEmitter, type AuthEvent, type AuthEventReason, type AuthListener } from './events.ts';
 import { localSession } from './local-session.ts';
+import type { LoginResult, MfaInput } from './mfa.ts';
 import { withLock } from './lock.ts';
 import {
   resolveOptions,
@@ -52,8 +53,19 @@ export interface SigilClient {
    * `SignupResult.verificationRequired`). Rejects with `email_taken`, `invalid_request`, `rate_limited`…
    */
   signup(input: SignupInput): Promise<SignupResult>;
-  /** Signs in. Rejects with `invalid_credentials`, `rate_limited` (see `retryAfter`), `network_error`… */
-  login(input: LoginInput): Promise<SigilUser>;
+  /**
+   * Signs in with email and password. Resolves to `{ status: 'signed_in', user }`, or, for an
+   * account with a second factor, to `{ status: 'mfa_required', mfaToken, methods }`: no session
+   * yet, call `verifyMfa` with the user's code. Rejects with `invalid_credentials`, `rate_limited`
+   * (see `retryAfter`), `email_not_verified`, `network_error`…
+   */
+  login(input: LoginInput): Promise<LoginResult>;
+  /**
+   * The second step of a `mfa_required` login: the code of the authenticator app (`totp`) or a
+   * recovery code (`recovery_code`, each works once). Resolves to the signed-in user. Rejects with
+   * `invalid_mfa` (a wrong code, or an expired or used `mfaToken`), `rate_limited`, `network_error`…
+   */
+  verifyMfa(input: MfaInput): Promise<SigilUser>;
   /** Signs out here and in every synced tab, then revokes the session at the server (best effort). */
   logout(): Promise<void>;
   /**
@@ -91,7 +103,8 @@ export type SigilSession = Omit<SigilClient, 'fetch'>;
  *   apiOrigins: ['https://api.example.com'],
  *   storage: 'cookie',
  * });
- * await auth.login({ email, password });
+ * const result = await auth.login({ email, password });
+ * if (result.status === 'mfa_required') await auth.verifyMfa({ mfaToken: result.mfaToken, method: 'totp', code });
  * const lessons = await auth.fetch('https://api.example.com/api/lessons').then((r) => r.json());
  */
 export function createSigilClient(options: SigilClientOptions): SigilClient {
@@ -278,6 +291,9 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const ready: Promise<void> = (opts.restore && !session && api.restore?.(() => refreshShared(undefined))) || Promise.resolve();
   schedule();
 
+  /** A sign-in's new session (login, second factor): set, shared with the other tabs, announced. */
+  const signIn = (next: Session): SigilUser => (setSession(next, 'login', true), next.user);
+
   // Only the fields the server expects are sent, whatever else the caller's object holds.
   const client: SigilSession = {
     async signup({ email, password, name }) {
@@ -287,8 +303,11 @@ function createSession(opts: ResolvedOptions): SigilSession {
     },
     async login({ email, password }) {
       const next = await api.login({ email, password });
-      setSession(next, 'login', true);
-      return next.user;
+      // `mfa_required`: no session yet, the second factor comes first.
+      return 'status' in next ? next : { status: 'signed_in', user: signIn(next) };
+    },
+    async verifyMfa({ mfaToken, method, code }) {
+      return signIn(await api.verifyMfa({ mfa_token: mfaToken, method, code }));
     },
     async logout() {
       const current = session;

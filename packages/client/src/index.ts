@@ -3,6 +3,8 @@
  * @sigil/angular are in `@sigil/client/internal` (internal.ts), not here.
  */
 export { createSigilClient, type LoginInput, type SignupInput, type SignupResult, type SigilClient } from './client.ts';
+export type { LoginResult, MfaInput, MfaMethod } from './mfa.ts';
+export { StepUpRequiredError } from './step-up.ts';
 export { SigilClientError, type SigilClientErrorCode, type SigilClientErrorDetails } from './errors.ts';
 export type { AuthEvent, AuthEventReason, AuthListener } from './events.ts';
 export type { SigilClientOptions } from './options.ts';

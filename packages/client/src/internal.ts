@@ -10,3 +10,4 @@ export { invalidArgument } from './invalid-argument.ts';
 export { isAuthServerEndpoint, tokenAfterRejection, type TokenSource } from './auth-fetch.ts';
 export { hasCode } from './errors.ts';
 export { attempt } from './attempt.ts';
+export { isStepUp, stepUpRequired } from './step-up.ts';

@@ -1,9 +1,13 @@
 // Real HTTP servers for the client's tests (not part of the package API). The auth server is the
-// real @sigil/server; in front of it a recorder counts what actually reaches it, and two tiny
-// resource servers record the headers they receive.
+// real @sigil/server; in front of it a recorder counts what actually reaches it, two tiny
+// resource servers record the headers they receive, and an Express API protected by the real
+// @sigil/express asks for step-ups.
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { sendProblem, type SigilError } from '@sigil/core';
+import { createSigil, requireAuthLevel } from '@sigil/express';
 import { createAuthServer, type AuthServerOptions, type MailMessage } from '@sigil/server';
 
 export const PASSWORD = 'correct horse battery';
@@ -177,4 +181,33 @@ export function browserFetch(origin: string): typeof fetch & { jar: Map<string, 
     return response;
   };
   return Object.assign(browser, { jar });
+}
+
+/**
+ * An API on @sigil/express, trusting `issuer`'s tokens (keys by discovery): `GET /data` for any
+ * valid token; `DELETE /lessons/:id` needs a second factor within 5 minutes, `POST /recent` a
+ * sign-in within 5 minutes, `GET /acr` the acr `urn:sigil:high`, each answering the RFC 9470
+ * step-up challenge otherwise. `GET /hidden` refuses like `POST /recent` but without the
+ * `WWW-Authenticate` header, as a browser shows a cross-origin answer that does not expose it.
+ * A token passed to `revoke` is refused with 401 `invalid_token`.
+ */
+export async function startStepUpApi(issuer: string) {
+  const sigil = createSigil({ issuer, audience: 'sigil' });
+  const revoked = new Set<string>();
+  const app = express();
+  const ok = (_req: express.Request, res: express.Response) => void res.json({ ok: true });
+  app.use((req, res, next) => {
+    const token = req.headers.authorization?.slice('Bearer '.length) ?? '';
+    if (!revoked.has(token)) return next();
+    res.status(401).set('WWW-Authenticate', 'Bearer realm="sigil", error="invalid_token"').json({ code: 'invalid_token' });
+  });
+  app.get('/data', sigil.requireAuth(), ok);
+  app.delete('/lessons/:id', sigil.requireAuth(), sigil.requireAuthLevel({ amr: ['mfa'], maxAge: 300 }), ok);
+  app.post('/recent', sigil.requireAuth(), sigil.requireAuthLevel({ maxAge: 300 }), ok);
+  app.get('/acr', sigil.requireAuth(), sigil.requireAuthLevel({ acrValues: ['urn:sigil:high'] }), ok);
+  app.get('/hidden', sigil.requireAuth(), requireAuthLevel({ maxAge: 300, onError: 'next' }), ok);
+  // The problem+json body alone: what the page sees of /hidden's refusal.
+  app.use((error: SigilError, _req: express.Request, res: express.Response, _next: express.NextFunction) => sendProblem(res, error));
+  const { server, url } = await listen(app);
+  return { url, revoke: (token: string) => void revoked.add(token), close: () => close(server) };
 }

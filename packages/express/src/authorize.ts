@@ -80,12 +80,22 @@ export function authorizer(
       throw new TypeError(`${fn}: each ${kind} must be a non-empty string${kind === 'scope' ? ' without spaces or quotes' : ''}`);
   }
   const required = Object.freeze([...names]) as readonly string[];
+  return guard((claims) => (allowed(claims, required) ? undefined : new InsufficientScopeError(kind, required)), { realm, onError });
+}
 
+/**
+ * A middleware that asks `refusal` about the claims on `req.auth` and lets the request through
+ * when it returns nothing. A missing `req.auth` (optional auth let an anonymous request through)
+ * is a 401 without `error`, as for a request that sent no token. Shared by the permission checks
+ * and `requireAuthLevel`.
+ */
+export function guard(
+  refusal: (claims: SigilClaims) => SigilAuthError | undefined,
+  { realm, onError }: { realm: string; onError: 'respond' | 'next' },
+): SigilMiddleware {
   return function sigilAuthorize(req, res, next) {
     const claims = (req as IncomingMessage & { auth?: SigilClaims }).auth;
-    let error: SigilAuthError | undefined;
-    if (claims === undefined) error = new InvalidTokenError('token_missing');
-    else if (!allowed(claims, required)) error = new InsufficientScopeError(kind, required);
+    const error = claims === undefined ? new InvalidTokenError('token_missing') : refusal(claims);
     if (error === undefined) return next();
     if (onError === 'next') next(error);
     else sendAuthError(res, error, realm);

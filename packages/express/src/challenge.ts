@@ -1,9 +1,10 @@
 /**
- * The HTTP face of the middleware's errors: the RFC 6750 `WWW-Authenticate` challenge and the
- * RFC 9457 problem+json body, both built by @sigil/core.
+ * The HTTP face of the middleware's errors: the RFC 6750 `WWW-Authenticate` challenge (with RFC
+ * 9470's `max_age` and `acr_values` for a step-up) and the RFC 9457 problem+json body, both built
+ * by @sigil/core.
  */
 import { bearerChallenge, sendProblem, toProblem, type ProblemDetails, type ProblemResponse } from '@sigil/core';
-import { InsufficientScopeError, InvalidTokenError, type SigilAuthError } from './errors.ts';
+import { InsufficientScopeError, InsufficientUserAuthenticationError, InvalidTokenError, type SigilAuthError } from './errors.ts';
 
 /** RFC 9457 body sent for a {@link SigilAuthError}. */
 export type AuthProblem = ProblemDetails;
@@ -20,7 +21,14 @@ export { toProblem };
 export function challenge(error: SigilAuthError, realm: string): string {
   const missing = error instanceof InvalidTokenError && error.reason === 'token_missing';
   const scope = error instanceof InsufficientScopeError && error.kind === 'scope' ? error.required : undefined;
-  return bearerChallenge({ realm, ...(missing ? {} : { error }), ...(scope ? { scope } : {}) });
+  const level = error instanceof InsufficientUserAuthenticationError ? error : undefined;
+  return bearerChallenge({
+    realm,
+    ...(missing ? {} : { error }),
+    ...(scope ? { scope } : {}),
+    ...(level?.maxAge === undefined ? {} : { maxAge: level.maxAge }),
+    ...(level?.acrValues ? { acrValues: level.acrValues } : {}),
+  });
 }
 
 /** Writes the full error response (status, challenge, no-store, problem+json) unless one was sent. */

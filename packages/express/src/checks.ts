@@ -38,14 +38,16 @@ export function checkTyp(header: Record<string, unknown>, expected: string | fal
 
 /**
  * The shape of the registered claims and of those Sigil's helpers read (`scope`, `roles`,
- * `email_verified`): a payload that passes is a {@link SigilClaims}.
+ * `email_verified`, and `amr`, `auth_time`, `acr` for `requireAuthLevel`): a payload that passes is a
+ * {@link SigilClaims}. A malformed `amr` or `auth_time` is refused here, so a step-up check never
+ * has to guess what an odd value means.
  */
 export function checkClaimTypes(payload: Record<string, unknown>): asserts payload is SigilClaims {
   if (!isNumericDate(payload.exp)) throw new InvalidTokenError('claims_invalid');
-  for (const name of ['nbf', 'iat'] as const) {
+  for (const name of ['nbf', 'iat', 'auth_time'] as const) {
     if (payload[name] !== undefined && !isNumericDate(payload[name])) throw new InvalidTokenError('claims_invalid');
   }
-  for (const name of ['sub', 'jti', 'scope', 'sid'] as const) {
+  for (const name of ['sub', 'jti', 'scope', 'sid', 'acr'] as const) {
     if (payload[name] !== undefined && typeof payload[name] !== 'string') throw new InvalidTokenError('claims_invalid');
   }
   // Profile claims may be null (Sigil sends `name: null` for a user without a name).
@@ -54,9 +56,11 @@ export function checkClaimTypes(payload: Record<string, unknown>): asserts paylo
       throw new InvalidTokenError('claims_invalid');
   }
   if (payload.email_verified !== undefined && typeof payload.email_verified !== 'boolean') throw new InvalidTokenError('claims_invalid');
-  const roles = payload.roles;
-  if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string')))
-    throw new InvalidTokenError('claims_invalid');
+  for (const name of ['roles', 'amr'] as const) {
+    const list = payload[name];
+    if (list !== undefined && !(Array.isArray(list) && list.every((item) => typeof item === 'string')))
+      throw new InvalidTokenError('claims_invalid');
+  }
 }
 
 export function checkIssuer(claims: SigilClaims, issuer: string): void {

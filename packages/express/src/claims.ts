@@ -1,6 +1,7 @@
 /**
  * The verified claims Sigil puts on `req.auth`: the registered JWT claims (RFC 7519), Sigil's
- * own (RFC 9068 profile plus `email`, `email_verified`, `name`, `roles`, `sid`) and whatever else the issuer added.
+ * own (RFC 9068 profile plus `email`, `email_verified`, `name`, `roles`, `sid`, and `amr`, `auth_time`,
+ * `acr` for step-up) and whatever else the issuer added.
  * Same shape as express-jwt's `req.auth`, so handlers keep working after a migration.
  */
 export interface SigilClaims {
@@ -24,6 +25,15 @@ export interface SigilClaims {
   roles?: string[];
   /** Sigil session id. */
   sid?: string;
+  /**
+   * How the user authenticated (RFC 8176 values: `pwd`, `otp`, `hwk`, `swk`, `user`, `mfa`), for
+   * `requireAuthLevel`. Sigil's tokens carry it; a token without it proved nothing in particular.
+   */
+  amr?: string[];
+  /** When the user last actively authenticated (epoch seconds): a refresh keeps it, a new sign-in renews it. */
+  auth_time?: number;
+  /** Authentication context class reference (OIDC `acr`), when the issuer sends one. */
+  acr?: string;
   [claim: string]: unknown;
 }
 

@@ -1,13 +1,15 @@
 /**
  * `createSigil`: the middleware set for one issuer, configured once. `requireAuth`,
- * `requireScope`, `requireRole` and the error handler share one verifier (one token cache, one
- * key set) and one `realm` / `onError`.
+ * `requireScope`, `requireRole`, `requireAuthLevel` and the error handler share one verifier (one
+ * token cache, one key set) and one `realm` / `onError` (and `requireAuthLevel` the verifier's
+ * clock and clock tolerance).
  */
 import { availableParallelism } from 'node:os';
 import { authorizer, hasAnyRole, hasScopes } from './authorize.ts';
 import { problemErrorHandler, sigilErrorHandler, type ProblemErrorHandlerOptions, type SigilErrorHandler } from './error-handler.ts';
 import { resolveOptions, type RequireAuthOptions } from './options.ts';
 import { authMiddleware, type SigilMiddleware } from './require-auth.ts';
+import { authLevelMiddleware, type AuthLevel } from './require-auth-level.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 import { promising, type AccessTokenVerifier } from './verifier.ts';
 
@@ -24,6 +26,14 @@ export interface Sigil {
   requireScope(...scopes: string[]): SigilMiddleware;
   /** Requires ANY of the listed roles (after `requireAuth`). */
   requireRole(...roles: string[]): SigilMiddleware;
+  /**
+   * Requires a sign-in strong and recent enough (after `requireAuth`): 401
+   * `insufficient_user_authentication` otherwise (RFC 9470 step-up).
+   *
+   * @example
+   * app.delete('/api/lessons/:id', sigil.requireAuth(), sigil.requireAuthLevel({ amr: ['mfa'], maxAge: 300 }), deleteLesson);
+   */
+  requireAuthLevel(level: AuthLevel): SigilMiddleware;
   /** `sigilErrorHandler` with this set's realm: renders Sigil's errors, passes the others on. */
   errorHandler(): SigilErrorHandler;
   /** `problemErrorHandler` with this set's realm: renders every error as problem+json. */
@@ -50,6 +60,12 @@ export function createSigil(options: SigilOptions): Sigil {
     requireAuth: ({ credentialsRequired = config.credentialsRequired } = {}) => (credentialsRequired ? required : optional),
     requireScope: (...scopes: string[]) => authorizer('scope', scopes, hasScopes, settings),
     requireRole: (...roles: string[]) => authorizer('role', roles, hasAnyRole, settings),
+    requireAuthLevel: (level: AuthLevel) =>
+      authLevelMiddleware(
+        level,
+        { ...settings, clock: config.clock, clockToleranceMs: config.clockToleranceMs },
+        'createSigil.requireAuthLevel',
+      ),
     errorHandler: () => sigilErrorHandler({ realm: config.realm }),
     problemHandler: (handlerOptions = {}) => problemErrorHandler({ ...handlerOptions, realm: config.realm }),
     verify: promising(verifier),

@@ -1,7 +1,8 @@
 /**
- * Errors raised by @sigil/express. Two public classes share one base: a token that cannot be
- * accepted (401 `invalid_token`) and a valid token without the right permissions (403
- * `insufficient_scope`). The finer `reason` says why, for logs and tests; clients only ever see
+ * Errors raised by @sigil/express. Three public classes share one base: a token that cannot be
+ * accepted (401 `invalid_token`), a valid token without the right permissions (403
+ * `insufficient_scope`) and a valid token whose sign-in is too weak or too old for the route (401
+ * `insufficient_user_authentication`, RFC 9470). The finer `reason` says why, for logs and tests; clients only ever see
  * the `code` and the fixed, token-free sentence of that reason. All are @sigil/core's
  * `SigilError`s, so the auth server and the middleware render them the same way.
  */
@@ -30,7 +31,7 @@ export const INVALID_TOKEN_REASONS = {
 export type InvalidTokenReason = keyof typeof INVALID_TOKEN_REASONS;
 
 /** The codes of @sigil/core's table this package produces. */
-export type SigilAuthErrorCode = Extract<ErrorCode, 'invalid_token' | 'insufficient_scope'>;
+export type SigilAuthErrorCode = Extract<ErrorCode, 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication'>;
 
 /**
  * Base of every error @sigil/express raises for a request. `message` is safe to send to a client:
@@ -77,5 +78,38 @@ export class InsufficientScopeError extends SigilAuthError {
     super('insufficient_scope', kind === 'scope' ? 'The access token lacks a required scope' : 'The access token lacks a required role');
     this.kind = kind;
     this.required = required;
+  }
+}
+
+/** Which requirement of `requireAuthLevel` a token failed. Stable strings: assert on these. */
+export const AUTH_LEVEL_REASONS = {
+  amr: 'A stronger authentication method is required',
+  max_age: 'A more recent authentication is required',
+  acr: 'A different authentication level is required',
+} as const satisfies Record<string, string>;
+
+/** Stable reason of an {@link InsufficientUserAuthenticationError}. */
+export type AuthLevelReason = keyof typeof AUTH_LEVEL_REASONS;
+
+/**
+ * The token is valid but the sign-in behind it does not meet the route's `requireAuthLevel`: a
+ * required method is missing from `amr` (`reason` `amr`), `auth_time` is older than `maxAge` or
+ * absent (`max_age`), or `acr` is not one of `acrValues` (`acr`). 401
+ * `insufficient_user_authentication` (RFC 9470): the client signs in again, with the second
+ * factor, and retries. `maxAge` and `acrValues` are the route's requirements, sent in the challenge.
+ *
+ * @example
+ * if (err instanceof InsufficientUserAuthenticationError) metrics.stepUps.inc({ reason: err.reason });
+ */
+export class InsufficientUserAuthenticationError extends SigilAuthError {
+  readonly reason: AuthLevelReason;
+  readonly maxAge: number | undefined;
+  readonly acrValues: readonly string[] | undefined;
+
+  constructor(reason: AuthLevelReason, requirements: { maxAge?: number | undefined; acrValues?: readonly string[] | undefined } = {}) {
+    super('insufficient_user_authentication', AUTH_LEVEL_REASONS[reason]);
+    this.reason = reason;
+    this.maxAge = requirements.maxAge;
+    this.acrValues = requirements.acrValues;
   }
 }

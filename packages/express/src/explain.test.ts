@@ -35,6 +35,18 @@ describe('explainToken', () => {
     expect(exp.detail).toMatch(/^expired /);
   });
 
+  it('fails the claims check of a malformed amr or auth_time, as the verifier refuses it', async () => {
+    const verify = createVerifier({ ...options, issuer: ISSUER });
+    for (const claims of [{ amr: 'mfa' }, { auth_time: '1700000000' }]) {
+      const token = await sign(key, claims);
+      const result = await explainToken(token, options);
+      expect(result.checks.find((c) => c.name === 'claims')).toMatchObject({ status: 'fail', reason: 'claims_invalid' });
+      await expect(verify(token)).rejects.toMatchObject({ reason: 'claims_invalid' });
+    }
+    const fine = await explainToken(await sign(key, { amr: ['pwd', 'otp', 'mfa'], auth_time: 1_700_000_000 }), options);
+    expect(fine.valid).toBe(true);
+  });
+
   it('skips what cannot be checked: a malformed token, an algorithm that is not allowed, an unknown key', async () => {
     const malformed = await explainToken('not.a-token', options);
     expect(malformed.checks[0]).toMatchObject({ name: 'format', status: 'fail', reason: 'token_malformed' });

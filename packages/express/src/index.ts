@@ -7,11 +7,13 @@
  * const sigil = createSigil({ issuer: 'http://localhost:4000', audience: 'sigil' });
  * app.get('/api/lessons', sigil.requireAuth(), (req, res) => res.json({ user: req.auth?.sub }));
  * app.post('/api/lessons', sigil.requireAuth(), sigil.requireRole('admin'), createLesson);
+ * app.delete('/api/lessons/:id', sigil.requireAuth(), sigil.requireAuthLevel({ amr: ['mfa'], maxAge: 300 }), deleteLesson);
  */
 export { createSigil, type Sigil, type SigilOptions } from './create-sigil.ts';
 export { requireAuth, type SigilMiddleware } from './require-auth.ts';
 export { createVerifier, type AccessTokenVerifier, type VerifierOptions } from './verifier.ts';
 export { requireScope, requireRole, type AuthorizeOptions } from './authorize.ts';
+export { requireAuthLevel, type AuthLevel, type AuthLevelOptions } from './require-auth-level.ts';
 export { sigilErrorHandler, problemErrorHandler, type SigilErrorHandler, type ProblemErrorHandlerOptions } from './error-handler.ts';
 export {
   explainToken,
@@ -26,8 +28,11 @@ export {
   SigilAuthError,
   InvalidTokenError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   INVALID_TOKEN_REASONS,
+  AUTH_LEVEL_REASONS,
   type InvalidTokenReason,
+  type AuthLevelReason,
   type SigilAuthErrorCode,
 } from './errors.ts';
 export { toProblem, challenge, type AuthProblem } from './challenge.ts';

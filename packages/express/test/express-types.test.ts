@@ -8,7 +8,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const project = fileURLToPath(new URL('./express4/tsconfig.json', import.meta.url));
 
 describe('Express 4 compatibility', () => {
-  it('typechecks an Express 4 app using requireAuth, requireRole, requireScope and sigilErrorHandler', async () => {
+  it('typechecks an Express 4 app using requireAuth, requireRole, requireScope, requireAuthLevel, createSigil and sigilErrorHandler', async () => {
     // The Express 5 twin (test/express5-types.ts) is checked by the package's own tsconfig.
     // execFile rejects on a non-zero exit: the exit code and tsc's diagnostics are both checked.
     const result = await promisify(execFile)(process.execPath, [tsc, '-p', project], { encoding: 'utf8' }).then(

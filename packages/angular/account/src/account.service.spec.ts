@@ -3,7 +3,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { AuthService, provideSigilAuth, SigilClientError, type SigilAuthEvent } from '@sigil/angular';
 import type { SigilClient } from '@sigil/client';
-import { ALICE, API, ISSUER, LINKS, SESSIONS, fakeAuthServer } from '../../src/testing/fake-auth-server';
+import { ALICE, API, CAROL, ISSUER, LINKS, MFA, SESSIONS, fakeAuthServer } from '../../src/testing/fake-auth-server';
 import { AccountService } from './account.service';
 
 @Component({ template: '' })
@@ -101,6 +101,46 @@ describe('AccountService', () => {
     expect(lastCall()).toMatchObject({ method: 'DELETE', path: '/auth/account', body: { password: 'correct horse' } });
     expect(auth.user()).toBeNull();
     expect(events).toEqual(['login', 'logout']);
+  });
+
+  it('enrols TOTP: the secret three ways, then the recovery codes for the right code', async () => {
+    await signIn();
+    await expect(account.startTotpEnrolment()).resolves.toEqual({ secret: MFA.secret, otpauthUrl: MFA.otpauthUrl, qrSvg: MFA.qrSvg });
+    expect(lastCall()).toMatchObject({ method: 'POST', path: '/auth/mfa/totp' });
+    await expect(account.confirmTotp('000000')).rejects.toMatchObject({ code: 'invalid_mfa', status: 400 });
+    await expect(account.confirmTotp(MFA.code)).resolves.toEqual(MFA.recoveryCodes);
+    expect(lastCall()).toMatchObject({ method: 'POST', path: '/auth/mfa/totp/confirm', body: { code: MFA.code } });
+    // A wrong code is no reason to renew the token or end the session.
+    expect(server.state.refreshCalls).toBe(0);
+    expect(auth.isLoggedIn()).toBe(true);
+  });
+
+  it('regenerates recovery codes and disables TOTP with the password', async () => {
+    await signIn();
+    await expect(account.regenerateRecoveryCodes('wrong')).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(account.regenerateRecoveryCodes('correct horse')).resolves.toEqual(MFA.recoveryCodes.map((c) => `new-${c}`));
+    expect(lastCall()).toMatchObject({ method: 'POST', path: '/auth/mfa/recovery-codes', body: { password: 'correct horse' } });
+    await expect(account.disableTotp('wrong')).rejects.toMatchObject({ code: 'invalid_request' });
+    await account.disableTotp('correct horse');
+    expect(lastCall()).toMatchObject({ method: 'DELETE', path: '/auth/mfa/totp', body: { password: 'correct horse' } });
+    await auth.logout();
+    await expect(account.startTotpEnrolment()).rejects.toMatchObject({ code: 'not_logged_in' });
+  });
+
+  it('steps up with the password and the code: new tokens for the same user, no event', async () => {
+    const first = await auth.login({ email: CAROL.email, password: MFA.password });
+    await auth.verifyMfa({ mfaToken: first.status === 'mfa_required' ? first.mfaToken : '', method: 'totp', code: MFA.code });
+    const before = await auth.getAccessToken();
+    events.length = 0;
+    // Without the code the account's second factor is asked for, and nothing changes.
+    await expect(account.stepUp({ password: MFA.password })).rejects.toMatchObject({ code: 'mfa_required' });
+    await expect(account.stepUp({ password: MFA.password, code: '000000' })).rejects.toMatchObject({ code: 'invalid_mfa' });
+    expect(await auth.getAccessToken()).toBe(before);
+    await expect(account.stepUp({ password: MFA.password, code: MFA.code })).resolves.toMatchObject({ email: CAROL.email });
+    expect(server.state.mfaVerifyCalls.at(-1)).toMatchObject({ method: 'totp', code: MFA.code });
+    expect(await auth.getAccessToken()).not.toBe(before);
+    expect(auth.user()?.email).toBe(CAROL.email);
+    expect(events).toEqual([]);
   });
 
   it('a password reset works signed out, and ends a session held here with a logout event', async () => {

@@ -8,12 +8,15 @@ import {
   type PasswordChangeInput,
   type PasswordResetInput,
   type SigilAccount,
+  type StepUpInput,
+  type TotpEnrolment,
 } from '@sigil/client/account';
 
 /**
  * The account's lifecycle for the signed-in user of {@link AuthService} (or, for the links in
  * mails, for anyone): email verification, password reset and change, email change, the user's
- * sessions, account deletion. Needs `provideSigilAuth` in the app's providers, like `AuthService`.
+ * sessions, account deletion, the second factor (TOTP, recovery codes) and the step-up sign-in an
+ * API asks for with `StepUpRequiredError`. Needs `provideSigilAuth` in the app's providers, like `AuthService`.
  * Every method returns a Promise that rejects with `SigilClientError` (branch on `code`); the
  * ones that need a signed-in user reject with `not_logged_in` without one, and every one of them
  * does on the server platform (SSR).
@@ -86,6 +89,44 @@ export class AccountService {
   /** Ends another session of the account; for this one, use `AuthService.logout()`. Rejects with `not_found`. */
   revokeSession(id: string): Promise<void> {
     return this.#call((account) => account.revokeSession(id));
+  }
+
+  /**
+   * Starts TOTP enrolment: the secret as text (`secret`), as an `otpauthUrl` and as a QR code
+   * (`qrSvg`, an SVG document) for the user's authenticator app. Nothing changes until {@link confirmTotp}.
+   */
+  startTotpEnrolment(): Promise<TotpEnrolment> {
+    return this.#call((account) => account.startTotpEnrolment());
+  }
+
+  /**
+   * Confirms the enrolment with a code from the app; signing in asks for a code from then on.
+   * Resolves to the 10 recovery codes, to show once. Rejects with `invalid_mfa` (wrong code).
+   */
+  confirmTotp(code: string): Promise<string[]> {
+    return this.#call((account) => account.confirmTotp(code));
+  }
+
+  /** Turns TOTP off (the recovery codes go too). Rejects with `invalid_request` for a wrong password. */
+  disableTotp(password: string): Promise<void> {
+    return this.#call((account) => account.disableTotp(password));
+  }
+
+  /** 10 new recovery codes; the old ones stop working. Rejects with `invalid_request` for a wrong password. */
+  regenerateRecoveryCodes(password: string): Promise<string[]> {
+    return this.#call((account) => account.regenerateRecoveryCodes(password));
+  }
+
+  /**
+   * The step-up an API asked for (`StepUpRequiredError` from an `HttpClient` call): signs the same
+   * user in afresh with the password and the second factor's `code`, so the session's tokens carry
+   * a new `auth_time` and `amr`; then retry the request. The replaced session is ended at the
+   * server; no `AuthService.events` event fires (the same user stays signed in). Rejects with
+   * `invalid_credentials`, `invalid_mfa`, or `mfa_required` when the account has a second factor
+   * and no `code` was given; the session is then unchanged.
+   */
+  stepUp(input: StepUpInput): Promise<SigilUser> {
+    return this.#call((account) => account.stepUp(input));
   }
 
   async #call<T>(task: (account: SigilAccount) => Promise<T>): Promise<T> {

@@ -9,4 +9,6 @@ export type {
   EmailChangeInput,
   PasswordChangeInput,
   PasswordResetInput,
+  StepUpInput,
+  TotpEnrolment,
 } from '@sigil/client/account';

@@ -2,7 +2,7 @@ import { Component, PLATFORM_ID } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { localSession, SigilClientError, type SigilClient } from '@sigil/client';
-import { ALICE, API, ISSUER, fakeAuthServer } from '../testing/fake-auth-server';
+import { ALICE, API, CAROL, ISSUER, MFA, fakeAuthServer } from '../testing/fake-auth-server';
 import type { SigilAuthEvent } from './auth-event';
 import { AuthService } from './auth.service';
 import { provideSigilAuth } from './provide';
@@ -49,7 +49,10 @@ describe('AuthService', () => {
 
   it('login fills the signals and announces it', async () => {
     const before = Date.now();
-    await expect(auth.login({ email: ALICE.email, password: 'correct horse' })).resolves.toMatchObject({ name: 'Alice' });
+    await expect(auth.login({ email: ALICE.email, password: 'correct horse' })).resolves.toMatchObject({
+      status: 'signed_in',
+      user: { name: 'Alice' },
+    });
     expect(auth.user()?.email).toBe(ALICE.email);
     expect(auth.isLoggedIn()).toBe(true);
     expect(auth.hasRole('admin')).toBe(true);
@@ -65,6 +68,37 @@ describe('AuthService', () => {
     expect((error as SigilClientError).code).toBe('invalid_credentials');
     expect(auth.isLoggedIn()).toBe(false);
     expect(events).toEqual([]);
+  });
+
+  it('login of an account with a second factor resolves to mfa_required; verifyMfa then signs in', async () => {
+    const result = await auth.login({ email: CAROL.email, password: MFA.password });
+    expect(result).toEqual({ status: 'mfa_required', mfaToken: 'mfa-1', methods: ['totp', 'recovery_code'] });
+    expect(auth.isLoggedIn()).toBe(false);
+    expect(events).toEqual([]);
+
+    const mfaToken = result.status === 'mfa_required' ? result.mfaToken : '';
+    const wrong = await auth.verifyMfa({ mfaToken, method: 'totp', code: '000000' }).catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ code: 'invalid_mfa', status: 401 });
+    expect(auth.isLoggedIn()).toBe(false);
+
+    await expect(auth.verifyMfa({ mfaToken, method: 'totp', code: MFA.code })).resolves.toMatchObject({ email: CAROL.email });
+    expect(server.state.mfaVerifyCalls.at(-1)).toEqual({ mfa_token: mfaToken, method: 'totp', code: MFA.code });
+    expect(auth.user()?.email).toBe(CAROL.email);
+    expect(events).toEqual(['login']);
+    // The mfa_token worked once.
+    await expect(auth.verifyMfa({ mfaToken, method: 'totp', code: MFA.code })).rejects.toMatchObject({ code: 'invalid_mfa' });
+  });
+
+  it('verifyMfa takes a recovery code, once', async () => {
+    const first = await auth.login({ email: CAROL.email, password: MFA.password });
+    const mfaToken = first.status === 'mfa_required' ? first.mfaToken : '';
+    await auth.verifyMfa({ mfaToken, method: 'recovery_code', code: MFA.recoveryCodes[0]! });
+    expect(auth.isLoggedIn()).toBe(true);
+    const again = await auth.login({ email: CAROL.email, password: MFA.password });
+    const next = again.status === 'mfa_required' ? again.mfaToken : '';
+    await expect(auth.verifyMfa({ mfaToken: next, method: 'recovery_code', code: MFA.recoveryCodes[0]! })).rejects.toMatchObject({
+      code: 'invalid_mfa',
+    });
   });
 
   it('refresh rotates the token; concurrent calls share one request', async () => {
@@ -114,6 +148,7 @@ describe('AuthService on the server platform', () => {
     await expect(auth.ready).resolves.toBeUndefined();
     await expect(auth.getAccessToken()).resolves.toBeNull();
     await expect(auth.login({ email: 'a@b.c', password: 'x' })).rejects.toBeInstanceOf(SigilClientError);
+    await expect(auth.verifyMfa({ mfaToken: 'm', method: 'totp', code: '1' })).rejects.toMatchObject({ code: 'not_logged_in' });
     await expect(auth.refresh()).rejects.toMatchObject({ code: 'not_logged_in' });
   });
 });

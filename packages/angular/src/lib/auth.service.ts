@@ -1,6 +1,14 @@
 import { Injectable, computed, inject, type Signal } from '@angular/core';
 import type { Observable } from 'rxjs';
-import { SigilClientError, type LoginInput, type SignupInput, type SignupResult, type SigilUser } from '@sigil/client';
+import {
+  SigilClientError,
+  type LoginInput,
+  type LoginResult,
+  type MfaInput,
+  type SignupInput,
+  type SignupResult,
+  type SigilUser,
+} from '@sigil/client';
 import type { SigilSession } from '@sigil/client/internal';
 import type { SigilAuthEvent } from './auth-event';
 import { AuthState } from './auth-state';
@@ -12,7 +20,8 @@ import { AuthState } from './auth-state';
  * @example
  * readonly auth = inject(AuthService);
  * // template: @if (auth.user(); as user) { Hello {{ user.name }} }
- * await this.auth.login({ email, password });
+ * const result = await this.auth.login({ email, password });
+ * if (result.status === 'mfa_required') await this.auth.verifyMfa({ mfaToken: result.mfaToken, method: 'totp', code });
  */
 @Injectable({ providedIn: 'root' })
 export class AuthService {
@@ -33,11 +42,25 @@ export class AuthService {
   readonly ready: Promise<void> = this.#state.ready;
 
   /**
-   * Signs in with email and password. Rejects with `SigilClientError` (`code` `invalid_credentials`,
-   * `rate_limited` with `retryAfter`, `network_error`, ...); the password is never kept or logged.
+   * Signs in with email and password. Resolves to `{ status: 'signed_in', user }`, or to
+   * `{ status: 'mfa_required', mfaToken, methods }` for an account with a second factor: ask for
+   * the code and call {@link verifyMfa}. Rejects with `SigilClientError` (`code`
+   * `invalid_credentials`, `rate_limited` with `retryAfter`, `network_error`, ...); the password is
+   * never kept or logged.
    */
-  async login(credentials: LoginInput): Promise<SigilUser> {
-    const user = await this.#client('Cannot sign in during SSR').login(credentials);
+  async login(credentials: LoginInput): Promise<LoginResult> {
+    const result = await this.#client().login(credentials);
+    if (result.status === 'signed_in') this.#announceLogin(result.user);
+    return result;
+  }
+
+  /**
+   * The second step of an `mfa_required` login: the authenticator app's code (`totp`) or a recovery
+   * code (`recovery_code`). Resolves to the signed-in user, with a `login` event. Rejects with
+   * `invalid_mfa` (a wrong code, or an expired or used `mfaToken`), `rate_limited`, ...
+   */
+  async verifyMfa(input: MfaInput): Promise<SigilUser> {
+    const user = await this.#client().verifyMfa(input);
     this.#announceLogin(user);
     return user;
   }
@@ -48,7 +71,7 @@ export class AuthService {
    * like {@link login} (`email_taken`, `invalid_request`).
    */
   async signup(account: SignupInput): Promise<SignupResult> {
-    const result = await this.#client('Cannot sign up during SSR').signup(account);
+    const result = await this.#client().signup(account);
     if (!result.verificationRequired) this.#announceLogin(result.user);
     return result;
   }
@@ -64,7 +87,7 @@ export class AuthService {
    * (the session is over: a `session_expired` event follows), `network_error`...
    */
   async refresh(): Promise<string> {
-    return this.#client('No session to refresh during SSR').refresh();
+    return this.#client().refresh();
   }
 
   /**
@@ -94,9 +117,9 @@ export class AuthService {
   }
 
   /** The client, or the `not_logged_in` error on the server platform, where there is none. */
-  #client(whyNot: string): SigilSession {
+  #client(): SigilSession {
     const client = this.#state.client;
-    if (!client) throw new SigilClientError('not_logged_in', whyNot);
+    if (!client) throw new SigilClientError('not_logged_in', 'No session on the server platform (SSR)');
     return client;
   }
 }

@@ -5,7 +5,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { Router, provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import type { SigilClient } from '@sigil/client';
-import { API, BOB, ISSUER, deferred, eventually, fakeAuthServer } from '../testing/fake-auth-server';
+import { API, BOB, ISSUER, STEP_UP, deferred, eventually, fakeAuthServer } from '../testing/fake-auth-server';
 import { AuthService } from './auth.service';
 import { authInterceptor } from './interceptor';
 import { provideSigilAuth } from './provide';
@@ -188,6 +188,44 @@ describe('authInterceptor', () => {
     expect(auth.isLoggedIn()).toBe(true);
     expect(events).toEqual([]);
     expect(router.url).toBe('/lessons?page=2');
+  });
+
+  describe('a step-up challenge (401 insufficient_user_authentication)', () => {
+    it('passes through: no refresh, no logout, no navigation', async () => {
+      const events: string[] = [];
+      auth.events.subscribe((event) => events.push(event.type));
+      const { request, response } = await send(`${API}/api/lessons/1`);
+      request.flush(STEP_UP.body, { status: 401, statusText: 'Unauthorized', headers: { 'WWW-Authenticate': STEP_UP.challenge } });
+      const error = await response.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HttpErrorResponse);
+      expect(error).toMatchObject({ status: 401, error: STEP_UP.body });
+      expect(server.state.refreshCalls).toBe(0);
+      expect(auth.isLoggedIn()).toBe(true);
+      expect(events).toEqual([]);
+      expect(router.url).toBe('/lessons?page=2');
+    });
+
+    it('is recognised from the challenge alone, or from the body alone', async () => {
+      const byHeader = await send(`${API}/api/a`);
+      byHeader.request.flush(null, { status: 401, statusText: 'Unauthorized', headers: { 'WWW-Authenticate': STEP_UP.challenge } });
+      await expect(byHeader.response).rejects.toMatchObject({ status: 401 });
+      const byBody = await send(`${API}/api/b`);
+      byBody.request.flush(STEP_UP.body, { status: 401, statusText: 'Unauthorized' });
+      await expect(byBody.response).rejects.toMatchObject({ status: 401 });
+      expect(server.state.refreshCalls).toBe(0);
+      expect(auth.isLoggedIn()).toBe(true);
+    });
+
+    it('met by the retry after a refresh, keeps the session', async () => {
+      const { request, response } = await send(`${API}/api/lessons/1`);
+      request.flush(null, { status: 401, statusText: 'Unauthorized' });
+      const retry = await eventually(() => backend.expectOne(`${API}/api/lessons/1`));
+      retry.flush(STEP_UP.body, { status: 401, statusText: 'Unauthorized' });
+      await expect(response).rejects.toMatchObject({ status: 401 });
+      expect(server.state.refreshCalls).toBe(1);
+      expect(auth.isLoggedIn()).toBe(true);
+      expect(router.url).toBe('/lessons?page=2');
+    });
   });
 
   it('passes other errors through without refreshing', async () => {

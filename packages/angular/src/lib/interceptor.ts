@@ -1,7 +1,7 @@
 import { type HttpErrorResponse, type HttpEvent, type HttpHandlerFn, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
 import { DOCUMENT, inject } from '@angular/core';
 import { catchError, from, switchMap, type Observable } from 'rxjs';
-import { hasCode, tokenAfterRejection, type SigilSession } from '@sigil/client/internal';
+import { hasCode, isStepUp, tokenAfterRejection, type SigilSession } from '@sigil/client/internal';
 import { AuthState } from './auth-state';
 import { isApiUrl } from './urls';
 
@@ -10,7 +10,9 @@ import { isApiUrl } from './urls';
  * recovers from an expired token: on a 401 it renews the token once (one refresh shared by every
  * request that fails at the same time) and retries the request once; if that fails too the user is
  * logged out and sent to the login route with `returnUrl`. Requests made while a refresh runs wait
- * for it. Other origins and the auth server's token endpoints pass through untouched.
+ * for it. Other origins and the auth server's token endpoints pass through untouched. A 401 that
+ * asks for a step-up (`insufficient_user_authentication`, RFC 9470) is not about the token: it
+ * passes through with no refresh and no logout (`stepUpInterceptor` makes it a `StepUpRequiredError`).
  *
  * @example
  * provideHttpClient(withInterceptors([authInterceptor]))
@@ -83,9 +85,13 @@ function withBearer(req: HttpRequest<unknown>, token: string): HttpRequest<unkno
 }
 
 /**
- * HttpClient reports every failed answer as an `HttpErrorResponse`; checking the status alone also
- * covers an interceptor further down that throws its own error with the 401's status.
+ * Whether `error` is a 401 about the token, which a renewed token may cure. HttpClient reports
+ * every failed answer as an `HttpErrorResponse`; checking the status alone also covers an
+ * interceptor further down that throws its own error with the 401's status. A 401 asking for a
+ * step-up is not one (its body's or its own `code` says so, or the challenge when the page can
+ * read it), whichever side of `stepUpInterceptor` this interceptor is.
  */
 function isUnauthorized(error: unknown): boolean {
-  return (error as Partial<HttpErrorResponse> | null)?.status === 401;
+  const response = error as Partial<HttpErrorResponse> | null;
+  return response?.status === 401 && !isStepUp(response.headers?.get('WWW-Authenticate'), response.error ?? response);
 }

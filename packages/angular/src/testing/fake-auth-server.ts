@@ -19,6 +19,38 @@ export const BOB = {
   email_verified: true,
 };
 
+/** A user with TOTP: her password answers `mfa_required`, then `MFA.code` or a recovery code signs her in. */
+export const CAROL = {
+  id: '8b3e3b7b-6b9a-4f2a-9cad-2e3f4a5b6c7d',
+  email: 'carol@example.com',
+  name: 'Carol',
+  roles: [] as string[],
+  email_verified: true,
+};
+
+/** The second factor of the fake server: the TOTP code it accepts, Carol's recovery codes, the enrolment it hands out. */
+export const MFA = {
+  password: 'staple battery',
+  code: '123456',
+  recoveryCodes: Array.from({ length: 10 }, (_, i) => `rc-${i}`),
+  secret: 'JBSWY3DPEHPK3PXP',
+  otpauthUrl: 'otpauth://totp/Sigil:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Sigil',
+  qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><path d="M0 0h7v7H0z"/></svg>',
+};
+
+/** An API's step-up refusal (RFC 9470), as @sigil/express answers `requireAuthLevel({ amr: ['mfa'], maxAge: 300 })`. */
+export const STEP_UP = {
+  challenge:
+    'Bearer realm="sigil", error="insufficient_user_authentication", error_description="A stronger authentication method is required", max_age=300',
+  body: {
+    type: 'https://sigil.dev/errors/insufficient_user_authentication',
+    title: 'Stronger or more recent authentication required',
+    status: 401,
+    detail: 'A stronger authentication method is required',
+    code: 'insufficient_user_authentication',
+  },
+};
+
 /** The tokens of the links the fake server "mails": each accepted once. */
 export const LINKS = { verify: 'verify-token', reset: 'reset-token' };
 
@@ -44,13 +76,19 @@ export function fakeAuthServer() {
     // Copies: a test that verifies Alice's address must not change the next test's Alice.
     [ALICE.email, { user: { ...ALICE }, password: 'correct horse' }],
     [BOB.email, { user: { ...BOB }, password: 'battery staple' }],
+    [CAROL.email, { user: { ...CAROL }, password: MFA.password }],
   ]);
+  /** The `mfa_token`s of password steps not yet completed; each works once. */
+  const mfaTokens = new Map<string, typeof ALICE>();
+  const usedRecoveryCodes = new Set<string>();
   const refreshTokens = new Map<string, typeof ALICE>();
   const accessTokens = new Map<string, typeof ALICE>();
   const usedLinks = new Set<string>();
   const state = {
     /** `SIGIL_EMAIL_VERIFICATION=required`: signup answers the user without tokens. */
     verificationRequired: false,
+    /** Every `POST /auth/mfa/verify` body, in order. */
+    mfaVerifyCalls: [] as Array<Record<string, string>>,
     /** Every account call (method, path, JSON body), in order. */
     accountCalls: [] as Array<{ method: string; path: string; body: Record<string, string> }>,
     refreshCalls: 0,
@@ -90,7 +128,22 @@ export function fakeAuthServer() {
       case '/auth/login': {
         const entry = users.get(body['email'] ?? '');
         if (entry === undefined || entry.password !== body['password']) return problem(401, 'invalid_credentials');
-        return tokens(entry.user);
+        if (entry.user.email !== CAROL.email) return tokens(entry.user);
+        const mfaToken = `mfa-${mfaTokens.size + 1}`;
+        mfaTokens.set(mfaToken, entry.user);
+        return problem(403, 'mfa_required', {}, { mfa_token: mfaToken, methods: ['totp', 'recovery_code'] });
+      }
+      case '/auth/mfa/verify': {
+        state.mfaVerifyCalls.push(body);
+        const user = mfaTokens.get(body['mfa_token'] ?? '');
+        const right =
+          body['method'] === 'totp'
+            ? body['code'] === MFA.code
+            : body['method'] === 'recovery_code' && MFA.recoveryCodes.includes(body['code'] ?? '') && !usedRecoveryCodes.has(body['code']!);
+        if (!user || !right) return problem(401, 'invalid_mfa');
+        mfaTokens.delete(body['mfa_token']!);
+        if (body['method'] === 'recovery_code') usedRecoveryCodes.add(body['code']!);
+        return tokens(user);
       }
       case '/auth/refresh': {
         state.refreshCalls++;
@@ -170,6 +223,16 @@ export function fakeAuthServer() {
         return json(200, { sessions: SESSIONS });
       case 'DELETE /auth/sessions/s-2':
         return empty(204);
+      case 'POST /auth/mfa/totp':
+        return json(200, { secret: MFA.secret, otpauth_url: MFA.otpauthUrl, qr_svg: MFA.qrSvg });
+      case 'POST /auth/mfa/totp/confirm':
+        return body['code'] === MFA.code ? json(200, { recovery_codes: MFA.recoveryCodes }) : problem(400, 'invalid_mfa');
+      case 'DELETE /auth/mfa/totp':
+        return body['password'] === entry.password ? empty(204) : wrongPassword('password');
+      case 'POST /auth/mfa/recovery-codes':
+        return body['password'] === entry.password
+          ? json(200, { recovery_codes: MFA.recoveryCodes.map((c) => `new-${c}`) })
+          : wrongPassword('password');
       default:
         return problem(404, 'not_found');
     }
@@ -199,8 +262,8 @@ function wrongPassword(field: string): Response {
   return new Response(JSON.stringify(body), { status: 400, headers: { 'Content-Type': 'application/problem+json' } });
 }
 
-function problem(status: number, code: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ type: 'about:blank', title: code, status, code }), {
+function problem(status: number, code: string, headers: Record<string, string> = {}, extra: object = {}): Response {
+  return new Response(JSON.stringify({ type: 'about:blank', title: code, status, code, ...extra }), {
     status,
     headers: { 'Content-Type': 'application/problem+json', ...headers },
   });

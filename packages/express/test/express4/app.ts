@@ -1,7 +1,16 @@
 // Type-level test: @sigil/express used from an Express 4 app (types from @types/express@4, aliased
 // as express-v4-types). Checked by `tsc -p test/express4` (see express-types.test.ts); never run.
 import type { Express, NextFunction, Request, Response, Router } from 'express-v4-types';
-import { InvalidTokenError, requireAuth, requireRole, requireScope, sigilErrorHandler } from '../../src/index.ts';
+import {
+  createSigil,
+  InsufficientUserAuthenticationError,
+  InvalidTokenError,
+  requireAuth,
+  requireAuthLevel,
+  requireRole,
+  requireScope,
+  sigilErrorHandler,
+} from '../../src/index.ts';
 
 declare const app: Express;
 declare const router: Router;
@@ -20,9 +29,21 @@ app.post('/lessons', auth, requireRole('admin'), (req: Request, res: Response) =
   res.status(201).json({ by: req.auth?.email });
 });
 router.get('/x', auth, requireRole('admin', 'editor', { onError: 'next' }), (_req, _res, next: NextFunction) => next());
+app.delete('/lessons/:id', auth, requireAuthLevel({ amr: ['mfa'], maxAge: 300 }), (req: Request, res: Response) => {
+  const methods: string[] = req.auth?.amr ?? [];
+  const signedInAt: number | undefined = req.auth?.auth_time;
+  // @ts-expect-error -- auth_time is epoch seconds, not a Date
+  const when: Date | undefined = req.auth?.auth_time;
+  res.json({ methods, signedInAt, when });
+});
+const sigil = createSigil({ issuer: 'https://issuer.test', audience: 'sigil' });
+router.post('/admin', sigil.requireAuth(), sigil.requireAuthLevel({ acrValues: ['urn:example:high'] }), (_req, res) => res.end());
+// @ts-expect-error -- amr lists methods: an array, not one string
+requireAuthLevel({ amr: 'mfa' });
 app.use(router);
 app.use(sigilErrorHandler());
 app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   if (error instanceof InvalidTokenError) res.status(error.status).json({ code: error.code, reason: error.reason });
+  else if (error instanceof InsufficientUserAuthenticationError) res.status(401).json({ reason: error.reason, maxAge: error.maxAge });
   else next(error);
 });

@@ -46,6 +46,8 @@ async function whyKeyUnknown(server: AuthServer, kid: string | undefined, alg: u
 function printInspection(result: TokenExplanation, source: string, at: Date): void {
   if (result.header) print(`Header\n${JSON.stringify(result.header, null, 2)}`);
   if (result.payload) print(`Payload\n${JSON.stringify(result.payload, null, 2)}`);
+  const signedIn = signInSummary(result.payload, at);
+  if (signedIn) print(`Signed in: ${signedIn}`);
   print(`Checks (keys: ${source})`);
   const width = Math.max(...result.checks.map((c) => c.name.length));
   for (const check of result.checks) {
@@ -56,6 +58,19 @@ function printInspection(result: TokenExplanation, source: string, at: Date): vo
   if (result.valid)
     print(result.checks.some((c) => c.status === 'skip') ? 'Valid (see the checks not run above).' : 'Valid: every check passed.');
   else print(`Invalid: ${failed.length ? `${failed.join(', ')} failed` : 'the signature could not be checked'}.`);
+}
+
+/**
+ * How and when the user signed in, from `amr` and `auth_time` (what `requireAuthLevel` checks), e.g.
+ * `pwd, otp, mfa at 2026-11-25 16:40:00Z (3 min ago)`; undefined when the token says neither.
+ */
+function signInSummary(payload: Record<string, unknown> | undefined, at: Date): string | undefined {
+  const { amr, auth_time: authTime } = payload ?? {};
+  const methods = Array.isArray(amr) ? amr.map(String).join(', ') || '(no methods)' : undefined;
+  const instant = typeof authTime === 'number' && Number.isFinite(authTime) ? new Date(authTime * 1000) : undefined;
+  if (methods === undefined && instant === undefined) return undefined;
+  const when = instant && `at ${formatDate(instant)} (${relative(instant, at)})`;
+  return [methods ?? '(amr not given)', when].filter(Boolean).join(' ');
 }
 
 /** `sigil token inspect <jwt>`. */
