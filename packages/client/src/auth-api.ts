@@ -11,6 +11,8 @@ export interface AuthApi {
    * account has a second factor (the server's 403, whose body carries the `mfa_token`).
    */
   login(body: object): Promise<Session | MfaRequired>;
+  /** POSTs `body` to another endpoint that answers with a TokenResponse (a passkey sign-in). */
+  tokensFrom(path: string, body: object): Promise<Session>;
   /** POSTs `{mfa_token, method, code}` to `/auth/mfa/verify`. */
   verifyMfa(body: object): Promise<Session>;
   /**
@@ -97,6 +99,7 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieStrategy }: Re
       return mfa ?? tokens(sentAt, Promise.resolve(response));
     },
     verifyMfa: async (body) => tokens(now(), requests.post('/auth/mfa/verify', body)),
+    tokensFrom: async (path, body) => tokens(now(), requests.post(path, body)),
     async signup(body) {
       const sentAt = now();
       // JSON.stringify leaves out a name that is undefined.

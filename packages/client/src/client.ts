@@ -343,6 +343,6 @@ function createSession(opts: ResolvedOptions): SigilSession {
       local?.close();
     },
   };
-  bindRequests(client, api.requests);
+  bindRequests(client, api.requests, async (path, body) => signIn(await api.tokensFrom(path, body)));
   return client;
 }
