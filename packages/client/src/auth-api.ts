@@ -11,10 +11,11 @@ export interface AuthApi {
    * account has a second factor (the server's 403, whose body carries the `mfa_token`).
    */
   login(body: object): Promise<Session | MfaRequired>;
-  /** POSTs `body` to another endpoint that answers with a TokenResponse (a passkey sign-in). */
+  /**
+   * POSTs `body` to an endpoint that answers with a TokenResponse: `/auth/mfa/verify` (the second
+   * step of a login), `/auth/passkeys/login`.
+   */
   tokensFrom(path: string, body: object): Promise<Session>;
-  /** POSTs `{mfa_token, method, code}` to `/auth/mfa/verify`. */
-  verifyMfa(body: object): Promise<Session>;
   /**
    * POSTs `{email, password, name}` to `/auth/signup`. No `session` when the server requires the
    * address to be verified first: it then answers with the new user and no tokens.
@@ -98,7 +99,6 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieStrategy }: Re
           : undefined;
       return mfa ?? tokens(sentAt, Promise.resolve(response));
     },
-    verifyMfa: async (body) => tokens(now(), requests.post('/auth/mfa/verify', body)),
     tokensFrom: async (path, body) => tokens(now(), requests.post(path, body)),
     async signup(body) {
       const sentAt = now();

@@ -293,6 +293,8 @@ function createSession(opts: ResolvedOptions): SigilSession {
 
   /** A sign-in's new session (login, second factor): set, shared with the other tabs, announced. */
   const signIn = (next: Session): SigilUser => (setSession(next, 'login', true), next.user);
+  /** The same from a token endpoint: the second step of a login, an entry point's sign-in (a passkey). */
+  const signInAt = async (path: string, body: object): Promise<SigilUser> => signIn(await api.tokensFrom(path, body));
 
   // Only the fields the server expects are sent, whatever else the caller's object holds.
   const client: SigilSession = {
@@ -306,9 +308,7 @@ function createSession(opts: ResolvedOptions): SigilSession {
       // `mfa_required`: no session yet, the second factor comes first.
       return 'status' in next ? next : { status: 'signed_in', user: signIn(next) };
     },
-    async verifyMfa({ mfaToken, method, code }) {
-      return signIn(await api.verifyMfa({ mfa_token: mfaToken, method, code }));
-    },
+    verifyMfa: ({ mfaToken, method, code }) => signInAt('/auth/mfa/verify', { mfa_token: mfaToken, method, code }),
     async logout() {
       const current = session;
       setSession(undefined, 'logout', true);
@@ -343,6 +343,6 @@ function createSession(opts: ResolvedOptions): SigilSession {
       local?.close();
     },
   };
-  bindRequests(client, api.requests, async (path, body) => signIn(await api.tokensFrom(path, body)));
+  bindRequests(client, api.requests, signInAt);
   return client;
 }

@@ -116,6 +116,7 @@ export function createSigilPasskeys(client: SigilClient | SigilSession): SigilPa
       const options = (await json(send('POST', '/auth/passkeys/login/options', step))) as PublicKeyCredentialRequestOptionsJSON | undefined;
       if (!options?.challenge) throw unexpectedAnswer();
       const response = await inBrowser(() => startAuthentication({ optionsJSON: options, useBrowserAutofill: conditional }));
+      // A passkey is multi-factor on its own: the server never asks for another step after it.
       return signIn('/auth/passkeys/login', { response, ...step });
     },
 
