@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -360,6 +361,15 @@ describe.each(testDrivers())('second factors on $name', (driver) => {
         'invalid_grant',
       );
       expect((await verify(first.body.mfa_token, 'totp', code, t, { 'user-agent': 'Browser A' })).status).toBe(200);
+
+      // Tries from other clients use the challenge up as wrong codes do.
+      advance(STEP_MS);
+      const second = await passwordStep(user.email, t, { 'user-agent': 'Browser A' });
+      for (let i = 0; i < 5; i++) {
+        expectProblem(await verify(second.body.mfa_token, 'totp', '000000', t, { 'user-agent': `Browser ${i}` }), 400, 'invalid_grant');
+      }
+      const late = await verify(second.body.mfa_token, 'totp', codeAt(user.secret, clock), t, { 'user-agent': 'Browser A' });
+      expectProblem(late, 400, 'invalid_grant');
     });
 
     it('one challenge takes 5 wrong codes, then the login starts again', async () => {
@@ -460,10 +470,25 @@ describe.each(testDrivers())('second factors on $name', (driver) => {
 
     it('the admin reset removes TOTP, recovery codes and passkeys, ends every session, and is logged at warn', async () => {
       const user = await withTotp();
+      // A passkey row as the passkeys table has it (its columns are the passkeys code's business:
+      // fill every NOT NULL column without a default).
+      const required = await t.db.query<{ column_name: string; data_type: string }>(
+        `SELECT column_name, data_type FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'passkeys' AND is_nullable = 'NO' AND column_default IS NULL`,
+      );
+      const known: Record<string, unknown> = {
+        id: randomUUID(),
+        user_id: user.user.id,
+        credential_id: `cred-${user.user.id}`,
+        counter: 0,
+        device_type: 'multiDevice',
+        backed_up: true,
+        created_at: new Date(),
+      };
+      const values = required.map((c) => known[c.column_name] ?? (c.data_type === 'boolean' ? false : c.data_type === 'bigint' ? 0 : 'x'));
       await t.db.query(
-        `INSERT INTO passkeys (id, user_id, credential_id, public_key, counter, device_type, backed_up, name, created_at)
-         VALUES (gen_random_uuid(), $1, $2, 'pk', 0, 'multiDevice', true, 'Phone', now())`,
-        [user.user.id, `cred-${user.user.id}`],
+        `INSERT INTO passkeys (${required.map((c) => c.column_name).join(', ')}) VALUES (${required.map((_, i) => `$${i + 1}`).join(', ')})`,
+        values,
       );
       const pending = await passwordStep(user.email);
       const removed = await t.server.service.resetSecondFactors(user.user.id);

@@ -148,17 +148,23 @@ export function createLoginCompletion(
         const locked = await challenges.lockMfaChallenge(tx, tokenHash);
         const challenge = usable(locked, meta, at);
         if (!challenge) {
-          // Someone holds a live token from another client: count it against the challenge.
-          if (locked && locked.usedAt === null && locked.expiresAt > at) await challenges.recordMfaChallengeFailure(tx, tokenHash);
+          // Someone holds a live token from another client: it counts against the challenge too.
+          if (locked && locked.usedAt === null && locked.expiresAt > at) {
+            const failures = await challenges.recordMfaChallengeFailure(tx, tokenHash);
+            if (failures >= MFA_CHALLENGE_MAX_FAILURES) await challenges.useMfaChallenge(tx, tokenHash, at);
+          }
           return { kind: 'invalid' as const };
         }
         const user = await users.findUserById(tx, challenge.userId);
         if (!user || user.disabled) return { kind: 'invalid' as const };
-        const accepted = method && (await method.enrolled(tx, user.id)) ? await method.verify(tx, user, input.proof, at) : false;
-        if (method && accepted) {
+        const verified = method && (await method.enrolled(tx, user.id)) && (await method.verify(tx, user, input.proof, at));
+        if (method && verified) {
           await challenges.useMfaChallenge(tx, tokenHash, at);
-          const amr = accepted === true ? method.amr : accepted.amr;
-          return { kind: 'verified' as const, user, amr: combinedAmr(challenge.firstFactorAmr, amr) };
+          return {
+            kind: 'verified' as const,
+            user,
+            amr: combinedAmr(challenge.firstFactorAmr, verified === true ? method.amr : verified.amr),
+          };
         }
         const failures = await challenges.recordMfaChallengeFailure(tx, tokenHash);
         if (failures >= MFA_CHALLENGE_MAX_FAILURES) await challenges.useMfaChallenge(tx, tokenHash, at);

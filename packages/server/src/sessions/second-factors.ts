@@ -36,10 +36,9 @@ export interface SecondFactorMethod {
   /** Whether the account has this factor, ready to use (a TOTP factor only once confirmed). */
   enrolled(db: Queryable, userId: string): Promise<boolean>;
   /**
-   * Checks the proof in the transaction that holds the login's challenge, using it up (a TOTP
-   * step, a recovery code) so the same proof never counts twice. `false` refuses it; `true`
-   * accepts it with the method's `amr`; `{ amr }` accepts it with other values (a passkey says
-   * `hwk` or `swk` by its device).
+   * Checks the proof in the transaction that holds the login's challenge; true uses it up
+   * (a TOTP step, a recovery code), so the same proof never counts twice. A method whose `amr`
+   * depends on the proof (a passkey: `hwk` or `swk`) resolves to that `amr` instead of true.
    */
   verify(tx: Queryable, user: UserRecord, proof: SecondFactorProof, at: Date): Promise<boolean | { amr: readonly string[] }>;
 }
