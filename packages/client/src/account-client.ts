@@ -1,6 +1,6 @@
 import type { SigilClient, SigilSession } from './client.ts';
 import { SigilClientError, unexpectedAnswer } from './errors.ts';
-import { parseRecoveryCodes, parseTotpEnrolment, sessionIdOf, type TotpEnrolment } from './account-mfa.ts';
+import { parseMfaStatus, parseRecoveryCodes, parseTotpEnrolment, sessionIdOf, type MfaStatus, type TotpEnrolment } from './account-mfa.ts';
 import { parseSessions, type AccountSession } from './account-sessions.ts';
 import type { MfaMethod } from './mfa.ts';
 import { userFromServer, type SigilUser } from './session.ts';
@@ -90,6 +90,8 @@ export interface SigilAccount {
    * `not_found`.
    */
   revokeSession(id: string): Promise<void>;
+  /** Signed in: the account's second factors (what a login asks for, TOTP's state, recovery codes left). */
+  mfaStatus(): Promise<MfaStatus>;
   /**
    * Signed in: starts TOTP enrolment. Resolves to the secret (`secret`, `otpauthUrl`, and `qrSvg`
    * to show); nothing changes until `confirmTotp` gets a first code from the app.
@@ -173,6 +175,9 @@ export function createSigilAccount(client: SigilClient | SigilSession): SigilAcc
     },
     async revokeSession(id) {
       await signedIn('DELETE', `/auth/sessions/${encodeURIComponent(id)}`);
+    },
+    async mfaStatus() {
+      return parseMfaStatus(await signedIn('GET', '/auth/mfa'));
     },
     async startTotpEnrolment() {
       return parseTotpEnrolment(await signedIn('POST', '/auth/mfa/totp'));

@@ -11,6 +11,28 @@ export interface TotpEnrolment {
   readonly qrSvg: string;
 }
 
+/** The account's second factors, from `mfaStatus()`. */
+export interface MfaStatus {
+  /** What a login of this account asks for after the password (`totp`, `recovery_code`…); empty: nothing. */
+  readonly methods: readonly string[];
+  /** `pending`: enrolment started, not confirmed yet. */
+  readonly totp: 'off' | 'pending' | 'on';
+  readonly recoveryCodesRemaining: number;
+}
+
+/** `GET /auth/mfa`'s `{methods, totp, recovery_codes_remaining}`; `invalid_response` when it is not that. */
+export function parseMfaStatus(body: Record<string, unknown> | undefined): MfaStatus {
+  const { methods, totp, recovery_codes_remaining: recoveryCodesRemaining } = body ?? {};
+  if (
+    !Array.isArray(methods) ||
+    !methods.every((method) => typeof method === 'string') ||
+    (totp !== 'off' && totp !== 'pending' && totp !== 'on') ||
+    !Number.isInteger(recoveryCodesRemaining)
+  )
+    throw unexpectedAnswer();
+  return { methods, totp, recoveryCodesRemaining: recoveryCodesRemaining as number };
+}
+
 /** `POST /auth/mfa/totp`'s `{secret, otpauth_url, qr_svg}`; `invalid_response` when it is not that. */
 export function parseTotpEnrolment(body: Record<string, unknown> | undefined): TotpEnrolment {
   const { secret, otpauth_url: otpauthUrl, qr_svg: qrSvg } = body ?? {};

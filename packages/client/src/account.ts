@@ -13,4 +13,4 @@ export {
   type StepUpInput,
 } from './account-client.ts';
 export type { AccountSession } from './account-sessions.ts';
-export type { TotpEnrolment } from './account-mfa.ts';
+export type { MfaStatus, TotpEnrolment } from './account-mfa.ts';

@@ -63,7 +63,8 @@ export interface SigilClient {
   /**
    * The second step of a `mfa_required` login: the code of the authenticator app (`totp`) or a
    * recovery code (`recovery_code`, each works once). Resolves to the signed-in user. Rejects with
-   * `invalid_mfa` (a wrong code, or an expired or used `mfaToken`), `rate_limited`, `network_error`…
+   * `invalid_mfa` (a wrong code: ask again with the same `mfaToken`), `invalid_grant` (the `mfaToken`
+   * expired, was used, or took too many wrong codes: sign in again), `rate_limited`, `network_error`…
    */
   verifyMfa(input: MfaInput): Promise<SigilUser>;
   /** Signs out here and in every synced tab, then revokes the session at the server (best effort). */

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { Secret, TOTP } from 'otpauth';
 import { sendProblem, type SigilError } from '@sigil/core';
 import { createSigil, requireAuthLevel } from '@sigil/express';
 import { createAuthServer, type AuthServerOptions, type MailMessage } from '@sigil/server';
@@ -187,12 +188,12 @@ export function browserFetch(origin: string): typeof fetch & { jar: Map<string, 
  * An API on @sigil/express, trusting `issuer`'s tokens (keys by discovery): `GET /data` for any
  * valid token; `DELETE /lessons/:id` needs a second factor within 5 minutes, `POST /recent` a
  * sign-in within 5 minutes, `GET /acr` the acr `urn:sigil:high`, each answering the RFC 9470
- * step-up challenge otherwise. `GET /hidden` refuses like `POST /recent` but without the
+ * step-up challenge otherwise. `GET /hidden` needs a second factor too but refuses without the
  * `WWW-Authenticate` header, as a browser shows a cross-origin answer that does not expose it.
  * A token passed to `revoke` is refused with 401 `invalid_token`.
  */
-export async function startStepUpApi(issuer: string) {
-  const sigil = createSigil({ issuer, audience: 'sigil' });
+export async function startStepUpApi(issuer: string, clock: () => number = Date.now) {
+  const sigil = createSigil({ issuer, audience: 'sigil', clock });
   const revoked = new Set<string>();
   const app = express();
   const ok = (_req: express.Request, res: express.Response) => void res.json({ ok: true });
@@ -205,9 +206,14 @@ export async function startStepUpApi(issuer: string) {
   app.delete('/lessons/:id', sigil.requireAuth(), sigil.requireAuthLevel({ amr: ['mfa'], maxAge: 300 }), ok);
   app.post('/recent', sigil.requireAuth(), sigil.requireAuthLevel({ maxAge: 300 }), ok);
   app.get('/acr', sigil.requireAuth(), sigil.requireAuthLevel({ acrValues: ['urn:sigil:high'] }), ok);
-  app.get('/hidden', sigil.requireAuth(), requireAuthLevel({ maxAge: 300, onError: 'next' }), ok);
+  app.get('/hidden', sigil.requireAuth(), requireAuthLevel({ amr: ['mfa'], onError: 'next' }), ok);
   // The problem+json body alone: what the page sees of /hidden's refusal.
   app.use((error: SigilError, _req: express.Request, res: express.Response, _next: express.NextFunction) => sendProblem(res, error));
   const { server, url } = await listen(app);
   return { url, revoke: (token: string) => void revoked.add(token), close: () => close(server) };
+}
+
+/** The code an authenticator app shows for `secret` at `at` (epoch ms; RFC 6238: SHA-1, 6 digits, 30 s). */
+export function totpCode(secret: string, at: number): string {
+  return TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30, timestamp: at });
 }

@@ -365,6 +365,8 @@ describe('sigil with the embedded database', () => {
         expect(result.stdout).toMatch(new RegExp(`✓ ${check}\\s`));
       }
       expect(result.stdout).toContain('"email": "demo@sigil.dev"');
+      // How and when the user signed in, what requireAuthLevel checks.
+      expect(result.stdout).toMatch(/^Signed in: pwd at \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \(\d+ s ago\)$/m);
       expect(result.stdout).toContain('Valid');
       expect(result.stdout).not.toContain(token.split('.')[2]);
     },

@@ -105,6 +105,7 @@ describe('AccountService', () => {
 
   it('enrols TOTP: the secret three ways, then the recovery codes for the right code', async () => {
     await signIn();
+    await expect(account.mfaStatus()).resolves.toEqual({ methods: [], totp: 'off', recoveryCodesRemaining: 0 });
     await expect(account.startTotpEnrolment()).resolves.toEqual({ secret: MFA.secret, otpauthUrl: MFA.otpauthUrl, qrSvg: MFA.qrSvg });
     expect(lastCall()).toMatchObject({ method: 'POST', path: '/auth/mfa/totp' });
     await expect(account.confirmTotp('000000')).rejects.toMatchObject({ code: 'invalid_mfa', status: 400 });

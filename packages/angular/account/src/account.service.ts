@@ -5,6 +5,7 @@ import {
   type AccountDeletionInput,
   type AccountSession,
   type EmailChangeInput,
+  type MfaStatus,
   type PasswordChangeInput,
   type PasswordResetInput,
   type SigilAccount,
@@ -89,6 +90,11 @@ export class AccountService {
   /** Ends another session of the account; for this one, use `AuthService.logout()`. Rejects with `not_found`. */
   revokeSession(id: string): Promise<void> {
     return this.#call((account) => account.revokeSession(id));
+  }
+
+  /** The account's second factors: what a login asks for (`methods`), TOTP's state, recovery codes left. */
+  mfaStatus(): Promise<MfaStatus> {
+    return this.#call((account) => account.mfaStatus());
   }
 
   /**

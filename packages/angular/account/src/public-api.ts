@@ -7,6 +7,7 @@ export type {
   AccountDeletionInput,
   AccountSession,
   EmailChangeInput,
+  MfaStatus,
   PasswordChangeInput,
   PasswordResetInput,
   StepUpInput,

@@ -86,7 +86,7 @@ describe('AuthService', () => {
     expect(auth.user()?.email).toBe(CAROL.email);
     expect(events).toEqual(['login']);
     // The mfa_token worked once.
-    await expect(auth.verifyMfa({ mfaToken, method: 'totp', code: MFA.code })).rejects.toMatchObject({ code: 'invalid_mfa' });
+    await expect(auth.verifyMfa({ mfaToken, method: 'totp', code: MFA.code })).rejects.toMatchObject({ code: 'invalid_grant' });
   });
 
   it('verifyMfa takes a recovery code, once', async () => {

@@ -57,7 +57,8 @@ export class AuthService {
   /**
    * The second step of an `mfa_required` login: the authenticator app's code (`totp`) or a recovery
    * code (`recovery_code`). Resolves to the signed-in user, with a `login` event. Rejects with
-   * `invalid_mfa` (a wrong code, or an expired or used `mfaToken`), `rate_limited`, ...
+   * `invalid_mfa` (a wrong code: ask again), `invalid_grant` (the `mfaToken` expired, was used, or
+   * took too many wrong codes: sign in again), `rate_limited`, ...
    */
   async verifyMfa(input: MfaInput): Promise<SigilUser> {
     const user = await this.#client().verifyMfa(input);

@@ -169,7 +169,9 @@ export function fakeAuthServer() {
           body['method'] === 'totp'
             ? body['code'] === MFA.code
             : body['method'] === 'recovery_code' && MFA.recoveryCodes.includes(body['code'] ?? '') && !usedRecoveryCodes.has(body['code']!);
-        if (!user || !right) return problem(401, 'invalid_mfa');
+        // As the real server: an unknown or used token is the grant's fault, a wrong code the user's.
+        if (!user) return problem(400, 'invalid_grant');
+        if (!right) return problem(401, 'invalid_mfa');
         mfaTokens.delete(body['mfa_token']!);
         if (body['method'] === 'recovery_code') usedRecoveryCodes.add(body['code']!);
         return tokens(user);
@@ -267,6 +269,8 @@ export function fakeAuthServer() {
         return json(200, { sessions: SESSIONS });
       case 'DELETE /auth/sessions/s-2':
         return empty(204);
+      case 'GET /auth/mfa':
+        return json(200, { methods: [], totp: 'off', recovery_codes_remaining: 0 });
       case 'POST /auth/mfa/totp':
         return json(200, { secret: MFA.secret, otpauth_url: MFA.otpauthUrl, qr_svg: MFA.qrSvg });
       case 'POST /auth/mfa/totp/confirm':

@@ -12,19 +12,35 @@ class LessonsStub {}
 const ISSUER = 'http://auth.test';
 const USER = { id: 'u1', email: 'demo@sigil.dev', name: 'Demo User', roles: [] };
 
-/** The auth server's login endpoint as a `fetch`: one known account, problem+json otherwise. */
-const authServer: typeof fetch = async (_input, init) => {
-  const body = JSON.parse(String(init?.body)) as { email: string; password: string };
-  if (body.email === USER.email && body.password === 'right password') {
-    const tokens = { access_token: 'at', token_type: 'Bearer', expires_in: 900, expires_at: 0, refresh_token: 'rt', user: USER };
-    return new Response(JSON.stringify(tokens), { status: 200, headers: { 'Content-Type': 'application/json' } });
+/** An account with TOTP: its password answers `mfa_required`; `MFA_CODE` or `RECOVERY_CODE` finish the sign-in. */
+const MFA_USER = { id: 'u2', email: 'mfa@sigil.dev', name: 'Two Step', roles: [] };
+const MFA_CODE = '123456';
+const RECOVERY_CODE = 'abcd-efgh-ijkl';
+/** `verify` answers 400 invalid_grant for the mfa token of this address: the step has expired. */
+const EXPIRING = 'expiring@sigil.dev';
+
+function json(status: number, body: unknown, type = 'application/json'): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type } });
+}
+const tokens = (user: typeof USER) =>
+  json(200, { access_token: 'at', token_type: 'Bearer', expires_in: 900, expires_at: 0, refresh_token: 'rt', user });
+const problem = (status: number, code: string, extra: object = {}) =>
+  json(status, { title: code, status, code, ...extra }, 'application/problem+json');
+
+/** The auth server's login endpoints as a `fetch`: the accounts above, problem+json otherwise. */
+const authServer: typeof fetch = async (input, init) => {
+  const body = JSON.parse(String(init?.body)) as Record<string, string>;
+  if (new URL(String(input)).pathname === '/auth/mfa/verify') {
+    if (body['mfa_token'] === `mfa-token-${EXPIRING}`) return problem(400, 'invalid_grant');
+    const right = body['method'] === 'totp' ? body['code'] === MFA_CODE : body['code'] === RECOVERY_CODE;
+    return right && body['mfa_token'] === `mfa-token-${MFA_USER.email}` ? tokens(MFA_USER) : problem(401, 'invalid_mfa');
   }
-  if (body.email === 'unverified@sigil.dev') {
-    const problem = { title: 'Email address not verified', status: 403, code: 'email_not_verified' };
-    return new Response(JSON.stringify(problem), { status: 403, headers: { 'Content-Type': 'application/problem+json' } });
+  if (body['email'] === USER.email && body['password'] === 'right password') return tokens(USER);
+  if ((body['email'] === MFA_USER.email || body['email'] === EXPIRING) && body['password'] === 'right password') {
+    return problem(403, 'mfa_required', { mfa_token: `mfa-token-${body['email']}`, methods: ['totp', 'recovery_code'], expires_in: 300 });
   }
-  const problem = { title: 'Unauthorized', status: 401, code: 'invalid_credentials' };
-  return new Response(JSON.stringify(problem), { status: 401, headers: { 'Content-Type': 'application/problem+json' } });
+  if (body['email'] === 'unverified@sigil.dev') return problem(403, 'email_not_verified');
+  return problem(401, 'invalid_credentials');
 };
 
 describe('Login page', () => {
@@ -110,6 +126,70 @@ describe('Login page', () => {
     fill('input#password', 'right password');
     await submit();
     await vi.waitFor(() => expect(TestBed.inject(Router).url).toBe('/elsewhere'), { timeout: 10_000 });
+  });
+
+  const text = (selector: string) => harness.routeNativeElement!.querySelector(selector)?.textContent?.trim();
+
+  async function passwordStep(email: string): Promise<void> {
+    fill('input#email', email);
+    fill('input#password', 'right password');
+    await submit();
+  }
+
+  it('asks for the authenticator code after the right password, then signs in', async () => {
+    await harness.navigateByUrl('/login?returnUrl=%2Felsewhere');
+    await passwordStep(MFA_USER.email);
+    expect(text('h1')).toBe('Two-step verification');
+    expect(text('label[for=code]')).toBe('Authentication code');
+    const code = harness.routeNativeElement!.querySelector<HTMLInputElement>('input#code')!;
+    expect(code.getAttribute('autocomplete')).toBe('one-time-code');
+    expect(code.getAttribute('inputmode')).toBe('numeric');
+    await vi.waitFor(() => expect(document.activeElement).toBe(code), { timeout: 10_000 });
+    expect(harness.routeNativeElement!.querySelector('input#password')).toBeNull();
+    expect(TestBed.inject(Router).url).toBe('/login?returnUrl=%2Felsewhere');
+
+    fill('input#code', '000000');
+    await submit();
+    expect(text('#code-error')).toBe('That code is not right. Check your authenticator app and try again.');
+    expect(harness.routeNativeElement!.querySelector<HTMLInputElement>('input#code')!.value).toBe('');
+
+    fill('input#code', ` ${MFA_CODE.slice(0, 3)} ${MFA_CODE.slice(3)} `);
+    await submit();
+    await vi.waitFor(() => expect(TestBed.inject(Router).url).toBe('/elsewhere'), { timeout: 10_000 });
+  });
+
+  it('takes a recovery code instead', async () => {
+    await harness.navigateByUrl('/login');
+    await passwordStep(MFA_USER.email);
+    const other = [...harness.routeNativeElement!.querySelectorAll('button[type=button]')].find((b) =>
+      b.textContent?.includes('recovery code'),
+    );
+    (other as HTMLButtonElement).click();
+    await harness.fixture.whenStable();
+    expect(text('label[for=code]')).toBe('Recovery code');
+    expect(text('button[type=button]')).toBe('Use your authenticator app instead');
+    fill('input#code', RECOVERY_CODE);
+    await submit();
+    await vi.waitFor(() => expect(TestBed.inject(Router).url).toBe('/lessons'), { timeout: 10_000 });
+  });
+
+  it('goes back to the password when the second step expired, and on "Start over"', async () => {
+    await harness.navigateByUrl('/login');
+    await passwordStep(EXPIRING);
+    fill('input#code', MFA_CODE);
+    await submit();
+    expect(text('h1')).toBe('Sign in');
+    expect(text('#login-error')).toBe('Your sign-in timed out. Enter your password again.');
+
+    await passwordStep(EXPIRING);
+    const startOver = [...harness.routeNativeElement!.querySelectorAll('button[type=button]')].find(
+      (b) => b.textContent?.trim() === 'Start over',
+    );
+    (startOver as HTMLButtonElement).click();
+    await harness.fixture.whenStable();
+    expect(text('h1')).toBe('Sign in');
+    expect(text('#login-error')).toBe('');
+    expect(TestBed.inject(Router).url).toBe('/login');
   });
 
   it('ignores a returnUrl that points to another site', async () => {

@@ -1,10 +1,30 @@
-import { ChangeDetectionStrategy, Component, type ElementRef, afterNextRender, effect, inject, signal, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  type ElementRef,
+  Injector,
+  afterNextRender,
+  effect,
+  inject,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
+import { AuthService, SigilClientError, safeReturnUrl, type MfaMethod } from '@sigil/angular';
+import { focusAfterRender } from '../focus';
+
+/** The second step of a sign-in, once the password was right: the token to finish it with. */
+interface SecondStep {
+  readonly mfaToken: string;
+  /** What the account accepts (`totp`, `recovery_code`), as the server listed it. */
+  readonly methods: readonly string[];
+}
 
 /**
- * The sign-in page. The error text lives in an always-present live region, so screen readers
- * announce it when it appears; it never says which of email or password was wrong.
+ * The sign-in page: email and password, then, for an account with a second factor, a code from
+ * the authenticator app or a recovery code. Each step's error text lives in an always-present live
+ * region, so screen readers announce it when it appears; the first never says which of email or
+ * password was wrong.
  */
 @Component({
   selector: 'app-login',
@@ -12,66 +32,103 @@ import { AuthService, SigilClientError, safeReturnUrl } from '@sigil/angular';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <section class="card login-card" aria-labelledby="login-title">
-      <h1 id="login-title">Sign in</h1>
-      <p class="muted">Use your Sigil account to see the lessons.</p>
-      <!-- method=post: should the form ever be submitted natively, the password stays out of the URL. -->
-      <form method="post" (submit)="submit($event)" novalidate [attr.aria-busy]="pending()">
-        <div class="field">
-          <label for="email">Email</label>
-          <input
-            #emailInput
-            id="email"
-            name="email"
-            type="email"
-            autocomplete="username"
-            required
-            [value]="email()"
-            (input)="email.set(value($event))"
-            [attr.aria-invalid]="error() ? true : null"
-            aria-describedby="login-error"
-          />
-        </div>
-        <div class="field">
-          <label for="password">Password</label>
-          <input
-            #passwordInput
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            [value]="password()"
-            (input)="password.set(value($event))"
-            [attr.aria-invalid]="error() ? true : null"
-            aria-describedby="login-error"
-          />
-        </div>
-        <p id="login-error" class="form-error" role="alert" aria-live="assertive">{{ error() }}</p>
-        <button type="submit" class="button button-primary" [disabled]="pending() || !interactive()">
-          {{ pending() ? 'Signing in…' : 'Sign in' }}
-        </button>
-      </form>
-      <p class="form-links">
-        <a routerLink="/password/forgot">Forgot password?</a>
-        <span aria-hidden="true">·</span>
-        <a routerLink="/signup">Create account</a>
-      </p>
+      @if (secondStep(); as step) {
+        <h1 id="login-title">Two-step verification</h1>
+        <p class="muted" id="code-hint">
+          {{ method() === 'totp' ? 'Enter the 6-digit code from your authenticator app.' : 'Enter one of the recovery codes you saved.' }}
+        </p>
+        <form method="post" (submit)="verify($event)" novalidate [attr.aria-busy]="pending()">
+          <div class="field">
+            <label for="code">{{ method() === 'totp' ? 'Authentication code' : 'Recovery code' }}</label>
+            <input
+              #codeInput
+              id="code"
+              name="code"
+              type="text"
+              required
+              [attr.inputmode]="method() === 'totp' ? 'numeric' : null"
+              [attr.autocomplete]="method() === 'totp' ? 'one-time-code' : 'off'"
+              autocapitalize="off"
+              spellcheck="false"
+              [attr.aria-invalid]="error() ? true : null"
+              aria-describedby="code-hint code-error"
+            />
+          </div>
+          <p id="code-error" class="form-error" role="alert" aria-live="assertive">{{ error() }}</p>
+          <button type="submit" class="button button-primary" [disabled]="pending()">{{ pending() ? 'Verifying…' : 'Verify' }}</button>
+        </form>
+        <p class="form-links">
+          @if (otherMethod(step); as other) {
+            <button type="button" class="button button-secondary" (click)="useMethod(other)">
+              {{ other === 'recovery_code' ? 'Use a recovery code instead' : 'Use your authenticator app instead' }}
+            </button>
+          }
+          <button type="button" class="button button-secondary" (click)="startOver('')">Start over</button>
+        </p>
+      } @else {
+        <h1 id="login-title">Sign in</h1>
+        <p class="muted">Use your Sigil account to see the lessons.</p>
+        <!-- method=post: should the form ever be submitted natively, the password stays out of the URL. -->
+        <form method="post" (submit)="submit($event)" novalidate [attr.aria-busy]="pending()">
+          <div class="field">
+            <label for="email">Email</label>
+            <input
+              #emailInput
+              id="email"
+              name="email"
+              type="email"
+              autocomplete="username"
+              required
+              [value]="email()"
+              (input)="email.set(value($event))"
+              [attr.aria-invalid]="error() ? true : null"
+              aria-describedby="login-error"
+            />
+          </div>
+          <div class="field">
+            <label for="password">Password</label>
+            <input
+              #passwordInput
+              id="password"
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              required
+              [attr.aria-invalid]="error() ? true : null"
+              aria-describedby="login-error"
+            />
+          </div>
+          <p id="login-error" class="form-error" role="alert" aria-live="assertive">{{ error() }}</p>
+          <button type="submit" class="button button-primary" [disabled]="pending() || !interactive()">
+            {{ pending() ? 'Signing in…' : 'Sign in' }}
+          </button>
+        </form>
+        <p class="form-links">
+          <a routerLink="/password/forgot">Forgot password?</a>
+          <span aria-hidden="true">·</span>
+          <a routerLink="/signup">Create account</a>
+        </p>
+      }
     </section>
   `,
 })
 export class Login {
   readonly #auth = inject(AuthService);
   readonly #router = inject(Router);
+  readonly #injector = inject(Injector);
   /** Where the guard found the user; checked by safeReturnUrl before use (no open redirect). */
   readonly #returnUrl = inject(ActivatedRoute).snapshot.queryParamMap.get('returnUrl');
   protected readonly email = signal('');
-  protected readonly password = signal('');
   protected readonly error = signal('');
   protected readonly pending = signal(false);
+  /** Set once the password was right and the account asks for its second factor. */
+  protected readonly secondStep = signal<SecondStep | null>(null);
+  protected readonly method = signal<MfaMethod>('totp');
   /** False in the server-rendered HTML until the app runs in the browser: no native submit. */
   protected readonly interactive = signal(false);
-  private readonly emailInput = viewChild.required<ElementRef<HTMLInputElement>>('emailInput');
-  private readonly passwordInput = viewChild.required<ElementRef<HTMLInputElement>>('passwordInput');
+  private readonly emailInput = viewChild<ElementRef<HTMLInputElement>>('emailInput');
+  private readonly passwordInput = viewChild<ElementRef<HTMLInputElement>>('passwordInput');
+  private readonly codeInput = viewChild<ElementRef<HTMLInputElement>>('codeInput');
 
   constructor() {
     afterNextRender(() => this.interactive.set(true));
@@ -96,22 +153,81 @@ export class Login {
     this.email.set(email);
     if (email === '' || password === '') {
       this.error.set('Enter your email and password.');
-      this.emailInput().nativeElement.focus();
+      this.emailInput()?.nativeElement.focus();
       return;
     }
     this.error.set('');
     this.pending.set(true);
     try {
-      await this.#auth.login({ email, password });
-      // The effect above navigates once the signals say we are signed in.
+      const result = await this.#auth.login({ email, password });
+      // Signed in: the effect above navigates once the signals say so.
+      if (result.status === 'mfa_required') {
+        this.method.set(result.methods.includes('totp') || result.methods.length === 0 ? 'totp' : 'recovery_code');
+        this.secondStep.set({ mfaToken: result.mfaToken, methods: result.methods });
+        focusAfterRender(this.#injector, () => this.codeInput()?.nativeElement);
+      }
     } catch (error) {
-      // Clear the field itself too: the binding may not have seen the typed value yet.
-      this.password.set('');
-      this.passwordInput().nativeElement.value = '';
+      this.clearPassword();
       this.error.set(messageFor(error));
     } finally {
       this.pending.set(false);
     }
+  }
+
+  protected async verify(event: Event): Promise<void> {
+    event.preventDefault();
+    const step = this.secondStep();
+    if (this.pending() || !step) return;
+    const code = String(new FormData(event.target as HTMLFormElement).get('code') ?? '').replace(/\s+/g, '');
+    if (code === '') {
+      this.error.set(this.method() === 'totp' ? 'Enter the code from your authenticator app.' : 'Enter a recovery code.');
+      this.codeInput()?.nativeElement.focus();
+      return;
+    }
+    this.error.set('');
+    this.pending.set(true);
+    try {
+      await this.#auth.verifyMfa({ mfaToken: step.mfaToken, method: this.method(), code });
+      // The effect above navigates once the signals say we are signed in.
+    } catch (error) {
+      if (error instanceof SigilClientError && error.code === 'invalid_grant') {
+        // The password step expired (5 minutes), was used, or took too many wrong codes.
+        this.startOver('Your sign-in timed out. Enter your password again.');
+        return;
+      }
+      const input = this.codeInput()?.nativeElement;
+      if (input) input.value = '';
+      this.error.set(codeMessageFor(error, this.method()));
+      input?.focus();
+    } finally {
+      this.pending.set(false);
+    }
+  }
+
+  /** The other factor the account offers, for the "use … instead" button. */
+  protected otherMethod(step: SecondStep): MfaMethod | null {
+    const other: MfaMethod = this.method() === 'totp' ? 'recovery_code' : 'totp';
+    return step.methods.includes(other) ? other : null;
+  }
+
+  protected useMethod(method: MfaMethod): void {
+    this.method.set(method);
+    this.error.set('');
+    focusAfterRender(this.#injector, () => this.codeInput()?.nativeElement);
+  }
+
+  /** Back to email and password, with `message` (if any) in the error region. */
+  protected startOver(message: string): void {
+    this.secondStep.set(null);
+    this.method.set('totp');
+    this.error.set(message);
+    focusAfterRender(this.#injector, () => this.passwordInput()?.nativeElement);
+  }
+
+  private clearPassword(): void {
+    // Clear the field itself: the password never lives in a signal.
+    const input = this.passwordInput()?.nativeElement;
+    if (input) input.value = '';
   }
 }
 
@@ -133,4 +249,11 @@ function messageFor(error: unknown): string {
     default:
       return 'Sign-in failed. Please try again.';
   }
+}
+
+/** The second step's message for a refused code. */
+function codeMessageFor(error: unknown, method: MfaMethod): string {
+  if (error instanceof SigilClientError && (error.code === 'invalid_mfa' || error.code === 'invalid_request'))
+    return method === 'totp' ? 'That code is not right. Check your authenticator app and try again.' : 'That recovery code is not valid.';
+  return messageFor(error);
 }
