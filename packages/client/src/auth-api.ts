@@ -11,11 +11,8 @@ export interface AuthApi {
    * account has a second factor (the server's 403, whose body carries the `mfa_token`).
    */
   login(body: object): Promise<Session | MfaRequired>;
-  /**
-   * POSTs `body` to an endpoint that answers with a TokenResponse: `/auth/mfa/verify` (the second
-   * step of a login), `/auth/passkeys/login`.
-   */
-  tokensFrom(path: string, body: object): Promise<Session>;
+  /** POSTs `{mfa_token, method, code}` to `/auth/mfa/verify`. */
+  verifyMfa(body: object): Promise<Session>;
   /**
    * POSTs `{email, password, name}` to `/auth/signup`. No `session` when the server requires the
    * address to be verified first: it then answers with the new user and no tokens.
@@ -37,6 +34,7 @@ const JSON_TYPE = 'application/json';
 
 export function createAuthApi({ fetch, issuer, now, cookie: cookieStrategy }: ResolvedOptions): AuthApi {
   const requests: AuthRequests = {
+    now,
     async request(path, init) {
       try {
         return await fetch(issuer + path, {
@@ -99,7 +97,7 @@ export function createAuthApi({ fetch, issuer, now, cookie: cookieStrategy }: Re
           : undefined;
       return mfa ?? tokens(sentAt, Promise.resolve(response));
     },
-    tokensFrom: async (path, body) => tokens(now(), requests.post(path, body)),
+    verifyMfa: async (body) => tokens(now(), requests.post('/auth/mfa/verify', body)),
     async signup(body) {
       const sentAt = now();
       // JSON.stringify leaves out a name that is undefined.

@@ -1,17 +1,11 @@
 import { invalidArgument } from './invalid-argument.ts';
-import type { SigilUser } from './session.ts';
+import { sessionFromTokenResponse, type Session, type SigilUser } from './session.ts';
 import type { AuthRequests } from './strategy.ts';
-
-/**
- * Starts the client's session from a token endpoint: POSTs `body` to `path` (with the client's
- * token delivery) and makes the TokenResponse the session, here and in synced tabs, as `login`
- * does. Resolves to the signed-in user.
- */
-export type SignIn = (path: string, body: object) => Promise<SigilUser>;
 
 interface Binding {
   requests: AuthRequests;
-  signIn: SignIn;
+  /** Makes `session` the client's, here and in synced tabs, as `login` does; returns its user. */
+  startSession(session: Session): SigilUser;
 }
 
 /**
@@ -23,8 +17,8 @@ interface Binding {
 const bindings = new WeakMap<object, Binding>();
 
 /** Called once by the client factory for every client it makes. */
-export function bindRequests(client: object, requests: AuthRequests, signIn: SignIn): void {
-  bindings.set(client, { requests, signIn });
+export function bindRequests(client: object, requests: AuthRequests, startSession: Binding['startSession']): void {
+  bindings.set(client, { requests, startSession });
 }
 
 function bindingOf(client: object): Binding {
@@ -43,12 +37,22 @@ export function requestsOf(client: object): AuthRequests {
 }
 
 /**
- * How an entry point starts the session of a client from `createSigilClient` (or
- * `createSigilSession`): a passkey sign-in answers with a TokenResponse like `login`'s.
+ * How an entry point signs a client (from `createSigilClient` or `createSigilSession`) in at a
+ * token endpoint: POSTs `body` to `path` with the client's token delivery and makes the
+ * TokenResponse the client's session, as `login` does (a passkey sign-in answers like a login).
+ * Resolves to the signed-in user.
  *
  * @example
  * const user = await signInOf(client)('/auth/passkeys/login', { response });
  */
-export function signInOf(client: object): SignIn {
-  return bindingOf(client).signIn;
+export function signInOf(client: object): (path: string, body: object) => Promise<SigilUser> {
+  const { requests, startSession } = bindingOf(client);
+  return async (path, body) => {
+    // Expiry counts from when the request was sent, on the client's clock, as for `login`.
+    const sentAt = requests.now();
+    const answer = await requests.json(requests.post(path, body));
+    // In cookie delivery (which `post` asks for in cookie mode) the server leaves the refresh token
+    // out of the body: it is in the HttpOnly cookie.
+    return startSession(sessionFromTokenResponse(answer, sentAt, answer?.['refresh_token'] !== undefined));
+  };
 }

@@ -292,10 +292,11 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const ready: Promise<void> = (opts.restore && !session && api.restore?.(() => refreshShared(undefined))) || Promise.resolve();
   schedule();
 
-  /** A sign-in's new session (login, second factor): set, shared with the other tabs, announced. */
+  /**
+   * A sign-in's new session (login, second factor, an entry point's passkey): set, shared with the
+   * other tabs, announced.
+   */
   const signIn = (next: Session): SigilUser => (setSession(next, 'login', true), next.user);
-  /** The same from a token endpoint: the second step of a login, an entry point's sign-in (a passkey). */
-  const signInAt = async (path: string, body: object): Promise<SigilUser> => signIn(await api.tokensFrom(path, body));
 
   // Only the fields the server expects are sent, whatever else the caller's object holds.
   const client: SigilSession = {
@@ -309,7 +310,9 @@ function createSession(opts: ResolvedOptions): SigilSession {
       // `mfa_required`: no session yet, the second factor comes first.
       return 'status' in next ? next : { status: 'signed_in', user: signIn(next) };
     },
-    verifyMfa: ({ mfaToken, method, code }) => signInAt('/auth/mfa/verify', { mfa_token: mfaToken, method, code }),
+    async verifyMfa({ mfaToken, method, code }) {
+      return signIn(await api.verifyMfa({ mfa_token: mfaToken, method, code }));
+    },
     async logout() {
       const current = session;
       setSession(undefined, 'logout', true);
@@ -344,6 +347,6 @@ function createSession(opts: ResolvedOptions): SigilSession {
       local?.close();
     },
   };
-  bindRequests(client, api.requests, signInAt);
+  bindRequests(client, api.requests, signIn);
   return client;
 }
