@@ -456,6 +456,26 @@ describe.each(testDrivers())('passkeys on $name', (driver) => {
       expect(t.logs.some((line) => line.event === 'mfa_failed' && line.userId === user.user.id && line.method === 'passkey')).toBe(true);
     });
 
+    it("options issued for one account's second step do not serve another account's", async () => {
+      const ada = await accountWithPasskey();
+      const bob = await accountWithPasskey();
+      await withTotp(ada.user.user.id);
+      await withTotp(bob.user.user.id);
+      const adaToken = (await passwordLogin(ada.user.email)).body.mfa_token as string;
+      const bobToken = (await passwordLogin(bob.user.email)).body.mfa_token as string;
+      const adaOptions = await loginOptions({ mfa_token: adaToken });
+      // Bob's own passkey, for the challenge of Ada's step, presented with Bob's token.
+      const crossed = bob.authenticator.assert({ ...adaOptions.body, allowCredentials: [] });
+      const res = await request(`${url()}/auth/passkeys/login`, { body: { response: crossed, mfa_token: bobToken } });
+      expectProblem(res, 401, 'invalid_mfa');
+      expect(
+        t.logs.some(
+          (line) =>
+            line.event === 'passkey_login_refused' && line.reason === 'passkey of another account' && line.userId === bob.user.user.id,
+        ),
+      ).toBe(true);
+    });
+
     it('options issued for a second step do not sign in passwordless; a passkey sign-in skips the second step', async () => {
       const { user, authenticator } = await accountWithPasskey();
       await withTotp(user.user.id);

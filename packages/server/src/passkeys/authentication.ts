@@ -69,8 +69,9 @@ export function createAuthentication({ db, now, logger, rp, challenges }: Authen
       const passkey = await findPasskeyByCredentialId(tx, response.id);
       if (!passkey) return refuse('unknown credential');
       const fields = { userId: passkey.userId, passkeyId: passkey.id };
-      const owner = forUser ?? issued.userId;
-      if (owner !== undefined && owner !== null && owner !== passkey.userId) return refuse('passkey of another account', fields);
+      // The login's account (a second step) and the challenge's, when it was issued for one.
+      const owners = [forUser, issued.userId].filter((owner) => owner !== undefined && owner !== null);
+      if (owners.some((owner) => owner !== passkey.userId)) return refuse('passkey of another account', fields);
       const handle = response.response.userHandle;
       if (handle !== undefined && handle !== encodedUserHandleOf(passkey.userId)) return refuse('user handle of another account', fields);
 
