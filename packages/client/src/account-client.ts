@@ -1,11 +1,10 @@
-import { tokenAfterRejection } from './auth-fetch.ts';
 import type { SigilClient, SigilSession } from './client.ts';
-import { requestsOf } from './client-requests.ts';
-import { hasCode, SigilClientError, unexpectedAnswer } from './errors.ts';
+import { SigilClientError, unexpectedAnswer } from './errors.ts';
 import { parseMfaStatus, parseRecoveryCodes, parseTotpEnrolment, sessionIdOf, type MfaStatus, type TotpEnrolment } from './account-mfa.ts';
 import { parseSessions, type AccountSession } from './account-sessions.ts';
 import type { MfaMethod } from './mfa.ts';
 import { userFromServer, type SigilUser } from './session.ts';
+import { jsonRequests } from './signed-in.ts';
 
 /** For `resetPassword`: the token from the mailed link and the password to set. */
 export interface PasswordResetInput {
@@ -119,8 +118,6 @@ export interface SigilAccount {
   stepUp(input: StepUpInput): Promise<SigilUser>;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
-
 const MFA_REQUIRED = 'Enter the code of your second factor';
 
 /**
@@ -135,32 +132,7 @@ const MFA_REQUIRED = 'Enter the code of your second factor';
  * const devices = await account.sessions();
  */
 export function createSigilAccount(client: SigilClient | SigilSession): SigilAccount {
-  const { request, json } = requestsOf(client);
-
-  function send(method: Method, path: string, body?: object, token?: string): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body) headers['Content-Type'] = 'application/json';
-    if (token) headers['Authorization'] = `Bearer ${token}`;
-    return request(path, { method, headers, body: body && JSON.stringify(body) });
-  }
-
-  /**
-   * A request as the signed-in user. A 401 `invalid_token` (the token expired or was revoked on
-   * the way) gets one renewed token and one retry; any other refusal (a wrong password's 400
-   * `invalid_request`, a 401 `invalid_credentials`...) is the answer.
-   */
-  async function signedIn(method: Method, path: string, body?: object) {
-    const token = await client.getAccessToken();
-    if (token === null) throw new SigilClientError('not_logged_in', 'Not signed in');
-    try {
-      return await json(send(method, path, body, token));
-    } catch (error) {
-      if (!hasCode(error, 'invalid_token')) throw error;
-      const renewed = await tokenAfterRejection(client, token).catch(() => null);
-      if (renewed === null || renewed === token) throw error;
-      return json(send(method, path, body, renewed));
-    }
-  }
+  const { send, signedIn, json } = jsonRequests(client);
 
   /** A session of an account the server has just ended (reset, deletion) is ended here too. */
   async function endLocalSession(): Promise<void> {

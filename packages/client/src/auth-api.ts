@@ -34,6 +34,7 @@ const JSON_TYPE = 'application/json';
 
 export function createAuthApi({ fetch, issuer, now, cookie: cookieStrategy }: ResolvedOptions): AuthApi {
   const requests: AuthRequests = {
+    now,
     async request(path, init) {
       try {
         return await fetch(issuer + path, {

@@ -292,7 +292,10 @@ function createSession(opts: ResolvedOptions): SigilSession {
   const ready: Promise<void> = (opts.restore && !session && api.restore?.(() => refreshShared(undefined))) || Promise.resolve();
   schedule();
 
-  /** A sign-in's new session (login, second factor): set, shared with the other tabs, announced. */
+  /**
+   * A sign-in's new session (login, second factor, an entry point's passkey): set, shared with the
+   * other tabs, announced.
+   */
   const signIn = (next: Session): SigilUser => (setSession(next, 'login', true), next.user);
 
   // Only the fields the server expects are sent, whatever else the caller's object holds.
@@ -344,6 +347,6 @@ function createSession(opts: ResolvedOptions): SigilSession {
       local?.close();
     },
   };
-  bindRequests(client, api.requests);
+  bindRequests(client, api.requests, signIn);
   return client;
 }

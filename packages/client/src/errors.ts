@@ -2,10 +2,12 @@ import { isErrorCode, type ErrorCode } from '@sigil/core';
 
 /**
  * Stable error codes: every code of the auth server's table (@sigil/core, docs/server.md), and the
- * client's own three: no session to refresh, the server could not be reached, or it answered
- * something that is not Sigil.
+ * client's own: no session to refresh, the server could not be reached, it answered something
+ * that is not Sigil, and (`@sigil/client/passkeys`) the browser's passkey request was cancelled
+ * or failed.
  */
-export type SigilClientErrorCode = ErrorCode | 'not_logged_in' | 'network_error' | 'invalid_response';
+export type SigilClientErrorCode =
+  ErrorCode | 'not_logged_in' | 'network_error' | 'invalid_response' | 'passkey_cancelled' | 'passkey_error';
 
 /** Extra facts an error may carry. */
 export interface SigilClientErrorDetails {

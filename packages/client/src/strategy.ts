@@ -61,6 +61,8 @@ export interface CookieTransport {
 
 /** @internal the auth API's requests, which cookie mode builds on. Paths are under the issuer. */
 export interface AuthRequests {
+  /** The client's clock (its `now` option). */
+  now(): number;
   request(path: string, init: RequestInit): Promise<Response>;
   /** POSTs `body` as JSON; `csrf` is the double-submit token for cookie-authenticated endpoints. */
   post(path: string, body: object, csrf?: string): Promise<Response>;

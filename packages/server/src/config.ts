@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkMailConfig, MAIL_ENV_NAMES, mailConfigShape } from './mail/config.ts';
+import { PASSKEY_ENV_NAMES, passkeyConfigShape } from './passkeys/config.ts';
 
 /** Signing algorithms Sigil issues. `HS256` only in shared-secret mode. */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
@@ -139,6 +140,8 @@ export const configSchema = z
     linkFailuresPerHour: z.coerce.number().int().min(1).default(20),
     /** Mail delivery: SMTP, sender, subjects, retries (mail/config.ts). */
     ...mailConfigShape(duration),
+    /** Passkeys: the relying party ID and the sign-in budget (passkeys/config.ts). */
+    ...passkeyConfigShape(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
@@ -201,6 +204,7 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   mailsPerIpPerHour: 'SIGIL_MAILS_PER_IP_PER_HOUR',
   linkFailuresPerHour: 'SIGIL_LINK_FAILURES_PER_HOUR',
   ...MAIL_ENV_NAMES,
+  ...PASSKEY_ENV_NAMES,
   logLevel: 'LOG_LEVEL',
 };
 

@@ -16,6 +16,7 @@ import type { MailResolvers } from './mail/resolvers.ts';
 import type { MailTransport } from './mail/transport.ts';
 import type { MailWorker } from './mail/worker.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.ts';
+import { createPasskeyService } from './passkeys/index.ts';
 import { newPasswordSchema } from './passwords/policy.ts';
 import { createRateLimits } from './rate-limit/limits.ts';
 import { displayNameSchema, emailSchema, rolesSchema } from './sessions/account-fields.ts';
@@ -155,6 +156,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     issuer: () => issuer,
     mailQueued: () => delivery.worker?.wake(),
   });
+  const passkeys = createPasskeyService({ db, config, logger, now, issuer: () => issuer, login: service });
   // Mail templates that need completing before their first send (mail/resolvers.ts): a
   // forgotten-password mail gets its reset link, or is skipped, in the worker's transaction.
   const mailResolvers: MailResolvers = { password_reset: createPasswordResetResolver({ config, issuer: () => issuer }) };
@@ -181,6 +183,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     db,
     keys,
     service,
+    passkeys,
     limits,
     logger,
     issuer: () => issuer,
@@ -191,6 +194,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
   keys.startSchedule();
   const cleanup = setInterval(() => {
     service.cleanupExpiredSessions().catch((error) => logger.warn({ err: { message: String(error) } }, 'session cleanup failed'));
+    passkeys.cleanup().catch((error) => logger.warn({ err: { message: String(error) } }, 'passkey challenge cleanup failed'));
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
 
@@ -218,6 +222,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
       const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${address.port}`;
       if (!issuerFixed) issuer = url;
+      passkeys.warnAboutOrigins();
       logger.info({ event: 'listening', url, issuer, storage: db.kind, alg: config.alg }, 'sigil auth server listening');
       delivery.start();
       return { url, port: address.port };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.ts';
 import { buildOpenApiDocument } from '../src/http/openapi.ts';
 import { createAccountToken, type AccountTokenPurpose } from '../src/storage/account-tokens.ts';
+import { createSoftwareAuthenticator } from './support/software-authenticator.ts';
 import { PASSWORD, request, signup, startTestServer, uniqueEmail, type JsonResponse, type TestServer } from './helpers/auth-server.ts';
 
 // Every real response of the auth server is checked against /openapi.json: its status must be
@@ -517,6 +518,153 @@ describe('real responses match the document', () => {
     expect((await post({ method: 'recovery_code', code: user.recoveryCodes[0]! })).status).toBe(303);
   });
 
+  /** A software authenticator for this server (RP ID and origin from its issuer), and a user with a passkey on it. */
+  async function accountWithPasskey(server = test) {
+    const user = await signup(server.url);
+    const authenticator = createSoftwareAuthenticator({ origin: new URL(server.server.issuer).origin });
+    const options = await send(`${server.url}/auth/passkeys/registration/options`, { method: 'POST', headers: bearer(user.access_token) });
+    const registered = await send(`${server.url}/auth/passkeys/registration`, {
+      method: 'POST',
+      body: { response: authenticator.register(options.body) },
+      headers: bearer(user.access_token),
+    });
+    expect(registered.status).toBe(201);
+    return { user, authenticator, passkey: registered.body.passkey as { id: string } };
+  }
+
+  it('passkeys: registration options and registration (201, 400, 401), list, rename (200, 400, 404), delete (204, 404)', async () => {
+    const user = await signup(url);
+    const auth = bearer(user.access_token);
+    const authenticator = createSoftwareAuthenticator({ origin: new URL(test.server.issuer).origin });
+    const options = await call('/auth/passkeys/registration/options', 'post', { headers: auth });
+    expect(options.status).toBe(200);
+    expect((await call('/auth/passkeys/registration/options', 'post')).status).toBe(401);
+    const response = authenticator.register(options.body);
+    const created = await call('/auth/passkeys/registration', 'post', { headers: auth, body: { response, name: 'Laptop' } });
+    expect(created.status).toBe(201);
+    expect((await call('/auth/passkeys/registration', 'post', { headers: auth, body: { response } })).status).toBe(400);
+    expect((await call('/auth/passkeys/registration', 'post', { headers: auth, body: {} })).status).toBe(400);
+    expect((await call('/auth/passkeys/registration', 'post', { body: { response } })).status).toBe(401);
+
+    expect((await call('/auth/passkeys', 'get', { headers: auth })).body.passkeys).toHaveLength(1);
+    expect((await call('/auth/passkeys', 'get')).status).toBe(401);
+    const id = created.body.passkey.id as string;
+    const rename = (pathId: string, body: unknown, headers: Record<string, string> = auth) =>
+      call('/auth/passkeys/{id}', 'patch', { pathParams: { id: pathId }, body, headers });
+    expect((await rename(id, { name: 'Work laptop' })).status).toBe(200);
+    expect((await rename(id, { name: '' })).status).toBe(400);
+    expect((await rename(randomUUID(), { name: 'x' })).status).toBe(404);
+    expect((await rename(id, { name: 'x' }, {})).status).toBe(401);
+    const remove = (pathId: string, headers: Record<string, string> = auth) =>
+      call('/auth/passkeys/{id}', 'delete', { pathParams: { id: pathId }, headers });
+    expect((await remove(id, {})).status).toBe(401);
+    expect((await remove(id)).status).toBe(204);
+    expect((await remove(id)).status).toBe(404);
+  });
+
+  it('passkey sign-in: options (200, 400), login (200 in both deliveries, 400, 401), the second step (200, 400, 401)', async () => {
+    const { user, authenticator } = await accountWithPasskey();
+    const options = await call('/auth/passkeys/login/options', 'post', { body: {} });
+    expect(options.status).toBe(200);
+    expect((await call('/auth/passkeys/login/options', 'post')).status).toBe(200);
+    expect((await call('/auth/passkeys/login/options', 'post', { body: { email: 'nope' } })).status).toBe(400);
+    const assertion = authenticator.assert(options.body);
+    expect((await call('/auth/passkeys/login', 'post', { body: { response: assertion } })).status).toBe(200);
+    expect((await call('/auth/passkeys/login', 'post', { body: { response: assertion } })).status).toBe(401);
+    expect((await call('/auth/passkeys/login', 'post', { body: { response: 'x' } })).status).toBe(400);
+    const cookie = await call('/auth/passkeys/login', 'post', {
+      body: { response: authenticator.assert((await call('/auth/passkeys/login/options', 'post', { body: {} })).body) },
+      headers: { 'x-sigil-token-delivery': 'cookie' },
+    });
+    expect(cookie.status).toBe(200);
+
+    // The second step of a password sign-in: TOTP on, the passkey instead of a code.
+    const enrolled = await call('/auth/mfa/totp', 'post', { headers: bearer(user.access_token) });
+    const confirmed = await call('/auth/mfa/totp/confirm', 'post', {
+      headers: bearer(user.access_token),
+      body: { code: totpCode(enrolled.body.secret) },
+    });
+    expect(confirmed.status).toBe(200);
+    const first = await call('/auth/login', 'post', { body: { email: user.email, password: PASSWORD } });
+    expect(first.body.methods).toContain('passkey');
+    const mfaToken = first.body.mfa_token as string;
+    expect((await call('/auth/passkeys/login/options', 'post', { body: { mfa_token: 'x'.repeat(43) } })).status).toBe(400);
+    const secondStep = await call('/auth/passkeys/login/options', 'post', { body: { mfa_token: mfaToken } });
+    expect(secondStep.body.allowCredentials).toHaveLength(1);
+    const wrong = authenticator.assert(secondStep.body, { flags: 0x01 });
+    expect((await call('/auth/passkeys/login', 'post', { body: { response: wrong, mfa_token: mfaToken } })).body.code).toBe('invalid_mfa');
+    const again = await call('/auth/passkeys/login/options', 'post', { body: { mfa_token: mfaToken } });
+    const done = await call('/auth/passkeys/login', 'post', { body: { response: authenticator.assert(again.body), mfa_token: mfaToken } });
+    expect(done.status).toBe(200);
+    const used = await call('/auth/passkeys/login', 'post', {
+      body: {
+        response: authenticator.assert((await call('/auth/passkeys/login/options', 'post', { body: {} })).body),
+        mfa_token: mfaToken,
+      },
+    });
+    expect(used.status).toBe(400);
+  });
+
+  it('passkey sign-in of an unverified address under SIGIL_EMAIL_VERIFICATION=required: 403 email_not_verified, on the hosted form too', async () => {
+    const required = await startTestServer({ emailVerification: 'required' });
+    try {
+      const user = await required.server.createUser({ email: uniqueEmail(), password: PASSWORD, emailVerified: true });
+      const login = await send(`${required.url}/auth/login`, { method: 'POST', body: { email: user.email, password: PASSWORD } });
+      const authenticator = createSoftwareAuthenticator({ origin: new URL(required.server.issuer).origin });
+      const headers = bearer(login.body.access_token);
+      const options = await send(`${required.url}/auth/passkeys/registration/options`, { method: 'POST', headers });
+      await send(`${required.url}/auth/passkeys/registration`, {
+        method: 'POST',
+        body: { response: authenticator.register(options.body) },
+        headers,
+      });
+      await required.db.query('UPDATE users SET email_verified_at = NULL WHERE id = $1', [user.id]);
+      const requestOptions = () => send(`${required.url}/auth/passkeys/login/options`, { method: 'POST', body: {} });
+      const refused = await send(`${required.url}/auth/passkeys/login`, {
+        method: 'POST',
+        body: { response: authenticator.assert((await requestOptions()).body) },
+      });
+      expectDocumented('/auth/passkeys/login', 'post', refused);
+      expect(refused.status).toBe(403);
+      const returnTo = `${required.server.config.allowedOrigins[0]}/callback`;
+      const page = await send(`${required.url}/login?return_to=${encodeURIComponent(returnTo)}`, { method: 'GET' });
+      const csrf = /sigil_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')![1]!;
+      const form = await send(`${required.url}/login/passkey`, {
+        method: 'POST',
+        rawBody: new URLSearchParams({
+          csrf_token: csrf,
+          return_to: returnTo,
+          response: JSON.stringify(authenticator.assert((await requestOptions()).body)),
+        }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sigil_csrf=${csrf}` },
+      });
+      expectDocumented('/login/passkey', 'post', form);
+      expect(form.status).toBe(403);
+    } finally {
+      await required.close();
+    }
+  });
+
+  it('the hosted passkey sign-in: GET /login/passkey.js (200), POST /login/passkey (303, 400, 401)', async () => {
+    const { authenticator } = await accountWithPasskey();
+    expect((await call('/login/passkey.js', 'get')).status).toBe(200);
+    const returnTo = `${test.server.config.allowedOrigins[0]}/callback`;
+    const page = await call('/login', 'get', { query: { return_to: returnTo } });
+    const csrf = /sigil_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')![1]!;
+    const post = async (fields: Record<string, string>) =>
+      call('/login/passkey', 'post', {
+        rawBody: new URLSearchParams({ csrf_token: csrf, return_to: returnTo, ...fields }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sigil_csrf=${csrf}` },
+      });
+    const assertion = async () =>
+      JSON.stringify(authenticator.assert((await request(`${url}/auth/passkeys/login/options`, { body: {} })).body));
+    const used = await assertion();
+    expect((await post({ response: used })).status).toBe(303);
+    expect((await post({ response: used })).status).toBe(401);
+    expect((await post({ response: 'x' })).status).toBe(400);
+    expect((await post({ response: await assertion(), return_to: 'https://evil.example/' })).status).toBe(400);
+  });
+
   /** Opens a hosted page and returns what its form needs. */
   async function hostedForm(path: string, query: Record<string, string>) {
     const page = await call(path, 'get', { query });
@@ -580,7 +728,7 @@ describe('real responses match the document', () => {
   it('hosted forms answer a spent per-IP budget with a page (429)', async () => {
     const limited = await startTestServer({ ipRequestsPerMinute: 1 });
     try {
-      for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login', '/login/mfa']) {
+      for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login', '/login/mfa', '/login/passkey']) {
         const responses = [];
         for (let i = 0; i < 2; i++) {
           responses.push(
@@ -601,7 +749,7 @@ describe('real responses match the document', () => {
   });
 
   it('the hosted forms refuse bodies over 16 KiB (413)', async () => {
-    for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login', '/login/mfa']) {
+    for (const path of ['/signup', '/password/forgot', '/password/reset', '/email/verify', '/login', '/login/mfa', '/login/passkey']) {
       const res = await call(path, 'post', {
         rawBody: `email=${'x'.repeat(20_000)}`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

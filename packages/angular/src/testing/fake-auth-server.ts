@@ -51,6 +51,28 @@ export const STEP_UP = {
   },
 };
 
+/** The passkey ceremony of the fake server: the options it hands out, the credential its browser stub makes. */
+export const PASSKEY = {
+  credentialId: 'Y3JlZC0x',
+  creationOptions: {
+    challenge: 'cmVnaXN0ZXItY2hhbGxlbmdl',
+    rp: { id: 'auth.test', name: 'Sigil' },
+    user: { id: 'dXNlci1oYW5kbGU', name: 'alice@example.com', displayName: 'Alice' },
+    pubKeyCredParams: [{ alg: -7, type: 'public-key' }],
+    timeout: 300_000,
+    attestation: 'none',
+    excludeCredentials: [],
+    authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+  },
+  requestOptions: {
+    challenge: 'bG9naW4tY2hhbGxlbmdl',
+    rpId: 'auth.test',
+    allowCredentials: [],
+    userVerification: 'required',
+    timeout: 300_000,
+  },
+};
+
 /** The tokens of the links the fake server "mails": each accepted once. */
 export const LINKS = { verify: 'verify-token', reset: 'reset-token' };
 
@@ -84,7 +106,14 @@ export function fakeAuthServer() {
   const refreshTokens = new Map<string, typeof ALICE>();
   const accessTokens = new Map<string, typeof ALICE>();
   const usedLinks = new Set<string>();
+  /** Registered passkeys by credential ID, with their owner. */
+  const passkeys = new Map<
+    string,
+    { view: { id: string; name: string; created_at: string; last_used_at: string | null }; user: typeof ALICE }
+  >();
   const state = {
+    /** Every body posted to the passkey endpoints (`POST /auth/passkeys/...`), by path. */
+    passkeyCalls: [] as Array<{ path: string; body: Record<string, unknown> }>,
     /** `SIGIL_EMAIL_VERIFICATION=required`: signup answers the user without tokens. */
     verificationRequired: false,
     /** Every `POST /auth/mfa/verify` body, in order. */
@@ -146,6 +175,21 @@ export function fakeAuthServer() {
         mfaTokens.delete(body['mfa_token']!);
         if (body['method'] === 'recovery_code') usedRecoveryCodes.add(body['code']!);
         return tokens(user);
+      }
+      case '/auth/passkeys/login/options':
+        state.passkeyCalls.push({ path: url.pathname, body });
+        return json(200, PASSKEY.requestOptions);
+      case '/auth/passkeys/login': {
+        state.passkeyCalls.push({ path: url.pathname, body });
+        const response = body['response'] as unknown as { id?: string } | undefined;
+        const passkey = passkeys.get(response?.id ?? '');
+        if (!passkey) return problem(401, 'invalid_credentials');
+        if (body['mfa_token'] !== undefined) {
+          if (mfaTokens.get(body['mfa_token']) !== passkey.user) return problem(400, 'invalid_grant');
+          mfaTokens.delete(body['mfa_token']);
+        }
+        passkey.view.last_used_at = '2026-01-04T12:00:00.000Z';
+        return tokens(passkey.user);
       }
       case '/auth/refresh': {
         state.refreshCalls++;
@@ -233,13 +277,39 @@ export function fakeAuthServer() {
         return body['code'] === MFA.code ? json(200, { recovery_codes: MFA.recoveryCodes }) : problem(400, 'invalid_mfa');
       case 'DELETE /auth/mfa/totp':
         return body['password'] === entry.password ? empty(204) : wrongPassword('password');
+      case 'POST /auth/passkeys/registration/options':
+        return json(200, PASSKEY.creationOptions);
+      case 'POST /auth/passkeys/registration': {
+        state.passkeyCalls.push({ path, body });
+        const response = body['response'] as unknown as { id?: string } | undefined;
+        if (!response?.id || passkeys.has(response.id)) return problem(400, 'invalid_request');
+        const view = {
+          id: `pk-${passkeys.size + 1}`,
+          name: body['name'] ?? `Passkey ${passkeys.size + 1}`,
+          created_at: '2026-01-04T10:00:00.000Z',
+          last_used_at: null,
+        };
+        passkeys.set(response.id, { view, user: entry.user });
+        return json(201, { passkey: view });
+      }
+      case 'GET /auth/passkeys':
+        return json(200, { passkeys: [...passkeys.values()].filter((p) => p.user === entry.user).map((p) => p.view) });
       case 'POST /auth/mfa/recovery-codes':
         return body['password'] === entry.password
           ? json(200, { recovery_codes: MFA.recoveryCodes.map((c) => `new-${c}`) })
           : wrongPassword('password');
-      default:
-        return problem(404, 'not_found');
     }
+    const own = [...passkeys.entries()].find(([, p]) => p.user === entry.user && path === `/auth/passkeys/${p.view.id}`);
+    if (own && method === 'PATCH') {
+      if (!body['name']) return problem(400, 'invalid_request');
+      own[1].view.name = body['name'];
+      return json(200, { passkey: own[1].view });
+    }
+    if (own && method === 'DELETE') {
+      passkeys.delete(own[0]);
+      return empty(204);
+    }
+    return problem(404, 'not_found');
   }
 
   /** A real client talking to this server. */

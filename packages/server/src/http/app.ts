@@ -11,11 +11,13 @@ import { devMailboxRoutes } from './routes/dev-mailbox.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hostedLoginRoutes } from './routes/hosted-login.ts';
 import { hostedMfaRoutes } from './routes/hosted-mfa.ts';
+import { hostedPasskeyRoutes } from './routes/hosted-passkey.ts';
 import { hostedPasswordRoutes } from './routes/hosted-password.ts';
 import { hostedSignupRoutes } from './routes/hosted-signup.ts';
 import { hostedVerifyRoutes } from './routes/hosted-verify.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 
 /** The auth server's Express application: middleware order is part of the security model. */
@@ -46,12 +48,14 @@ export function createApp(ctx: AppContext): Express {
   auth.use(accountRoutes(ctx));
   auth.use(accountLifecycleRoutes(ctx));
   auth.use(mfaRoutes(ctx));
+  auth.use(passkeyRoutes(ctx));
   app.use('/auth', auth);
   // Sign-in and sign-up pages hand over the refresh cookie: they do not exist when cookie delivery
   // is off. The pages that mailed links open need no session and are always there.
   if (ctx.config.cookieMode !== 'off') {
     app.use(hostedLoginRoutes(ctx));
     app.use(hostedMfaRoutes(ctx));
+    app.use(hostedPasskeyRoutes(ctx));
     app.use(hostedSignupRoutes(ctx));
   }
   app.use(hostedPasswordRoutes(ctx));

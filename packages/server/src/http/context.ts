@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { KeyManager } from '../keys/index.ts';
 import type { Logger } from '../logger.ts';
+import type { PasskeyService } from '../passkeys/index.ts';
 import type { RateLimits } from '../rate-limit/limits.ts';
 import type { AuthService } from '../sessions/auth-service.ts';
 import type { Database } from '../storage/index.ts';
@@ -11,6 +12,8 @@ export interface AppContext {
   db: Database;
   keys: KeyManager;
   service: AuthService;
+  /** Passkeys: registration, the account's list, passkey sign-in. */
+  passkeys: PasskeyService;
   limits: RateLimits;
   logger: Logger;
   issuer: () => string;

@@ -5,6 +5,7 @@ import { authPaths } from './openapi/paths-auth.ts';
 import { devMailboxPaths } from './openapi/paths-dev.ts';
 import { hostedPaths } from './openapi/paths-hosted.ts';
 import { mfaPaths } from './openapi/paths-mfa.ts';
+import { passkeyPaths } from './openapi/paths-passkeys.ts';
 import { publicPaths } from './openapi/paths-public.ts';
 
 /**
@@ -41,6 +42,7 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
       { name: 'account', description: "The caller's own account (Bearer access token)." },
       { name: 'account lifecycle', description: 'Email verification, forgotten passwords, email change and account deletion.' },
       { name: 'second factors', description: 'TOTP, recovery codes and the second step of a login.' },
+      { name: 'passkeys', description: "The caller's passkeys (WebAuthn), and signing in with one." },
       { name: 'hosted login', description: 'The login page served by the auth server (cookie delivery).' },
       {
         name: 'hosted account pages',
@@ -50,7 +52,15 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
       { name: 'operations', description: 'Health checks.' },
       { name: 'development', description: 'Served only on a development setup (no SMTP, loopback issuer).' },
     ],
-    paths: { ...authPaths(), ...lifecyclePaths(), ...mfaPaths(), ...hostedPaths(), ...publicPaths(), ...devMailboxPaths() },
+    paths: {
+      ...authPaths(),
+      ...lifecyclePaths(),
+      ...mfaPaths(),
+      ...passkeyPaths(),
+      ...hostedPaths(),
+      ...publicPaths(),
+      ...devMailboxPaths(),
+    },
     components: components(),
   };
 }

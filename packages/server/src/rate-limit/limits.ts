@@ -36,6 +36,8 @@ export interface RateLimits {
   checkLinkFailures(ip: string): Promise<void>;
   /** A wrong, used or expired link token from this IP. */
   recordLinkFailure(ip: string): Promise<void>;
+  /** A passkey sign-in request (options or assertion) from this IP: `passkeyRequestsPerMinute`. Throws `rate_limited`. */
+  consumePasskeyIp(ip: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export function createRateLimits(config: Config, logger: Logger): RateLimits {
   const mailIps = make('mail-ip', config.mailsPerIpPerHour, 3600);
   const mailEmails = make('mail-email', config.mailsPerEmailPerHour, 3600);
   const linkFailures = make('link-fail', config.linkFailuresPerHour, 3600);
+  const passkeyIps = make('passkey-ip', config.passkeyRequestsPerMinute, 60);
   const accountKey = (email: string, ip: string) => `${email.trim().toLowerCase()}|${ip}`;
 
   /**
@@ -148,6 +151,8 @@ export function createRateLimits(config: Config, logger: Logger): RateLimits {
     async recordLinkFailure(ip) {
       await linkFailures.penalty(ip, 1);
     },
+
+    consumePasskeyIp: (ip) => consume(passkeyIps, ip),
 
     async close() {
       if (redis) await redis.quit().catch(() => redis.disconnect());

@@ -9,6 +9,7 @@ import { createAccountMail } from './account-mail.ts';
 import { createAccounts } from './accounts.ts';
 import { createUserImport } from './import.ts';
 import { createTotpSecretVault } from '../mfa/secret-vault.ts';
+import { passkeyMethod } from '../passkeys/second-factor.ts';
 import { createLoginAttempts } from './login-attempts.ts';
 import { createLoginCompletion, type LoginOutcome } from './login-completion.ts';
 import { createRefreshRotation } from './refresh-rotation.ts';
@@ -80,7 +81,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   const lifecycle = createAccountLifecycle(deps, attempts, mail);
   const totpVault = createTotpSecretVault(config.keySecret);
   // Every second factor a login may ask for, in the order `methods` lists them.
-  const secondFactors: SecondFactorMethod[] = [totpMethod(totpVault), recoveryCodeMethod()];
+  const secondFactors: SecondFactorMethod[] = [totpMethod(totpVault), recoveryCodeMethod(), passkeyMethod(deps)];
   const completion = createLoginCompletion(deps, tokens, secondFactors);
   const factorSettings = createSecondFactorSettings(deps, attempts, totpVault, hasSecondFactor(secondFactors), completion.methodsOf);
 

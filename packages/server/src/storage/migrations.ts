@@ -150,18 +150,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   {
     version: 6,
     name: 'passkeys',
-    // docs/architecture.md, "Passkeys": challenges live server-side so any instance can finish a
-    // ceremony another one began; each is used once.
+    // docs/architecture.md, "Passkeys": a credential's public key (COSE, base64url) and signature
+    // counter; challenges live server-side so any instance can finish a ceremony another began, and
+    // each is deleted by the one request that uses it. A challenge is public by design (the browser
+    // gets it), so it is stored as it is: it is worthless without a registered key's signature.
     sql: `
       CREATE TABLE passkeys (
         id uuid PRIMARY KEY,
         user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         credential_id text NOT NULL UNIQUE,
         public_key text NOT NULL,
-        counter bigint NOT NULL,
+        counter bigint NOT NULL CHECK (counter >= 0),
         transports text[] NOT NULL DEFAULT '{}',
-        device_type text NOT NULL,
+        device_type text NOT NULL CHECK (device_type IN ('singleDevice', 'multiDevice')),
         backed_up boolean NOT NULL,
+        aaguid text NOT NULL,
         name text NOT NULL,
         created_at timestamptz NOT NULL,
         last_used_at timestamptz

@@ -60,6 +60,7 @@ export async function startTestServer(options: AuthServerOptions = {}): Promise<
     mailsPerIpPerHour: 100_000,
     mailsPerEmailPerHour: 100_000,
     linkFailuresPerHour: 100_000,
+    passkeyRequestsPerMinute: 100_000,
     logDestination,
     ...options,
   });

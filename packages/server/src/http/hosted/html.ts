@@ -22,6 +22,11 @@ export interface PageMarkup {
    * holds a link token leave it to the `Referrer-Policy: no-referrer` header.
    */
   referrer?: 'same-origin';
+  /**
+   * Same-origin scripts the page loads with its nonce: progressive enhancement only (the sign-in
+   * page's passkey button); every page works without them.
+   */
+  scripts?: readonly string[];
 }
 
 const STYLE = `
@@ -38,12 +43,14 @@ const STYLE = `
   .error { background: #fff0f0; color: #a51d1d; padding: .6rem; border-radius: 6px; }
   .field-error { color: #a51d1d; margin: .2rem 0; font-size: .9rem; }
   .hint { color: #4a5058; margin: .2rem 0; font-size: .9rem; }
+  button.secondary { background: #fff; color: #364fc7; border: 1px solid #364fc7; }
   .links { margin: 1.2rem 0 0; display: flex; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
 `;
 
-/** The whole document; `nonce` admits the one inline style under the page's CSP. */
+/** The whole document; `nonce` admits the one inline style (and the page's scripts) under its CSP. */
 export function renderPage(page: PageMarkup, nonce: string): string {
   const error = page.error ? alert(page.error).html : '';
+  const scripts = (page.scripts ?? []).map((src) => `<script nonce="${nonce}" src="${escapeHtml(src)}" defer></script>\n`).join('');
   const referrer = page.referrer ? `<meta name="referrer" content="${page.referrer}">\n` : '';
   return `<!doctype html>
 <html lang="en">
@@ -58,7 +65,7 @@ ${referrer}<title>${escapeHtml(page.title)} · Sigil</title>
 <h1>${escapeHtml(page.title)}</h1>
 ${error}${page.body.html}
 </main>
-</body>
+${scripts}</body>
 </html>`;
 }
 

@@ -6,7 +6,9 @@ import { alert, join, paragraph, renderPage, type Html, type PageMarkup } from '
 /**
  * Sends a hosted page under the CSP every hosted page shares: nothing but its own nonce'd style,
  * forms that post only to this server (and `redirectTo`, when a successful post redirects there:
- * browsers apply `form-action` to that redirect too), no framing, no `<base>`. Never cached.
+ * browsers apply `form-action` to that redirect too), no framing, no `<base>`. Never cached. A
+ * page with scripts (`page.scripts`) admits those with the same nonce, and lets them call this
+ * server's API (`connect-src 'self'`); no inline script runs, nonce or not.
  *
  * @example
  * sendPage(res, 200, { title: 'Sign in', body }, { redirectTo: 'https://app.example.com' });
@@ -14,9 +16,10 @@ import { alert, join, paragraph, renderPage, type Html, type PageMarkup } from '
 export function sendPage(res: Response, status: number, page: PageMarkup, options: { redirectTo?: string } = {}): void {
   const nonce = randomBytes(16).toString('base64');
   const formAction = options.redirectTo ? `'self' ${new URL(options.redirectTo).origin}` : "'self'";
+  const scripts = page.scripts?.length ? ` script-src 'nonce-${nonce}'; connect-src 'self';` : '';
   res.setHeader(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src 'nonce-${nonce}';${scripts} form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   res.setHeader('Cache-Control', 'no-store');
   res.status(status).type('html').send(renderPage(page, nonce));

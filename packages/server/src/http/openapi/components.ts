@@ -1,5 +1,6 @@
 import { BODY_LIMIT } from '../json-body.ts';
 import { mfaSchemas } from './schemas-mfa.ts';
+import { passkeySchemas } from './schemas-passkeys.ts';
 import { schemas } from './schemas.ts';
 import { problem, type Json } from './shared.ts';
 
@@ -65,6 +66,6 @@ export function components(): Json {
         'unavailable',
       ]),
     },
-    schemas: { ...schemas(), ...mfaSchemas() },
+    schemas: { ...schemas(), ...mfaSchemas(), ...passkeySchemas() },
   };
 }

@@ -40,9 +40,13 @@ export function mfaSchemas(): Json {
         method: {
           type: 'string',
           maxLength: 64,
-          description: 'One of the `methods` of the `mfa_required` answer: `totp` or `recovery_code`.',
+          description: 'One of the `methods` of the `mfa_required` answer: `totp`, `recovery_code` or `passkey`.',
         },
         code: { type: 'string', maxLength: 64, description: 'The 6-digit code of the authenticator app, or a recovery code.' },
+        response: {
+          ...ref('AuthenticationResponseJSON'),
+          description: 'For `passkey`: the assertion for options from POST /auth/passkeys/login/options with this `mfa_token`.',
+        },
       },
     },
     MfaStatus: {

@@ -8,6 +8,7 @@ import type { AppContext } from '../context.ts';
 import { ensureCsrfCookie, setRefreshCookie } from '../cookies.ts';
 import { field, form, hidden, join, links, type PageMarkup } from '../hosted/html.ts';
 import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
+import { PASSKEY_SCRIPT_PATH, passkeySignIn } from '../hosted/passkey-sign-in.ts';
 import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
 import { secondStepPage } from '../hosted/second-step.ts';
 import { allowedReturnTo, withReturnTo } from '../hosted/return-to.ts';
@@ -21,30 +22,34 @@ const formSchema = z.object({
 const TITLE = 'Sign in';
 const BAD_RETURN_TO = 'This sign-in link is not valid: return_to must be an allowed application URL.';
 
-interface LoginForm {
+export interface LoginForm {
   csrfToken: string;
   returnTo: string;
   email?: string;
   error?: string;
 }
 
-function loginPage(o: LoginForm): PageMarkup {
+/** The sign-in page: the password form, and (with JavaScript) the passkey button. */
+export function loginPage(o: LoginForm): PageMarkup {
   return {
     title: TITLE,
     ...(o.error ? { error: o.error } : {}),
     // The form post must carry its Origin for the CSRF check (the server's default is no-referrer).
     referrer: 'same-origin',
+    scripts: [PASSKEY_SCRIPT_PATH],
     body: join(
       form(
         '/login',
         o.csrfToken,
         [
           hidden('return_to', o.returnTo),
-          field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'username', value: o.email ?? '' }),
+          // `webauthn`: the browser may offer passkeys in this field's autofill (conditional UI).
+          field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'username webauthn', value: o.email ?? '' }),
           field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' }),
         ],
         'Sign in',
       ),
+      passkeySignIn({ csrfToken: o.csrfToken, returnTo: o.returnTo }),
       links([
         { href: withReturnTo('/password/forgot', o.returnTo), text: 'Forgot password?' },
         { href: withReturnTo('/signup', o.returnTo), text: 'Create account' },
