@@ -1,6 +1,7 @@
 import {
   ChangeDetectionStrategy,
   Component,
+  DestroyRef,
   type ElementRef,
   Injector,
   afterNextRender,
@@ -11,6 +12,7 @@ import {
 } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { AuthService, SigilClientError, safeReturnUrl, type MfaMethod } from '@sigil/angular';
+import { PasskeyService } from '@sigil/angular/passkeys';
 import { focusAfterRender } from '../focus';
 
 /** The second step of a sign-in, once the password was right: the token to finish it with. */
@@ -22,7 +24,9 @@ interface SecondStep {
 
 /**
  * The sign-in page: email and password, then, for an account with a second factor, a code from
- * the authenticator app or a recovery code. Each step's error text lives in an always-present live
+ * the authenticator app or a recovery code. Or a passkey alone: "Sign in with a passkey", or the
+ * passkeys the browser offers in the email field's autofill (`autocomplete="username webauthn"`,
+ * a conditional request waiting from the page's start until it goes away). Each step's error text lives in an always-present live
  * region, so screen readers announce it when it appears; the first never says which of email or
  * password was wrong.
  */
@@ -77,7 +81,7 @@ interface SecondStep {
               id="email"
               name="email"
               type="email"
-              autocomplete="username"
+              autocomplete="username webauthn"
               required
               [value]="email()"
               (input)="email.set(value($event))"
@@ -103,6 +107,11 @@ interface SecondStep {
             {{ pending() ? 'Signing in…' : 'Sign in' }}
           </button>
         </form>
+        @if (passkeys()) {
+          <button type="button" class="button button-secondary passkey-button" (click)="loginWithPasskey()" [disabled]="pending()">
+            Sign in with a passkey
+          </button>
+        }
         <p class="form-links">
           <a routerLink="/password/forgot">Forgot password?</a>
           <span aria-hidden="true">·</span>
@@ -116,6 +125,7 @@ export class Login {
   readonly #auth = inject(AuthService);
   readonly #router = inject(Router);
   readonly #injector = inject(Injector);
+  readonly #passkeys = inject(PasskeyService);
   /** Where the guard found the user; checked by safeReturnUrl before use (no open redirect). */
   readonly #returnUrl = inject(ActivatedRoute).snapshot.queryParamMap.get('returnUrl');
   protected readonly email = signal('');
@@ -126,12 +136,20 @@ export class Login {
   protected readonly method = signal<MfaMethod>('totp');
   /** False in the server-rendered HTML until the app runs in the browser: no native submit. */
   protected readonly interactive = signal(false);
+  /** Whether this browser has passkeys (known in the browser only: false in the server's HTML). */
+  protected readonly passkeys = signal(false);
   private readonly emailInput = viewChild<ElementRef<HTMLInputElement>>('emailInput');
   private readonly passwordInput = viewChild<ElementRef<HTMLInputElement>>('passwordInput');
   private readonly codeInput = viewChild<ElementRef<HTMLInputElement>>('codeInput');
 
   constructor() {
-    afterNextRender(() => this.interactive.set(true));
+    afterNextRender(() => {
+      this.interactive.set(true);
+      this.passkeys.set(this.#passkeys.supported());
+      void this.offerPasskeysInAutofill();
+    });
+    // The autofill's request waits as long as the page is open: end it with the page.
+    inject(DestroyRef).onDestroy(() => this.#passkeys.cancel());
     // Already signed in (a reload in cookie mode, or another tab): go where the user was heading.
     effect(() => {
       if (this.#auth.isLoggedIn()) void this.#router.navigateByUrl(safeReturnUrl(this.#returnUrl, '/lessons'));
@@ -162,6 +180,8 @@ export class Login {
       const result = await this.#auth.login({ email, password });
       // Signed in: the effect above navigates once the signals say so.
       if (result.status === 'mfa_required') {
+        // The email field is gone: so is the autofill's passkey request.
+        this.#passkeys.cancel();
         this.method.set(result.methods.includes('totp') || result.methods.length === 0 ? 'totp' : 'recovery_code');
         this.secondStep.set({ mfaToken: result.mfaToken, methods: result.methods });
         focusAfterRender(this.#injector, () => this.codeInput()?.nativeElement);
@@ -222,6 +242,40 @@ export class Login {
     this.method.set('totp');
     this.error.set(message);
     focusAfterRender(this.#injector, () => this.passwordInput()?.nativeElement);
+    void this.offerPasskeysInAutofill();
+  }
+
+  /**
+   * "Sign in with a passkey": the browser's own passkey dialog (it ends the autofill's request,
+   * which is offered again when this one fails). Signed in, the effect above navigates.
+   */
+  protected async loginWithPasskey(): Promise<void> {
+    if (this.pending()) return;
+    this.error.set('');
+    this.pending.set(true);
+    try {
+      await this.#passkeys.loginWithPasskey();
+    } catch (error) {
+      this.error.set(passkeyMessageFor(error));
+      void this.offerPasskeysInAutofill();
+    } finally {
+      this.pending.set(false);
+    }
+  }
+
+  /**
+   * Waits for the user to pick a passkey from the email field's autofill (a conditional request:
+   * no dialog unless they do). A request ended on purpose (another one, the page going away) says
+   * nothing; any other failure is shown like a sign-in's.
+   */
+  private async offerPasskeysInAutofill(): Promise<void> {
+    if (!(await this.#passkeys.autofillSupported())) return;
+    try {
+      await this.#passkeys.loginWithPasskey({ conditional: true });
+    } catch (error) {
+      if (error instanceof SigilClientError && error.code === 'passkey_cancelled') return;
+      this.error.set(passkeyMessageFor(error));
+    }
   }
 
   private clearPassword(): void {
@@ -249,6 +303,16 @@ function messageFor(error: unknown): string {
     default:
       return 'Sign-in failed. Please try again.';
   }
+}
+
+/** A passkey sign-in's message. */
+function passkeyMessageFor(error: unknown): string {
+  if (error instanceof SigilClientError) {
+    if (error.code === 'invalid_credentials') return 'This passkey does not belong to an account here. Try another one, or your password.';
+    if (error.code === 'passkey_cancelled') return 'The passkey sign-in was cancelled. Try again, or use your password.';
+    if (error.code === 'passkey_error') return 'Your browser could not use a passkey. Use your password instead.';
+  }
+  return messageFor(error);
 }
 
 /** The second step's message for a refused code. */
