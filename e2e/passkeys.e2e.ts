@@ -1,0 +1,150 @@
+/**
+ * Passkeys in the browser, with Chromium's own WebAuthn stack and the DevTools protocol's virtual
+ * authenticator (a platform authenticator with resident keys and user verification, the user
+ * "present" automatically): register a passkey on the Security page, rename it, log out, sign in
+ * with the passkey alone ("Sign in with a passkey"), sign in from the email field's autofill
+ * (conditional UI), and a deleted passkey no longer signs in.
+ */
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { claims, signupFreshUser } from './support/api.ts';
+import {
+  COOKIE_RESTORE_PROBE,
+  expectLessons,
+  expectLoginPage,
+  login,
+  logoutButton,
+  unexpectedErrors,
+  useBrowser,
+} from './support/browser.ts';
+import { API, AUTH, WEB } from './support/stack.ts';
+
+const browserSessions = useBrowser();
+
+/** Adds the virtual authenticator to `page` (it exists for that page's target only). */
+async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/**
+ * Records the page's WebAuthn requests (`navigator.credentials.get`/`create`) with their
+ * `mediation` and how each ended, in `window.__webauthn`, before any script of the app runs.
+ */
+function recordWebAuthn(context: BrowserContext): Promise<void> {
+  return context.addInitScript(() => {
+    const log: { kind: string; mediation?: string; state: string }[] = [];
+    (window as unknown as { __webauthn: typeof log }).__webauthn = log;
+    const credentials = navigator.credentials;
+    for (const kind of ['get', 'create'] as const) {
+      const original = credentials[kind].bind(credentials);
+      credentials[kind] = (options?: CredentialRequestOptions & CredentialCreationOptions) => {
+        const entry = { kind, mediation: options?.mediation, state: 'pending' };
+        log.push(entry);
+        const result = original(options);
+        result.then(
+          () => (entry.state = 'resolved'),
+          (error: unknown) => (entry.state = `rejected: ${(error as Error).name}`),
+        );
+        return result;
+      };
+    }
+  });
+}
+
+const webauthnLog = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __webauthn: { kind: string; mediation?: string; state: string }[] }).__webauthn);
+
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+
+describe('passkeys in the demo app', () => {
+  test('register a passkey on the Security page, log out, sign in with it alone, then from the autofill; a deleted one no longer signs in', async () => {
+    const user = await signupFreshUser();
+    // The last sign-in, with the deleted passkey, is refused on purpose.
+    const session = await browserSessions.open([COOKIE_RESTORE_PROBE, { url: `${AUTH}/auth/passkeys/login`, status: 401 }]);
+    await recordWebAuthn(session.context);
+    const apiTokens: string[] = [];
+    session.context.on('request', (request) => {
+      const auth = request.headers()['authorization'];
+      if (request.url().startsWith(`${API}/`) && auth?.startsWith('Bearer ')) apiTokens.push(auth.slice('Bearer '.length));
+    });
+    const page = await session.newPage();
+    const { cdp, authenticatorId } = await virtualAuthenticator(session.context, page);
+    await login(page, user);
+
+    // Register, with a name; the authenticator now holds one discoverable credential.
+    await nav(page, 'Security');
+    const passkeys = page.locator('app-passkeys-settings');
+    await passkeys.getByText('No passkeys yet.').waitFor();
+    await passkeys.getByLabel('Name').fill('E2E laptop');
+    await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+    await passkeys.getByRole('status').filter({ hasText: 'Passkey “E2E laptop” added.' }).waitFor();
+    expect(await passkeys.getByRole('list', { name: 'Your passkeys' }).locator('li strong').allTextContents()).toEqual(['E2E laptop']);
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]!.isResidentCredential).toBe(true);
+    expect(credentials[0]!.rpId).toBe('localhost');
+
+    // Rename it.
+    await passkeys.getByRole('button', { name: 'Rename E2E laptop' }).click();
+    await passkeys.getByLabel('New name for E2E laptop').fill('Work laptop');
+    await passkeys.getByRole('button', { name: 'Save' }).click();
+    await passkeys.getByRole('status').filter({ hasText: 'Passkey renamed to “Work laptop”.' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Rename Work laptop');
+
+    // Log out; "Sign in with a passkey": no email, no password.
+    await logoutButton(page).click();
+    await expectLoginPage(page);
+    apiTokens.length = 0;
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.waitForURL(`${WEB}/lessons`);
+    await expectLessons(page);
+    expect(await page.locator('.user-name').textContent()).toContain(user.name);
+    const passkeyToken = claims(apiTokens.at(-1)!);
+    expect(passkeyToken['amr']).toEqual(expect.arrayContaining(['hwk']));
+    expect(passkeyToken['amr']).not.toContain('pwd');
+    await nav(page, 'Security');
+    await passkeys.getByText('last used').waitFor();
+
+    // Conditional UI: the login page asks with mediation "conditional" as soon as it runs; the
+    // user focuses the email field, picks the passkey from the autofill, and is signed in. The
+    // virtual authenticator (automatic presence) answers a conditional request the way a user's
+    // pick in the autofill does, so what this proves is: the page makes a conditional request
+    // tied to the `username webauthn` field, without any click, and signs in with its answer.
+    await logoutButton(page).click();
+    await expectLoginPage(page);
+    expect(await page.locator('#email').getAttribute('autocomplete')).toBe('username webauthn');
+    await page.locator('#email').focus();
+    await page.waitForURL(`${WEB}/lessons`);
+    await expectLessons(page);
+    const log = await webauthnLog(page);
+    expect(
+      log.filter((entry) => entry.kind === 'get' && entry.mediation === 'conditional').some((entry) => entry.state === 'resolved'),
+    ).toBe(true);
+
+    // Delete it on the Security page: the credential still in the authenticator no longer signs in.
+    await nav(page, 'Security');
+    await passkeys.getByRole('button', { name: 'Delete Work laptop' }).click();
+    await passkeys.getByText('No passkeys yet.').waitFor();
+    await logoutButton(page).click();
+    await expectLoginPage(page);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This passkey does not belong to an account here.' }).waitFor();
+    expect(await logoutButton(page).count()).toBe(0);
+  });
+
+  test('no console errors or uncaught exceptions on any page above', () => {
+    expect(unexpectedErrors).toEqual([]);
+  });
+});
