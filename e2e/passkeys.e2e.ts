@@ -47,6 +47,8 @@ function recordWebAuthn(context: BrowserContext): Promise<void> {
     const log: { kind: string; mediation?: string; state: string }[] = [];
     (window as unknown as { __webauthn: typeof log }).__webauthn = log;
     const credentials = navigator.credentials;
+    // about:blank, before the first navigation, is no secure context: no WebAuthn to record.
+    if (credentials === undefined) return;
     for (const kind of ['get', 'create'] as const) {
       const original = credentials[kind].bind(credentials);
       credentials[kind] = (options?: CredentialRequestOptions & CredentialCreationOptions) => {

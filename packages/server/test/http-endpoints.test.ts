@@ -286,6 +286,21 @@ describe.each(variants)('auth API on $name', (variant) => {
   });
 
   describe('CORS', () => {
+    it('allows every method the account endpoints use (PATCH renames a passkey) in preflights', async () => {
+      const preflight = await fetch(`${t.url}/auth/passkeys/some-id`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://localhost:4200',
+          'access-control-request-method': 'PATCH',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-methods')?.split(/,\s*/)).toEqual(
+        expect.arrayContaining(['GET', 'POST', 'PATCH', 'DELETE']),
+      );
+    });
+
     it('answers preflights from allowed origins only', async () => {
       const allowed = await fetch(`${t.url}/auth/login`, {
         method: 'OPTIONS',

@@ -17,7 +17,8 @@ export function corsForOrigins(allowedOrigins: readonly string[]): RequestHandle
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Access-Control-Expose-Headers', 'Retry-After, WWW-Authenticate');
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+        // PATCH: renaming a passkey (PATCH /auth/passkeys/:id) from the app's origin.
+        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE, OPTIONS');
         res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
         res.setHeader('Access-Control-Max-Age', '600');
         res.status(204).end();
