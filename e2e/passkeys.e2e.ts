@@ -38,17 +38,23 @@ async function virtualAuthenticator(context: BrowserContext, page: Page): Promis
   return { cdp, authenticatorId };
 }
 
+/** Set in the page's localStorage: the browser says it has no passkey autofill (as some do not). */
+const AUTOFILL_OFF = 'e2e:passkey-autofill-off';
+
 /**
  * Records the page's WebAuthn requests (`navigator.credentials.get`/`create`) with their
- * `mediation` and how each ended, in `window.__webauthn`, before any script of the app runs.
+ * `mediation` and how each ended, in `window.__webauthn`, before any script of the app runs; and
+ * lets the test switch the browser's passkey autofill off (`AUTOFILL_OFF`).
  */
 function recordWebAuthn(context: BrowserContext): Promise<void> {
-  return context.addInitScript(() => {
+  return context.addInitScript((autofillOff: string) => {
     const log: { kind: string; mediation?: string; state: string }[] = [];
     (window as unknown as { __webauthn: typeof log }).__webauthn = log;
     const credentials = navigator.credentials;
     // about:blank, before the first navigation, is no secure context: no WebAuthn to record.
     if (credentials === undefined) return;
+    const available = PublicKeyCredential.isConditionalMediationAvailable.bind(PublicKeyCredential);
+    PublicKeyCredential.isConditionalMediationAvailable = async () => localStorage.getItem(autofillOff) === null && available();
     for (const kind of ['get', 'create'] as const) {
       const original = credentials[kind].bind(credentials);
       credentials[kind] = (options?: CredentialRequestOptions & CredentialCreationOptions) => {
@@ -62,7 +68,7 @@ function recordWebAuthn(context: BrowserContext): Promise<void> {
         return result;
       };
     }
-  });
+  }, AUTOFILL_OFF);
 }
 
 const webauthnLog = (page: Page) =>
@@ -71,7 +77,7 @@ const webauthnLog = (page: Page) =>
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 
 describe('passkeys in the demo app', () => {
-  test('register a passkey on the Security page, log out, sign in with it alone, then from the autofill; a deleted one no longer signs in', async () => {
+  test('register a passkey on the Security page and rename it, log out, sign in from the autofill, then with the button alone; a deleted one no longer signs in', async () => {
     const user = await signupFreshUser();
     // The last sign-in, with the deleted passkey, is refused on purpose.
     const session = await browserSessions.open([COOKIE_RESTORE_PROBE, { url: `${AUTH}/auth/passkeys/login`, status: 401 }]);
@@ -105,35 +111,41 @@ describe('passkeys in the demo app', () => {
     await passkeys.getByRole('status').filter({ hasText: 'Passkey renamed to “Work laptop”.' }).waitFor();
     await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Rename Work laptop');
 
-    // Log out; "Sign in with a passkey": no email, no password.
+    // Conditional UI: the login page asks with mediation "conditional" as soon as it runs, for
+    // the email field's autofill (`autocomplete="username webauthn"`). Headless Chromium shows no
+    // autofill: the virtual authenticator, the user "present" automatically, answers the
+    // conditional request at once with its one passkey, as a user's pick in the autofill would.
+    // What this proves: after logging out the page makes a conditional request (no click, no
+    // modal request), and its answer signs the user in.
+    await logoutButton(page).click();
+    await page.waitForFunction(() =>
+      (window as unknown as { __webauthn: { kind: string; mediation?: string; state: string }[] }).__webauthn.some(
+        (entry) => entry.kind === 'get' && entry.mediation === 'conditional' && entry.state === 'resolved',
+      ),
+    );
+    await expectLessons(page);
+    expect(await page.locator('.user-name').textContent()).toContain(user.name);
+    const gets = (await webauthnLog(page)).filter((entry) => entry.kind === 'get');
+    expect(gets.every((entry) => entry.mediation === 'conditional')).toBe(true);
+    expect(claims(apiTokens.at(-1)!)['amr']).toEqual(expect.arrayContaining(['hwk']));
+
+    // "Sign in with a passkey", in a browser without passkey autofill: the login page waits for
+    // the button, whose modal request (no email, no password) signs in.
+    await page.evaluate((key) => localStorage.setItem(key, '1'), AUTOFILL_OFF);
     await logoutButton(page).click();
     await expectLoginPage(page);
+    expect(await page.locator('#email').getAttribute('autocomplete')).toBe('username webauthn');
     apiTokens.length = 0;
+    const before = (await webauthnLog(page)).length;
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.waitForURL(`${WEB}/lessons`);
     await expectLessons(page);
-    expect(await page.locator('.user-name').textContent()).toContain(user.name);
+    expect((await webauthnLog(page)).slice(before)).toEqual([{ kind: 'get', mediation: undefined, state: 'resolved' }]);
     const passkeyToken = claims(apiTokens.at(-1)!);
     expect(passkeyToken['amr']).toEqual(expect.arrayContaining(['hwk']));
     expect(passkeyToken['amr']).not.toContain('pwd');
     await nav(page, 'Security');
     await passkeys.getByText('last used').waitFor();
-
-    // Conditional UI: the login page asks with mediation "conditional" as soon as it runs; the
-    // user focuses the email field, picks the passkey from the autofill, and is signed in. The
-    // virtual authenticator (automatic presence) answers a conditional request the way a user's
-    // pick in the autofill does, so what this proves is: the page makes a conditional request
-    // tied to the `username webauthn` field, without any click, and signs in with its answer.
-    await logoutButton(page).click();
-    await expectLoginPage(page);
-    expect(await page.locator('#email').getAttribute('autocomplete')).toBe('username webauthn');
-    await page.locator('#email').focus();
-    await page.waitForURL(`${WEB}/lessons`);
-    await expectLessons(page);
-    const log = await webauthnLog(page);
-    expect(
-      log.filter((entry) => entry.kind === 'get' && entry.mediation === 'conditional').some((entry) => entry.state === 'resolved'),
-    ).toBe(true);
 
     // Delete it on the Security page: the credential still in the authenticator no longer signs in.
     await nav(page, 'Security');
