@@ -29,6 +29,8 @@ export function fakeAuthServer() {
   const user = { ...USER };
   let totp: 'off' | 'pending' | 'on' = 'off';
   let recoveryBatch = 0;
+  /** The account's passkeys (their views); the browser stub's one credential signs in while any is left. */
+  const passkeys: { id: string; name: string; created_at: string; last_used_at: string | null }[] = [];
 
   const tokens = (status = 200) =>
     json(status, {
@@ -77,6 +79,24 @@ export function fakeAuthServer() {
       case 'DELETE /auth/mfa/totp':
         totp = 'off';
         return new Response(null, { status: 204 });
+      case 'POST /auth/passkeys/registration/options':
+        return json(200, PASSKEY_OPTIONS.creation);
+      case 'POST /auth/passkeys/registration': {
+        const passkey = {
+          id: `pk-${passkeys.length + 1}`,
+          name: String(body['name'] ?? `Passkey ${passkeys.length + 1}`),
+          created_at: '2026-03-01T09:00:00.000Z',
+          last_used_at: null,
+        };
+        passkeys.push(passkey);
+        return json(201, { passkey });
+      }
+      case 'GET /auth/passkeys':
+        return json(200, { passkeys });
+      case 'POST /auth/passkeys/login/options':
+        return json(200, PASSKEY_OPTIONS.request);
+      case 'POST /auth/passkeys/login':
+        return passkeys.length > 0 ? tokens() : problem(401, 'invalid_credentials');
       case 'POST /auth/logout':
       case 'POST /auth/password':
       case 'POST /auth/password/reset':
@@ -84,6 +104,13 @@ export function fakeAuthServer() {
         return new Response(null, { status: 204 });
       default:
         if (url.pathname.startsWith('/auth/sessions/')) return new Response(null, { status: 204 });
+        if (url.pathname.startsWith('/auth/passkeys/')) {
+          const index = passkeys.findIndex((p) => url.pathname === `/auth/passkeys/${p.id}`);
+          if (index === -1) return problem(404, 'not_found');
+          if (method === 'DELETE') return (passkeys.splice(index, 1), new Response(null, { status: 204 }));
+          passkeys[index] = { ...passkeys[index]!, name: String(body['name']) };
+          return json(200, { passkey: passkeys[index] });
+        }
         return new Response(null, { status: 202 });
     }
   };
@@ -114,12 +141,35 @@ export function fakeAuthServer() {
             : new Response(null, { status }),
       );
     },
+    /** Adds a passkey to the account, as if registered earlier. */
+    addPasskey: (name: string) =>
+      void passkeys.push({
+        id: `pk-${passkeys.length + 1}`,
+        name,
+        created_at: '2026-02-01T09:00:00.000Z',
+        last_used_at: '2026-02-02T10:00:00.000Z',
+      }),
     /** The user's address counts as verified from now on. */
     verify: () => void (user.email_verified = true),
     fetch,
   };
 }
 export type FakeAuthServer = ReturnType<typeof fakeAuthServer>;
+
+/** The WebAuthn options the fake server hands out (the browser stub does not check them). */
+const PASSKEY_OPTIONS = {
+  creation: {
+    challenge: 'cmVnaXN0ZXItY2hhbGxlbmdl',
+    rp: { id: 'auth.test', name: 'Sigil' },
+    user: { id: 'dXNlci1oYW5kbGU', name: USER.email, displayName: USER.name },
+    pubKeyCredParams: [{ alg: -7, type: 'public-key' }],
+    timeout: 300_000,
+    attestation: 'none',
+    excludeCredentials: [],
+    authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+  },
+  request: { challenge: 'bG9naW4tY2hhbGxlbmdl', rpId: 'auth.test', allowCredentials: [], userVerification: 'required', timeout: 300_000 },
+};
 
 /** The TOTP enrolment the fake server hands out, and the one code it accepts to confirm it. */
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
