@@ -56,7 +56,9 @@ async function loginPhase(
   options: AuthBenchOptions,
   newConnectionPerLogin = false,
 ): Promise<LoginPhase> {
-  const requests = loginRequestsFor(users);
+  // `Connection: close` makes the server end each connection after its response, so every login
+  // opens a new one (autocannon's reconnectRate of 1 sends nothing at all).
+  const requests = signInRequests('/auth/login', users, newConnectionPerLogin ? { connection: 'close' } : {});
   await server.ask('eld-reset');
   const probe = startProbe(server.url, PROBE_PATHS, options.probeIntervalMs);
   const login = await runLoad({
@@ -65,11 +67,11 @@ async function loginPhase(
     durationSec: options.loginDurationSec,
     requests,
     headers: JSON_HEADERS,
-    ...(newConnectionPerLogin ? { reconnectRate: 1 } : {}),
   });
   const probes = await probe.stop();
   const loopDelay = await server.ask<LoopDelay>('eld');
   if (login.failures > 0) throw new Error(`login: ${login.failures} failed requests`);
+  if (login.ok === 0) throw new Error('login: no request completed');
   return { login, probes, loopDelay };
 }
 

@@ -46,11 +46,6 @@ export interface LoadOptions {
   overallRate?: number;
   /** Stop after this many requests. */
   amount?: number;
-  /**
-   * Requests per connection before it is closed and a new one opened; 1 is a new TCP connection
-   * per request, as many distinct clients behave. Unset: connections are kept alive.
-   */
-  reconnectRate?: number;
 }
 
 export interface LoadResult {
@@ -74,7 +69,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     pipelining: 1,
     ...(options.amount ? { amount: options.amount } : { duration: options.durationSec }),
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-    ...(options.reconnectRate ? { reconnectRate: options.reconnectRate } : {}),
     ...(options.requests ? { requests: options.requests } : {}),
     method: options.method ?? 'GET',
     ...(options.path ? { path: options.path } : {}),
