@@ -46,8 +46,8 @@ const AUTOFILL_OFF = 'e2e:passkey-autofill-off';
  * `mediation` and how each ended, in `window.__webauthn`, before any script of the app runs; and
  * lets the test switch the browser's passkey autofill off (`AUTOFILL_OFF`).
  */
-function recordWebAuthn(context: BrowserContext): Promise<void> {
-  return context.addInitScript((autofillOff: string) => {
+async function recordWebAuthn(context: BrowserContext): Promise<void> {
+  await context.addInitScript((autofillOff: string) => {
     const log: { kind: string; mediation?: string; state: string }[] = [];
     (window as unknown as { __webauthn: typeof log }).__webauthn = log;
     const credentials = navigator.credentials;
