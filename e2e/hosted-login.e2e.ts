@@ -15,6 +15,9 @@ function open(options: BrowserContextOptions = {}, expected: ExpectedFailure[] =
   return browserSessions.open([COOKIE_RESTORE_PROBE, ...expected], options);
 }
 
+/** The password form (the page also has the passkey form, with its own return_to). */
+const PASSWORD_FORM = 'form:has(input[type=password])';
+
 const hostedLogin = (returnTo: string) => `${AUTH}/login?return_to=${encodeURIComponent(returnTo)}`;
 
 const EVIL = [
@@ -37,8 +40,8 @@ describe('hosted login page', () => {
     await page.locator('input[type=email]').waitFor();
     expect(await page.locator('input[type=password]').count()).toBe(1);
     expect(await page.locator('button[type=submit]').count()).toBe(1);
-    expect(await page.locator('input[name=return_to]').inputValue()).toBe(`${WEB}/lessons`);
-    const csrf = await page.locator('input[name=csrf_token]').inputValue();
+    expect(await page.locator(`${PASSWORD_FORM} input[name=return_to]`).inputValue()).toBe(`${WEB}/lessons`);
+    const csrf = await page.locator(`${PASSWORD_FORM} input[name=csrf_token]`).inputValue();
     expect(csrf.length).toBeGreaterThanOrEqual(32);
     expect((await noJs.context.cookies(AUTH)).find((c) => c.name === 'sigil_csrf')?.value).toBe(csrf);
   });
@@ -93,7 +96,7 @@ describe('hosted login page', () => {
     const page = await session.newPage();
     await page.goto(hostedLogin(`${WEB}/lessons`));
     await page
-      .locator('input[name=return_to]')
+      .locator(`${PASSWORD_FORM} input[name=return_to]`)
       .evaluate((input, evil) => ((input as HTMLInputElement).value = evil), 'https://evil.example/');
     await page.locator('input[type=email]').fill(DEMO.email);
     await page.locator('input[type=password]').fill(DEMO.password);
