@@ -74,4 +74,31 @@ describe('Login page: passkeys', () => {
     expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
     await vi.waitFor(() => expect(browser!.calls.at(-1)).toEqual({ kind: 'get', mediation: 'conditional' }), { timeout: 10_000 });
   });
+
+  it('offers a passkey as the second step when the account lists one, and signs in with it and the mfa token', async () => {
+    browser = installWebAuthn();
+    page = await renderPage(routes, '/login', {
+      prepare: (server) => {
+        server.addPasskey('Laptop');
+        server.answer('POST /auth/login', 403, {
+          status: 403,
+          code: 'mfa_required',
+          mfa_token: 'mfa-1',
+          methods: ['totp', 'recovery_code', 'passkey'],
+          expires_in: 300,
+        });
+      },
+    });
+    page.fill('#email', 'demo@sigil.dev');
+    page.fill('#password', 'the right password');
+    await page.submit('form');
+    const button = [...page.page().querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Use a passkey instead');
+    expect(button).toBeDefined();
+    button!.click();
+    await signedInAtLessons();
+    expect(page.server.callsTo('/auth/passkeys/login').at(-1)?.body).toMatchObject({
+      mfa_token: 'mfa-1',
+      response: { type: 'public-key' },
+    });
+  });
 });

@@ -67,6 +67,11 @@ interface SecondStep {
               {{ other === 'recovery_code' ? 'Use a recovery code instead' : 'Use your authenticator app instead' }}
             </button>
           }
+          @if (passkeys() && step.methods.includes('passkey')) {
+            <button type="button" class="button button-secondary" (click)="verifyWithPasskey(step)" [disabled]="pending()">
+              Use a passkey instead
+            </button>
+          }
           <button type="button" class="button button-secondary" (click)="startOver('')">Start over</button>
         </p>
       } @else {
@@ -224,6 +229,25 @@ export class Login {
     }
   }
 
+  /** The second step with one of the account's passkeys instead of a code. */
+  protected async verifyWithPasskey(step: SecondStep): Promise<void> {
+    if (this.pending()) return;
+    this.error.set('');
+    this.pending.set(true);
+    try {
+      await this.#passkeys.loginWithPasskey({ mfaToken: step.mfaToken });
+      // The effect above navigates once the signals say we are signed in.
+    } catch (error) {
+      if (error instanceof SigilClientError && error.code === 'invalid_grant') {
+        this.startOver('Your sign-in timed out. Enter your password again.');
+        return;
+      }
+      this.error.set(passkeyMessageFor(error));
+    } finally {
+      this.pending.set(false);
+    }
+  }
+
   /** The other factor the account offers, for the "use … instead" button. */
   protected otherMethod(step: SecondStep): MfaMethod | null {
     const other: MfaMethod = this.method() === 'totp' ? 'recovery_code' : 'totp';
@@ -309,6 +333,7 @@ function messageFor(error: unknown): string {
 function passkeyMessageFor(error: unknown): string {
   if (error instanceof SigilClientError) {
     if (error.code === 'invalid_credentials') return 'This passkey does not belong to an account here. Try another one, or your password.';
+    if (error.code === 'invalid_mfa') return 'That passkey is not one of this account’s. Try another one, or a code.';
     if (error.code === 'passkey_cancelled') return 'The passkey sign-in was cancelled. Try again, or use your password.';
     if (error.code === 'passkey_error') return 'Your browser could not use a passkey. Use your password instead.';
   }
