@@ -3,6 +3,7 @@ import * as sessions from '../storage/sessions.ts';
 import * as users from '../storage/users.ts';
 import * as accountTokens from '../storage/account-tokens.ts';
 import * as mfaChallenges from '../storage/mfa-challenges.ts';
+import * as mailOutbox from '../storage/mail-outbox.ts';
 import { createAccessTokenVerifier } from '../tokens/access-token.ts';
 import { createAccountLifecycle } from './account-lifecycle.ts';
 import { createAccountMail } from './account-mail.ts';
@@ -52,6 +53,9 @@ export {
 
 /** Ended sessions and expired refresh tokens stay this long before the cleanup deletes them (docs/server.md, "Cleanup"). */
 const ENDED_SESSION_RETENTION_SECONDS = 86_400;
+// Delivered mail is kept a week (`sigil mail list`, the development mailbox), then deleted, so the
+// outbox does not grow with every mail ever sent.
+const FINISHED_MAIL_RETENTION_SECONDS = 7 * 86_400;
 
 /**
  * What a signup gives: a session, or (`SIGIL_EMAIL_VERIFICATION=required`) only the new account,
@@ -204,6 +208,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const at = now();
       await accountTokens.deleteExpiredAccountTokens(db, at, ENDED_SESSION_RETENTION_SECONDS);
       await mfaChallenges.deleteExpiredMfaChallenges(db, at, ENDED_SESSION_RETENTION_SECONDS);
+      await mailOutbox.deleteFinishedMail(db, at, FINISHED_MAIL_RETENTION_SECONDS);
       return sessions.deleteExpiredSessions(db, at, ENDED_SESSION_RETENTION_SECONDS);
     },
   };

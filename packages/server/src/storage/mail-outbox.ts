@@ -116,6 +116,21 @@ export async function markMailSent(db: Queryable, id: string, messageId: string,
 }
 
 /**
+ * Deletes sent and skipped mail finished more than `retentionSeconds` ago; returns how many. Dead
+ * mail stays until someone retries it (`sigil mail retry`): it is the only record of a lost mail.
+ */
+export async function deleteFinishedMail(db: Queryable, now: Date, retentionSeconds: number): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionSeconds * 1000);
+  const rows = await db.query(
+    `DELETE FROM mail_outbox
+     WHERE status IN ('sent', 'skipped') AND COALESCE(sent_at, next_attempt_at) < $1
+     RETURNING id`,
+    [cutoff],
+  );
+  return rows.length;
+}
+
+/**
  * A failed attempt: due again at `nextAttemptAt`, or dead (`failed`) when `dead`. Only the
  * worker that made `attempt` records it: one whose lease ran out must not release the row while
  * another worker holds it.

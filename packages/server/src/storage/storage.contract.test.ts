@@ -594,6 +594,25 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       await outbox.markMailSent(db, id, '<id@x.test>', at(101), true);
       expect(await outbox.findMail(db, id)).toMatchObject({ status: 'sent', data: {}, messageId: '<id@x.test>', sentAt: at(101) });
     });
+
+    it('deletes sent and skipped mail past the retention, never pending or dead mail', async () => {
+      const db = await open();
+      const sent = await enqueueMail(db, mail('sent@example.test'), T0);
+      const skipped = await enqueueMail(db, mail('skipped@example.test'), T0);
+      const dead = await enqueueMail(db, mail('dead@example.test'), T0);
+      const pending = await enqueueMail(db, mail('pending@example.test'), T0);
+      const recent = await enqueueMail(db, mail('recent@example.test'), T0);
+      const claimed = await db.transaction((tx) => outbox.claimDueMail(tx, T0, at(60), 10));
+      await outbox.markMailSent(db, sent, '<sent@x.test>', at(1), true);
+      await outbox.markMailSkipped(db, skipped, at(1));
+      const deadAttempt = claimed.find((row) => row.id === dead)!.attempts;
+      await outbox.markMailAttemptFailed(db, dead, { attempt: deadAttempt, error: '550', nextAttemptAt: at(1), dead: true });
+      await outbox.markMailSent(db, recent, '<recent@x.test>', at(500), true);
+
+      expect(await outbox.deleteFinishedMail(db, at(1000), 900)).toBe(2);
+      for (const id of [sent, skipped]) expect(await outbox.findMail(db, id)).toBeUndefined();
+      for (const id of [dead, pending, recent]) expect(await outbox.findMail(db, id)).toBeDefined();
+    });
   });
 });
 
