@@ -7,12 +7,13 @@ import { hostedBinding, newMfaCookieValue, startMfaCookie } from '../client-bind
 import type { AppContext } from '../context.ts';
 import { ensureCsrfCookie, setRefreshCookie } from '../cookies.ts';
 import { field, form, hidden, join, links, type PageMarkup } from '../hosted/html.ts';
-import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
+import { parseForm } from '../hosted/form.ts';
 import { PASSKEY_SCRIPT_PATH, passkeySignIn } from '../hosted/passkey-sign-in.ts';
-import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
+import { acceptFormPost } from '../hosted/accept-post.ts';
+import { sendMessage, sendPage } from '../hosted/respond.ts';
 import { secondStepPage } from '../hosted/second-step.ts';
 import { allowedReturnTo, withReturnTo } from '../hosted/return-to.ts';
-import { clientIp, requestMeta } from '../request-meta.ts';
+import { requestMeta } from '../request-meta.ts';
 
 const formSchema = z.object({
   email: z.string().trim().max(254).pipe(z.email()),
@@ -77,16 +78,13 @@ export function hostedLoginRoutes(ctx: AppContext): Router {
   });
 
   router.post('/login', parseForm, async (req: Request, res: Response) => {
-    try {
-      await ctx.limits.consumeIp(clientIp(req));
-    } catch (error) {
-      return sendRateLimited(res, error, TITLE);
-    }
-    const fields = formFields(req);
-    const returnTo = allowedReturnTo(fields.return_to, config.allowedOrigins);
-    if (!returnTo) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);
-    const csrfToken = checkFormCsrf(req, ctx.issuer());
-    if (!csrfToken) return sendMessage(res, 400, TITLE, 'Your sign-in form expired. Go back and try again.');
+    const accepted = await acceptFormPost(ctx, req, res, {
+      title: TITLE,
+      badReturnTo: BAD_RETURN_TO,
+      expired: 'Your sign-in form expired. Go back and try again.',
+    });
+    if (!accepted) return;
+    const { fields, returnTo, csrfToken } = accepted;
     const parsed = formSchema.safeParse(fields);
     const email = (fields.email ?? '').slice(0, 254);
     const again = (status: number, error: string) => show(res, status, { csrfToken, returnTo, email, error });

@@ -6,7 +6,8 @@ import { emailSchema } from '../../sessions/account-fields.ts';
 import type { AppContext } from '../context.ts';
 import { ensureCsrfCookie, setRefreshCookie } from '../cookies.ts';
 import { field, form, hidden, join, links, paragraph, type PageMarkup } from '../hosted/html.ts';
-import { FIX_FIELDS, checkFormCsrf, fieldErrors, formFields, parseForm } from '../hosted/form.ts';
+import { FIX_FIELDS, fieldErrors, parseForm } from '../hosted/form.ts';
+import { acceptFormPost } from '../hosted/accept-post.ts';
 import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
 import { allowedReturnTo, withReturnTo } from '../hosted/return-to.ts';
 import { clientIp, requestMeta } from '../request-meta.ts';
@@ -90,16 +91,13 @@ export function hostedSignupRoutes(ctx: AppContext): Router {
   });
 
   router.post('/signup', parseForm, async (req: Request, res: Response) => {
-    try {
-      await ctx.limits.consumeIp(clientIp(req));
-    } catch (error) {
-      return sendRateLimited(res, error, TITLE);
-    }
-    const fields = formFields(req);
-    const returnTo = allowedReturnTo(fields.return_to, config.allowedOrigins);
-    if (!returnTo) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);
-    const csrfToken = checkFormCsrf(req, ctx.issuer());
-    if (!csrfToken) return sendMessage(res, 400, TITLE, 'Your sign-up form expired. Go back and try again.');
+    const accepted = await acceptFormPost(ctx, req, res, {
+      title: TITLE,
+      badReturnTo: BAD_RETURN_TO,
+      expired: 'Your sign-up form expired. Go back and try again.',
+    });
+    if (!accepted) return;
+    const { fields, returnTo, csrfToken } = accepted;
     const typed = { name: (fields.name ?? '').slice(0, 200), email: (fields.email ?? '').slice(0, 254) };
     const again = (status: number, extra: Pick<SignupForm, 'error' | 'errors'>) =>
       show(res, status, { csrfToken, returnTo, ...typed, ...extra });
