@@ -11,6 +11,7 @@ import { ALGS, type Alg } from './lib/keys.ts';
 import { medianInterval } from './lib/measure.ts';
 import { barChart } from './lib/svg.ts';
 import { supported, TARGET_LABELS, TARGETS, type Target } from './lib/targets.ts';
+import type { FactorsResult } from './factors.ts';
 import type { MailResult } from './mail.ts';
 import type { MemoryResult } from './memory.ts';
 import { COMPARISONS, type ComparisonRow, type RouteResult, type RouteRow } from './route.ts';
@@ -44,6 +45,7 @@ export interface Results {
   auth?: SectionResult<AuthResult>;
   memory?: SectionResult<MemoryResult>;
   mail?: SectionResult<MailResult>;
+  factors?: SectionResult<FactorsResult>;
   angular?: SectionResult<AngularSizeResult>;
   betterAuth?: SectionResult<BetterAuthResult>;
 }
@@ -88,6 +90,7 @@ function methodSection(first: Meta | undefined): string[] {
     '- **Protected route**: `GET /api/lessons` (a small JSON body) behind each middleware, every request carrying the same valid token, as a client does until its token expires. A round measures every target once, each in a fresh process after a warm-up; rounds alternate the order of the targets. Each figure is the median over the rounds, and each comparison is the median of its per-round ratios (contender ÷ baseline in the same round). fast-jwt runs with its verified-token cache (1 000 entries, as Sigil); express-jwt has no EdDSA.',
     "- **Auth server**: the real `createAuthServer` (RS256, PGlite in memory unless said otherwise, argon2id at OWASP's minimum: m = 19 MiB, t = 2, p = 1; per-IP budgets lifted, since all load comes from one address). Logins saturate the CPU while a client on a thread of its own requests the JWKS and `/healthz` in turn; the server's event-loop delay comes from its own `monitorEventLoopDelay`. Refreshes present a fresh single-use refresh token each.",
     '- **Memory**: RSS and V8 heap after `gc()`, idle and after each of several passes over more distinct valid tokens than the cache holds; RSS that stops growing from one pass to the next is bounded memory.',
+    "- **Second factors**: TOTP code checks (Sigil's `matchTotpStep` against otpauth's `TOTP.validate`) and passkey checks (a whole passkey sign-in over HTTP, with a software authenticator signing each assertion, against `@simplewebauthn/server`'s `verifyAuthenticationResponse` of one assertion again and again) in one run; then accounts with TOTP each sign in once with password and code, several at a time.",
     '- **Mail**: the real auth server queues verification mails as request handlers do (one transaction each, several at once) while its delivery worker sends them to an SMTP server on loopback that keeps only each Message-ID. Mails/s run from the first mail queued to the last one accepted; RSS after `gc()` is read idle and after each quarter of the mails.',
     '- **Angular library cost**: two minimal Angular CLI production builds that differ only by Sigil (bench/size-app); the difference of their gzip -9 JavaScript is what an app downloads because of Sigil.',
     "- **Sigil and Better Auth**: both on PostgreSQL, each in a schema of its own. Sign-in is email and password in, a session out: Sigil's `POST /auth/login` against Better Auth's `POST /api/auth/sign-in/email`, Better Auth given Sigil's argon2id parameters as its `password.hash`/`verify` (same hashing cost), then with its default scrypt. The authenticated request is `GET /api/lessons` in an Express app: Sigil's `requireAuth` verifies a real access token locally from the auth server's JWKS, Better Auth's `getSession` looks the session cookie up in its database. That is the architectural difference, not an implementation detail.",
@@ -354,6 +357,22 @@ function mailSection(result: SectionResult<MailResult>, sections: string[], targ
   }
 }
 
+function factorsSection(result: SectionResult<FactorsResult>, sections: string[]): void {
+  const r = result.data;
+  sections.push(
+    '## 8. Second factors',
+    '',
+    'Checks per second in process, one at a time, each next to its library alone in the same run; sign-ins per second over HTTP against the real auth server (in-memory PGlite) with a software authenticator for the passkey.',
+    '',
+    '| what | Sigil | the library alone |',
+    '|---|---:|---:|',
+    `| TOTP code check (six digits, ±1 step, the step kept for replay) | ${int(r.totp.sigil)}/s | ${int(r.totp.library)}/s (otpauth \`TOTP.validate\`) |`,
+    `| passkey sign-in: options, assertion check, challenge used up, counter, tokens (HTTP) | ${int(r.passkeyVerify.sigil)}/s | ${int(r.passkeyVerify.library)}/s (\`verifyAuthenticationResponse\` of one assertion, nothing stored) |`,
+    `| password + TOTP sign-in: login, 403 mfa_required, POST /auth/mfa/verify (HTTP, ${r.options.concurrency} at a time, ${int(r.options.mfaLogins)} accounts) | ${r.mfaLoginsPerSec.toFixed(1)}/s | – (argon2id bound) |`,
+    '',
+  );
+}
+
 function angularSection(result: SectionResult<AngularSizeResult>, sections: string[], targets: string[]): void {
   const g = result.data;
   sections.push('## 5. Angular library cost', '');
@@ -448,6 +467,7 @@ export function writeReport(results: Results): void {
   if (results.angular) angularSection(results.angular, sections, targets);
   betterAuthSection(results.betterAuth, sections);
   if (results.mail) mailSection(results.mail, sections, targets);
+  if (results.factors) factorsSection(results.factors, sections);
 
   const md: string[] = ['# Benchmarks', '', 'Measured with `npm run bench` (scripts in [`bench/`](../bench)).', ''];
   md.push(...methodSection(first));
