@@ -1,4 +1,6 @@
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthServer } from '../src/server.ts';
 import { SigilError } from '../src/errors.ts';
 import { enqueueMail } from '../src/mail/outbox.ts';
 import { findMail } from '../src/storage/mail-outbox.ts';
@@ -189,6 +191,26 @@ describe('the development mailbox', () => {
     expect((await request(`${auth.url}/dev/mailbox.json`)).status).toBe(404);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await findMail(auth.db, id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('answers only requests from this machine, even on a server bound to every interface', async () => {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+    expect(address, 'this test needs a non-loopback IPv4 address on the machine').toBeDefined();
+    const auth = await createAuthServer({ dataDir: 'memory://', logLevel: 'silent', issuer: 'http://localhost:4999' });
+    try {
+      const { port } = await auth.listen(0, '0.0.0.0');
+      expect(auth.mail.mode()).toBe('dev-mailbox');
+      expect((await fetch(`http://127.0.0.1:${port}/dev/mailbox.json`)).status).toBe(200);
+      expect((await fetch(`http://${address}:${port}/dev/mailbox.json`)).status).toBe(404);
+      expect((await fetch(`http://${address}:${port}/dev/mailbox`)).status).toBe(404);
+      // Forwarding headers are the client's word, not its address.
+      const forwarded = await fetch(`http://${address}:${port}/dev/mailbox.json`, { headers: { 'x-forwarded-for': '127.0.0.1' } });
+      expect(forwarded.status).toBe(404);
+    } finally {
+      await auth.close();
+    }
   });
 
   it('is not there when SMTP is configured', async () => {

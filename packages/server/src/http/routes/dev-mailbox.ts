@@ -5,6 +5,7 @@ import type { MailData, MailTemplate } from '../../mail/outbox.ts';
 import { listMail, type OutboxRecord } from '../../storage/mail-outbox.ts';
 import type { AppContext } from '../context.ts';
 import { escapeHtml } from '../html.ts';
+import { isLoopbackAddress } from '../loopback.ts';
 
 /** The newest mails the page and the JSON list show. */
 const SHOWN = 100;
@@ -92,11 +93,15 @@ ${items || '<p>No mail yet.</p>'}
  * The development mailbox (docs/server.md, "Mail"): `GET /dev/mailbox` (a page without
  * JavaScript, under the same strict CSP as the hosted login page) and `GET /dev/mailbox.json`
  * (for end-to-end tests). It exists only while mail goes to it, that is with no SMTP configured
- * and a loopback issuer: it shows reset links to whoever opens it.
+ * and a loopback issuer, and it answers requests from this machine only: it shows reset links to
+ * whoever opens it.
  */
 export function devMailboxRoutes(ctx: AppContext): Router {
   const router = Router();
-  const enabled = (_req: Request, _res: Response, next: NextFunction) => (ctx.devMailbox() ? next() : next('router'));
+  // Only for this machine's own browser: a server bound to 0.0.0.0 with a loopback issuer would
+  // otherwise show every reset link to its whole network.
+  const enabled = (req: Request, _res: Response, next: NextFunction) =>
+    ctx.devMailbox() && isLoopbackAddress(req.socket.remoteAddress) ? next() : next('router');
   const entries = async () => (await listMail(ctx.db, { statuses: ['sent'], limit: SHOWN })).map((row) => toEntry(row, ctx));
 
   router.get('/dev/mailbox.json', enabled, async (_req, res) => {
