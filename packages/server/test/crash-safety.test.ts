@@ -90,6 +90,9 @@ describe.each(variants)('kill -9 of the auth server ($name)', (variant) => {
         SIGIL_MAIL_POLL_INTERVAL: '1',
         SIGIL_MAIL_RETRY_BASE: '1',
         SIGIL_MAIL_RETRY_MAX: '2',
+        // A kill while a send is in flight leaves the row leased (twice the send timeout + 10 s):
+        // a short timeout keeps that lease, and so the wait after the restart, under a minute.
+        SIGIL_MAIL_SEND_TIMEOUT: '2',
       };
       try {
         const first = await startChild(env);
