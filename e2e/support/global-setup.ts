@@ -57,6 +57,9 @@ export async function setup(): Promise<void> {
       // Every browser of the suite shares 127.0.0.1, and a 5 s token refreshes often: the
       // per-IP limit of real deployments would throttle the suite itself. (Login lockout stays on.)
       SIGIL_IP_REQUESTS_PER_MINUTE: '100000',
+      // Each view of a login page asks for passkey options (for autofill): the same holds for the
+      // per-IP passkey budget.
+      SIGIL_PASSKEY_REQUESTS_PER_MINUTE: '100000',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
