@@ -22,11 +22,19 @@ variants.push({
   },
 });
 if (TEST_DATABASE_URL) {
-  const schema = uniqueSchema('crash');
+  // A schema per test, as PGlite gets a directory per test: mail a killed server left queued in
+  // one test must not arrive in the next test's sink.
+  const schemas: string[] = [];
   variants.push({
     name: 'PostgreSQL',
-    env: async () => ({ DATABASE_URL: TEST_DATABASE_URL!, SIGIL_DATABASE_SCHEMA: schema }),
-    cleanup: () => dropSchema(schema),
+    env: async () => {
+      const schema = uniqueSchema('crash');
+      schemas.push(schema);
+      return { DATABASE_URL: TEST_DATABASE_URL!, SIGIL_DATABASE_SCHEMA: schema };
+    },
+    cleanup: async () => {
+      for (const schema of schemas) await dropSchema(schema);
+    },
   });
 }
 
