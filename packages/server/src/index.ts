@@ -19,3 +19,4 @@ export type { MailMessage, MailTransport } from './mail/transport.ts';
 export type { MailEntry, MailService } from './mail/mail-service.ts';
 export type { MailDeliveryMode } from './mail/delivery.ts';
 export type { MailRunSummary, MailWorker } from './mail/worker.ts';
+export type { ClientRegistry, CreatedClient, NewClientInput, OAuthClient } from './oauth/clients.ts';

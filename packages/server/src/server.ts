@@ -15,6 +15,7 @@ import { createMailService, type MailService } from './mail/mail-service.ts';
 import type { MailResolvers } from './mail/resolvers.ts';
 import type { MailTransport } from './mail/transport.ts';
 import type { MailWorker } from './mail/worker.ts';
+import { createClientRegistry, type ClientRegistry } from './oauth/clients.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.ts';
 import { createPasskeyService } from './passkeys/index.ts';
 import { newPasswordSchema } from './passwords/policy.ts';
@@ -84,6 +85,8 @@ export interface AuthServer {
   readonly service: AuthService;
   /** The mail outbox: queue, list and retry mail; its worker delivers while the server listens. */
   readonly mail: ServerMail;
+  /** Registered OAuth clients (docs/oauth.md): create, seed, list, delete. */
+  readonly clients: ClientRegistry;
   readonly logger: Logger;
   /** The issuer in force (fixed from the listening address when none was configured). */
   readonly issuer: string;
@@ -178,12 +181,14 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
       return delivery.worker;
     },
   };
+  const clients = createClientRegistry(db, now);
   const ctx: AppContext = {
     config,
     db,
     keys,
     service,
     passkeys,
+    clients,
     limits,
     logger,
     issuer: () => issuer,
@@ -207,6 +212,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     keys,
     service,
     mail,
+    clients,
     logger,
     get issuer() {
       return issuer;

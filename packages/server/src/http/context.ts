@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { KeyManager } from '../keys/index.ts';
 import type { Logger } from '../logger.ts';
+import type { ClientRegistry } from '../oauth/clients.ts';
 import type { PasskeyService } from '../passkeys/index.ts';
 import type { RateLimits } from '../rate-limit/limits.ts';
 import type { AuthService } from '../sessions/auth-service.ts';
@@ -14,6 +15,8 @@ export interface AppContext {
   service: AuthService;
   /** Passkeys: registration, the account's list, passkey sign-in. */
   passkeys: PasskeyService;
+  /** Registered OAuth clients. */
+  clients: ClientRegistry;
   limits: RateLimits;
   logger: Logger;
   issuer: () => string;

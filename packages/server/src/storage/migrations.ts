@@ -180,6 +180,53 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX webauthn_challenges_expires_at ON webauthn_challenges (expires_at);
     `,
   },
+  {
+    version: 7,
+    name: 'oauth',
+    // docs/oauth.md: registered clients (a confidential client's secret only as SHA-256: it has 256
+    // random bits), authorization codes (only as SHA-256, single use, bound to the session the
+    // hosted login started, which a replayed code revokes), and the consents users gave
+    // third-party clients. A session started through OAuth names its client, the scopes granted
+    // and the API audience (RFC 8707), so its refreshes keep them and only that client refreshes it.
+    sql: `
+      CREATE TABLE oauth_clients (
+        client_id text PRIMARY KEY,
+        name text NOT NULL,
+        secret_hash text,
+        redirect_uris text[] NOT NULL,
+        post_logout_redirect_uris text[] NOT NULL DEFAULT '{}',
+        resources text[] NOT NULL DEFAULT '{}',
+        first_party boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL
+      );
+      CREATE TABLE oauth_codes (
+        code_hash text PRIMARY KEY,
+        client_id text NOT NULL REFERENCES oauth_clients(client_id) ON DELETE CASCADE,
+        session_id uuid NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        redirect_uri text NOT NULL,
+        code_challenge text NOT NULL,
+        scope text NOT NULL,
+        nonce text,
+        resource text NOT NULL,
+        consent_hash text,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      );
+      CREATE INDEX oauth_codes_expires_at ON oauth_codes (expires_at);
+      CREATE UNIQUE INDEX oauth_codes_consent_hash ON oauth_codes (consent_hash);
+      CREATE TABLE oauth_consents (
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        client_id text NOT NULL REFERENCES oauth_clients(client_id) ON DELETE CASCADE,
+        scope text NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (user_id, client_id)
+      );
+      ALTER TABLE sessions ADD COLUMN client_id text REFERENCES oauth_clients(client_id) ON DELETE CASCADE;
+      ALTER TABLE sessions ADD COLUMN scope text;
+      ALTER TABLE sessions ADD COLUMN resource text
+    `,
+  },
 ];
 
 /** Applies pending migrations; returns the versions it applied. */
