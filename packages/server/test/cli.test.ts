@@ -564,6 +564,7 @@ describe('sigil clients', () => {
     redirect_uris: string[];
     post_logout_redirect_uris: string[];
     resources: string[];
+    scopes: string[];
     created_at: string;
     client_secret?: string;
   }
@@ -603,6 +604,10 @@ describe('sigil clients', () => {
         'https://reports-api.example.com',
         '--resource',
         'https://billing.example.com',
+        '--scope',
+        'reports:read',
+        '--scope',
+        'reports:write',
       ]);
       expect(reports.code, reports.stderr).toBe(0);
       expect(reports.stdout).toMatch(/^Created client Reports \(confidential, third-party\)\nClient ID: (\S+)\nClient secret: (\S+)\n/);
@@ -630,6 +635,7 @@ describe('sigil clients', () => {
         redirect_uris: ['https://batch.example.com/cb'],
         post_logout_redirect_uris: [],
         resources: [],
+        scopes: [],
       });
       expect(batch.client_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(batch.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -653,6 +659,8 @@ describe('sigil clients', () => {
         'https://app.example.com/#out',
         '--resource',
         'not a uri',
+        '--scope',
+        'say "please"',
         '--id',
         'has space',
       ]);
@@ -661,6 +669,7 @@ describe('sigil clients', () => {
       expect(bad.stderr).toContain('--redirect-uri: https://app.example.com/*: wildcards are not allowed');
       expect(bad.stderr).toContain('--post-logout-redirect-uri: https://app.example.com/#out: a fragment is not allowed');
       expect(bad.stderr).toContain('--resource: not a uri:');
+      expect(bad.stderr).toContain('--scope: say "please": a scope is printable ASCII');
       expect(bad.stderr).toContain('--id: ');
       expect(bad.stdout).toBe('');
 

@@ -11,6 +11,7 @@ interface CreateOptions {
   confidential?: boolean;
   firstParty?: boolean;
   resource?: string[];
+  scope?: string[];
   id?: string;
   json?: boolean;
 }
@@ -21,6 +22,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   redirect_uris: '--redirect-uri',
   post_logout_redirect_uris: '--post-logout-redirect-uri',
   resources: '--resource',
+  scopes: '--scope',
   client_id: '--id',
 };
 
@@ -34,6 +36,7 @@ function clientJson(client: OAuthClient) {
     redirect_uris: client.redirectUris,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     resources: client.resources,
+    scopes: client.scopes,
     created_at: client.createdAt.toISOString(),
   };
 }
@@ -66,6 +69,7 @@ export function clientsCommand(): Command {
     .option('--confidential', 'a server-side client that authenticates with a secret (and may use client_credentials)')
     .option('--first-party', 'your own app: sign-in skips the consent page')
     .option('--resource <uri>', 'an API (aud value) it may ask tokens for besides SIGIL_AUDIENCE (repeat for several)', collect)
+    .option('--scope <scope>', 'an API scope its client_credentials tokens may carry, e.g. lessons:read (repeat for several)', collect)
     .option('--id <client-id>', 'a chosen client id (1 to 128 of A-Z a-z 0-9 . _ ~ -); random by default')
     .option('--json', 'print JSON (with client_secret for a confidential client) instead of text')
     .addHelpText(
@@ -82,6 +86,7 @@ export function clientsCommand(): Command {
             confidential: options.confidential ?? false,
             firstParty: options.firstParty ?? false,
             resources: options.resource ?? [],
+            scopes: options.scope ?? [],
             ...(options.id !== undefined ? { clientId: options.id } : {}),
           })
           .catch((error: unknown) => {
