@@ -101,7 +101,7 @@ function validated(input: NewClientInput): clients.NewOAuthClient {
   const redirectUris = uriList('redirect_uris', input.redirectUris, true);
   const postLogoutRedirectUris = uriList('post_logout_redirect_uris', input.postLogoutRedirectUris ?? [], false);
   const resources = (input.resources ?? []).filter((resource) => {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = new URL(resource).protocol.startsWith('http') && !resource.includes('#');
     } catch {
