@@ -2,7 +2,7 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, request, startTestServer, uniqueEmail, type TestServer } from './helpers/auth-server.ts';
+import { PASSWORD, expectProblem, request, startTestServer, uniqueEmail, type TestServer } from './helpers/auth-server.ts';
 
 // The proof that Sigil is an OAuth 2.1 / OpenID Connect provider a real relying party can use:
 // panva's openid-client (certified OpenID RP library) drives a real auth server on loopback.
@@ -404,6 +404,26 @@ describe('openid-client against Sigil: a third-party client', () => {
 
     const again = await startAuthorization(portal);
     expect((await signIn(again.url, { email: ada.email, password: PASSWORD })).pages).toEqual(['login']);
+  });
+
+  it("its access token is no key to the account API (403 insufficient_scope); a first-party client's is", async () => {
+    const thirdParty = await signedIn(portal);
+    const firstParty = await signedIn(spa);
+    for (const [method, path] of [
+      ['GET', '/auth/me'],
+      ['GET', '/auth/sessions'],
+      ['POST', '/auth/mfa/totp'],
+      ['POST', '/auth/email/verification'],
+    ] as const) {
+      const refused = await request(`${t.url}${path}`, { method, headers: { authorization: `Bearer ${thirdParty.access_token}` } });
+      expectProblem(refused, 403, 'insufficient_scope');
+      expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer realm=".*", error="insufficient_scope"/);
+    }
+    const own = await request(`${t.url}/auth/sessions`, { headers: { authorization: `Bearer ${firstParty.access_token}` } });
+    expect(own.status).toBe(200);
+    // Nothing was started on the user's account by the refused calls (no pending TOTP enrolment).
+    const factors = await request(`${t.url}/auth/mfa`, { headers: { authorization: `Bearer ${firstParty.access_token}` } });
+    expect(factors.body).toMatchObject({ totp: 'off' });
   });
 
   it('Deny comes back as access_denied, with the state, which openid-client reports', async () => {
