@@ -694,6 +694,7 @@ describe('sigil clients', () => {
       const list = await sigil(['clients', 'list', '--json']);
       expect(list.code, list.stderr).toBe(0);
       const clients = JSON.parse(list.stdout) as ClientJson[];
+      // Only these: `serve --seed-demo` above registered no client (the demo's is npm start's).
       expect(clients.map((c) => [c.name, c.confidential, c.first_party])).toEqual([
         ['Lessons app', false, true],
         ['Reports', true, false],

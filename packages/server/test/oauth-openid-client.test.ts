@@ -382,7 +382,13 @@ describe('openid-client against Sigil: the authorization code flow with PKCE', (
     const bearer = { authorization: `Bearer ${login.body.access_token}` };
     const enrolment = await request(`${t.url}/auth/mfa/totp`, { method: 'POST', headers: bearer });
     const secret = enrolment.body.secret as string;
-    const code = TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30, timestamp: Date.now() });
+    const code = TOTP.generate({
+      secret: Secret.fromBase32(secret),
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+      timestamp: Date.now() + clockOffsetMs,
+    });
     expect((await request(`${t.url}/auth/mfa/totp/confirm`, { headers: bearer, body: { code } })).status).toBe(200);
 
     const started = await startAuthorization(spa);
