@@ -133,7 +133,7 @@ export function createTokenGrants(deps: TokenGrantDeps) {
         { tokenHash: hashRefreshToken(refreshToken), sessionId: session.id, expiresAt: deps.tokens.refreshExpiry(session, at) },
         at,
       );
-      const bundle = await deps.tokens.issue(user, session, refreshToken);
+      const bundle = await deps.tokens.issue(user, session, refreshToken, tx);
       return { kind: 'issued' as const, bundle, nonce: record.nonce };
     });
     if (outcome.kind === 'replay') {

@@ -74,14 +74,14 @@ export function createRefreshRotation(
             at,
           );
           await sessions.touchSession(tx, session.id, at);
-          return { kind: 'issue' as const, bundle: await tokens.issue(user, session, successor) };
+          return { kind: 'issue' as const, bundle: await tokens.issue(user, session, successor, tx) };
         }
 
         // Already used: follow the chain of successors while each was used within the grace window.
         let current = refreshToken;
         let usedAt: Date | null = record.usedAt;
         for (let depth = 0; depth < MAX_REPLAY_DEPTH; depth++) {
-          if (usedAt === null) return { kind: 'issue' as const, bundle: await tokens.issue(user, session, current) };
+          if (usedAt === null) return { kind: 'issue' as const, bundle: await tokens.issue(user, session, current, tx) };
           if (at.getTime() - usedAt.getTime() > config.refreshGrace * 1000) break;
           current = deriveSuccessorToken(secret, current);
           const next = await sessions.findRefreshToken(tx, hashRefreshToken(current));

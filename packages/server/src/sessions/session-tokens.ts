@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../storage/database.ts';
+import { findClient } from '../storage/oauth-clients.ts';
 import * as sessions from '../storage/sessions.ts';
 import type { SessionGrant } from '../storage/sessions.ts';
 import type { UserRecord } from '../storage/users.ts';
@@ -23,6 +25,8 @@ export interface SessionTokens {
     user: UserRecord,
     session: SessionAuthentication & { id: string; oauth?: SessionGrant | null },
     refreshToken: string,
+    /** The transaction the caller holds, if any: the embedded database has one connection. */
+    db?: Queryable,
   ): Promise<TokenBundle>;
   /** When a refresh token issued at `at` expires: after `refreshTtl`, never after its session. */
   refreshExpiry(session: { expiresAt: Date }, at: Date): Date;
@@ -42,7 +46,9 @@ export interface SessionAuthentication {
 export function createSessionTokens(deps: Pick<AuthServiceDeps, 'db' | 'config' | 'keys' | 'now' | 'issuer'>): SessionTokens {
   const { db, config, keys, now } = deps;
 
-  const issue: SessionTokens['issue'] = async (user, session, refreshToken) => {
+  const issue: SessionTokens['issue'] = async (user, session, refreshToken, q = db) => {
+    // A client's first-party flag is read at each issue: changing it applies from the next refresh.
+    const client = session.oauth ? await findClient(q, session.oauth.clientId) : undefined;
     const access = await signAccessToken(
       keys,
       {
@@ -54,7 +60,9 @@ export function createSessionTokens(deps: Pick<AuthServiceDeps, 'db' | 'config' 
         sessionId: session.id,
         amr: session.amr,
         authTime: session.authTime,
-        ...(session.oauth ? { client: { clientId: session.oauth.clientId, scope: session.oauth.scope } } : {}),
+        ...(session.oauth
+          ? { client: { clientId: session.oauth.clientId, scope: session.oauth.scope, firstParty: client?.firstParty ?? false } }
+          : {}),
       },
       { issuer: deps.issuer(), audience: session.oauth?.resource ?? config.audience, ttlSeconds: config.accessTtl },
       now(),

@@ -434,7 +434,11 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       expect(await oauthClients.insertClient(db, client(id), T0)).toBeUndefined();
       const sessionId = await newSession(db, user.id);
       await sessions.grantSessionToClient(db, sessionId, { clientId: id, scope: 'openid', resource: 'https://api.example' });
-      expect((await sessions.findSession(db, sessionId))!.oauth).toEqual({ clientId: id, scope: 'openid', resource: 'https://api.example' });
+      expect((await sessions.findSession(db, sessionId))!.oauth).toEqual({
+        clientId: id,
+        scope: 'openid',
+        resource: 'https://api.example',
+      });
       // The login's first refresh token was never handed out: granting drops it.
       expect(await sessions.findRefreshToken(db, `rt-${sessionId}`)).toBeUndefined();
       expect(await oauthClients.deleteClient(db, id)).toBe(true);

@@ -4,6 +4,7 @@ import { SignJWT, type JWTPayload } from 'jose';
 import type { Config } from '../config.ts';
 import { SigilError } from '../errors.ts';
 import type { KeyManager } from '../keys/index.ts';
+import { claimsFor } from '../oauth/scopes.ts';
 
 /** The claims Sigil puts in every access token (docs/architecture.md, "Access tokens"; RFC 9068). */
 export interface AccessTokenClaims extends JWTPayload {
@@ -13,11 +14,13 @@ export interface AccessTokenClaims extends JWTPayload {
   iat: number;
   exp: number;
   jti: string;
-  email: string;
+  /** The user claims: always in the JSON API's tokens; in an OAuth client's only as its scopes allow (`email`, `profile`). */
+  email?: string;
   /** Whether `email` was proven when the token was issued (a refresh picks up a later verification). */
-  email_verified: boolean;
-  name: string | null;
-  roles: string[];
+  email_verified?: boolean;
+  name?: string | null;
+  /** The user's roles: in the JSON API's tokens and first-party clients' tokens only. */
+  roles?: string[];
   scope: string;
   /** Session id: lets the auth server mark the caller's own session and check revocation. */
   sid: string;
@@ -46,8 +49,12 @@ export interface AccessTokenSubject {
   amr: readonly string[];
   /** When the session's login happened. */
   authTime: Date;
-  /** The OAuth client and its granted scopes, for a session started through OAuth. */
-  client?: { clientId: string; scope: string };
+  /**
+   * The OAuth client and its granted scopes, for a session started through OAuth: the user
+   * claims then follow the scopes (docs/oauth.md, "Scopes and tokens"), and `roles` go only to
+   * first-party clients, so a third-party app's token never carries the user's privileges.
+   */
+  client?: { clientId: string; scope: string; firstParty: boolean };
 }
 
 export interface IssuedAccessToken {
@@ -71,11 +78,11 @@ export async function signAccessToken(
   const { kid, alg, key } = await keys.signingKey();
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + settings.ttlSeconds;
+  const userClaims = subject.client
+    ? { ...claimsFor(subject.client.scope, subject), ...(subject.client.firstParty ? { roles: subject.roles } : {}) }
+    : { email: subject.email, email_verified: subject.emailVerified, name: subject.name, roles: subject.roles };
   const token = await new SignJWT({
-    email: subject.email,
-    email_verified: subject.emailVerified,
-    name: subject.name,
-    roles: subject.roles,
+    ...userClaims,
     scope: subject.client?.scope ?? DEFAULT_SCOPE,
     sid: subject.sessionId,
     amr: [...subject.amr],
