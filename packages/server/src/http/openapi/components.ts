@@ -1,5 +1,6 @@
 import { BODY_LIMIT } from '../json-body.ts';
 import { mfaSchemas } from './schemas-mfa.ts';
+import { oauthSchemas } from './schemas-oauth.ts';
 import { passkeySchemas } from './schemas-passkeys.ts';
 import { schemas } from './schemas.ts';
 import { problem, type Json } from './shared.ts';
@@ -12,7 +13,13 @@ export function components(): Json {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token from login, signup or refresh (RFC 6750).',
+        description: 'An access token from login, signup or refresh, or from the OAuth token endpoint (RFC 6750).',
+      },
+      clientSecretBasic: {
+        type: 'http',
+        scheme: 'basic',
+        description:
+          "An OAuth client's id and secret (`client_secret_basic`, RFC 6749 2.3.1: each form-encoded, then base64). Confidential clients may send them as `client_id` and `client_secret` form fields instead (`client_secret_post`).",
       },
       refreshCookie: {
         type: 'apiKey',
@@ -66,6 +73,6 @@ export function components(): Json {
         'unavailable',
       ]),
     },
-    schemas: { ...schemas(), ...mfaSchemas(), ...passkeySchemas() },
+    schemas: { ...schemas(), ...mfaSchemas(), ...passkeySchemas(), ...oauthSchemas() },
   };
 }
