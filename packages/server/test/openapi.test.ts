@@ -1030,6 +1030,34 @@ describe('real responses match the document', () => {
     expect(signedOut.text).toContain('You are signed out.');
   });
 
+  it("a third-party client's access token: 403 insufficient_scope at every account endpoint, 200 at userinfo", async () => {
+    const email = uniqueEmail();
+    await test.server.createUser({ email, password: PASSWORD, name: 'Ada' });
+    const signIn = await oauthPasswordSignIn('openapi-third', email);
+    const allowed = await call(
+      '/oauth/consent',
+      'post',
+      formOf(
+        { csrf_token: signIn.csrf, consent: consentTokenOf(signIn.posted), return_to: signIn.returnTo, decision: 'allow' },
+        { cookie: signIn.cookie },
+      ),
+    );
+    const tokens = await exchange({ posted: allowed, verifier: signIn.verifier }, 'openapi-third');
+    const auth = bearer(tokens.access_token);
+    expect((await call('/oauth/userinfo', 'get', { headers: auth })).status).toBe(200);
+    const accountOperations = Object.entries<Json>(doc.paths).flatMap(([path, item]) =>
+      Object.entries<Json>(item)
+        .filter(([, operation]) => path.startsWith('/auth/') && JSON.stringify(operation.security ?? []).includes('bearer'))
+        .map(([method]) => [path, method] as const),
+    );
+    expect(accountOperations.length).toBeGreaterThan(10);
+    for (const [path, method] of accountOperations) {
+      const refused = await call(path, method, { headers: auth, pathParams: { id: randomUUID() } });
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(refused.body.code).toBe('insufficient_scope');
+    }
+  });
+
   it('the OAuth form endpoints refuse bodies over 16 KiB (413) and unsupported charsets (415)', async () => {
     for (const path of ['/oauth/consent', '/oauth/token', '/oauth/revoke', '/oauth/introspect', '/oauth/logout']) {
       expect((await call(path, 'post', formOf({ token: 'x'.repeat(20_000) }))).status, path).toBe(413);

@@ -67,6 +67,17 @@ export function components(): Json {
       InvalidToken: problem('No, a malformed, an expired or a revoked access token.', ['invalid_token'], {
         'WWW-Authenticate': { $ref: '#/components/headers/WWWAuthenticate' },
       }),
+      ThirdPartyToken: problem(
+        "The access token of a third-party OAuth client: the account API takes only the tokens of Sigil's own apps (the JSON API's and first-party clients').",
+        ['insufficient_scope'],
+        {
+          'WWW-Authenticate': {
+            description: 'RFC 6750: `Bearer realm="<issuer>", error="insufficient_scope", error_description="..."`.',
+            required: true,
+            schema: { type: 'string', pattern: '^Bearer .*error="insufficient_scope"' },
+          },
+        },
+      ),
       CsrfRefused: problem('Cookie-authenticated request from a disallowed Origin or without the CSRF token.', ['invalid_request']),
       InternalError: problem('An unexpected failure (details are logged, never sent).', ['internal_error']),
       Unavailable: problem('Storage is unreachable or the server is overloaded: retry later (not a reason to log the user out).', [

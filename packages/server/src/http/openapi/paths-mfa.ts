@@ -1,6 +1,6 @@
 import {
   AUTH_COMMON,
-  BEARER_401,
+  BEARER_ERRORS,
   BODY_ERRORS,
   DELIVERY_PARAM,
   NO_STORE,
@@ -58,7 +58,7 @@ export function mfaPaths(): Json {
         security: [{ bearer: [] }],
         responses: {
           '200': { description: 'What the account has.', ...json(ref('MfaStatus'), NO_STORE) },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...AUTH_COMMON,
         },
       },
@@ -74,7 +74,7 @@ export function mfaPaths(): Json {
         responses: {
           '200': { description: 'The pending secret, its otpauth:// URL and QR code.', ...json(ref('TotpEnrolment'), NO_STORE) },
           '400': problem('TOTP is on already.', ['invalid_request']),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -88,7 +88,7 @@ export function mfaPaths(): Json {
         responses: {
           '204': { description: 'TOTP is off; the recovery codes are void.' },
           '400': PASSWORD_400,
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -107,7 +107,7 @@ export function mfaPaths(): Json {
             'invalid_mfa',
             'invalid_request',
           ]),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -123,7 +123,7 @@ export function mfaPaths(): Json {
         responses: {
           '200': { description: 'The new codes, shown once.', ...json(ref('RecoveryCodes'), NO_STORE) },
           '400': problem('Invalid body, a wrong password, or no second factor to recover.', ['invalid_request']),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },

@@ -1,6 +1,6 @@
 import {
   AUTH_COMMON,
-  BEARER_401,
+  BEARER_ERRORS,
   BODY_ERRORS,
   DELIVERY_PARAM,
   NO_STORE,
@@ -32,7 +32,7 @@ export function passkeyPaths(): Json {
         responses: {
           '200': { description: "WebAuthn's creation options.", ...json(ref('PublicKeyCredentialCreationOptionsJSON'), NO_STORE) },
           '400': problem('The account has the most passkeys it may have (20).', ['invalid_request']),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -53,7 +53,7 @@ export function passkeyPaths(): Json {
             'Invalid body, or the response does not verify: unknown, used, expired or foreign challenge, wrong origin or RP ID, no user verification, a credential registered already.',
             ['invalid_request'],
           ),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -67,7 +67,7 @@ export function passkeyPaths(): Json {
         security: [{ bearer: [] }],
         responses: {
           '200': { description: 'Oldest first.', ...json(ref('PasskeyList'), NO_STORE) },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...AUTH_COMMON,
         },
       },
@@ -83,7 +83,7 @@ export function passkeyPaths(): Json {
         responses: {
           '200': { description: 'The renamed passkey.', ...json(ref('PasskeyResponse'), NO_STORE) },
           '400': responseRef('BadRequest'),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           '404': NOT_FOUND,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
@@ -98,7 +98,7 @@ export function passkeyPaths(): Json {
         parameters: [ID_PARAM],
         responses: {
           '204': { description: 'Deleted.' },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           '404': NOT_FOUND,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
