@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors.ts';
 import { buildOpenApiDocument } from '../src/http/openapi.ts';
 import { createAccountToken, type AccountTokenPurpose } from '../src/storage/account-tokens.ts';
+import { pkcePair } from './oauth/flow.ts';
 import { createSoftwareAuthenticator } from './support/software-authenticator.ts';
 import { PASSWORD, request, signup, startTestServer, uniqueEmail, type JsonResponse, type TestServer } from './helpers/auth-server.ts';
 
@@ -131,9 +132,42 @@ async function call(path: string, method: string, init: CallInit = {}) {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** A form post (the hosted pages' and the OAuth endpoints' bodies). */
+const formOf = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
+  rawBody: new URLSearchParams(fields).toString(),
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+});
+
+/** `client_secret_basic` (RFC 6749 2.3.1: each part form-encoded, then base64). */
+const basicAuth = (id: string, secret: string) => ({
+  authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+});
+
+const REDIRECT = 'http://127.0.0.1:4200/auth/callback';
+const AFTER_LOGOUT = 'http://127.0.0.1:4200/';
+/** The confidential OAuth client (machine-to-machine, introspection) registered for these tests. */
+let confidential: { id: string; secret: string };
+
 beforeAll(async () => {
   test = await startTestServer({ loginMaxFailures: 3 });
   url = test.url;
+  const clients = test.server.clients;
+  await clients.seed({
+    clientId: 'openapi-first',
+    name: 'First',
+    redirectUris: [REDIRECT],
+    postLogoutRedirectUris: [AFTER_LOGOUT],
+    firstParty: true,
+  });
+  await clients.seed({ clientId: 'openapi-third', name: 'Third', redirectUris: [REDIRECT] });
+  const created = await clients.create({
+    name: 'Reports',
+    redirectUris: [REDIRECT],
+    confidential: true,
+    scopes: ['reports:read'],
+    resources: ['https://reports.example.com'],
+  });
+  confidential = { id: created.client.clientId, secret: created.clientSecret! };
   const res = await request(`${url}/openapi.json`);
   expect(res.status).toBe(200);
   doc = res.body;
@@ -219,6 +253,17 @@ describe('the document', () => {
       expectDocumented('/auth/login', 'post', fake(429, { ...problem, code: 'rate_limited', status: 429 }, 'application/problem+json')),
     ).toThrow(/Retry-After/);
     expect(() => expectDocumented('/auth/logout', 'post', { status: 204, headers, body: undefined, text: '{}' })).toThrow(/without a body/);
+    const oauthError = (body: unknown, cacheControl = 'no-store'): JsonResponse => ({
+      status: 400,
+      headers: new Headers({ 'content-type': 'application/json', 'cache-control': cacheControl }),
+      body,
+      text: JSON.stringify(body),
+    });
+    const refusal = { error: 'invalid_grant', error_description: 'The authorization code expired' };
+    expect(() => expectDocumented('/oauth/token', 'post', oauthError(refusal))).not.toThrow();
+    expect(() => expectDocumented('/oauth/token', 'post', oauthError({ ...refusal, error: 'invalid_token' }))).toThrow(/does not match/);
+    expect(() => expectDocumented('/oauth/token', 'post', oauthError({ ...refusal, code: 'invalid_grant' }))).toThrow(/does not match/);
+    expect(() => expectDocumented('/oauth/token', 'post', oauthError(refusal, 'public'))).toThrow(/Cache-Control/);
   });
 });
 
@@ -341,6 +386,12 @@ describe('real responses match the document', () => {
       'sigil_refresh_endpoint',
       'sigil_logout_endpoint',
       'sigil_userinfo_endpoint',
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'revocation_endpoint',
+      'introspection_endpoint',
+      'end_session_endpoint',
     ]) {
       const advertised = new URL(discovery.body[field]).pathname;
       expect(Object.keys(doc.paths), field).toContain(advertised);
@@ -369,6 +420,7 @@ describe('real responses match the document', () => {
     const ok = await form(PASSWORD);
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe(returnTo);
+    expect(ok.headers.get('set-cookie')).toMatch(/^sigil_refresh=/);
   });
 
   /** A link token as the mail would carry it, created directly in the server's storage. */
@@ -659,10 +711,383 @@ describe('real responses match the document', () => {
     const assertion = async () =>
       JSON.stringify(authenticator.assert((await request(`${url}/auth/passkeys/login/options`, { body: {} })).body));
     const used = await assertion();
-    expect((await post({ response: used })).status).toBe(303);
+    const signedIn = await post({ response: used });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('set-cookie')).toMatch(/^sigil_refresh=/);
     expect((await post({ response: used })).status).toBe(401);
     expect((await post({ response: 'x' })).status).toBe(400);
     expect((await post({ response: await assertion(), return_to: 'https://evil.example/' })).status).toBe(400);
+  });
+
+  // OAuth 2.1 / OpenID Connect (src/oauth): the browser flow through the documented operations
+  // (authorize, the hosted sign-in, consent), then the JSON endpoints and their OAuth errors.
+
+  /** GET /oauth/authorize, then the hosted login page it sends the browser to: what that page's forms need. */
+  async function startOAuthSignIn(clientId: string, extra: Record<string, string> = {}) {
+    const { verifier, challenge } = pkcePair();
+    const started = await call('/oauth/authorize', 'get', {
+      query: {
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: REDIRECT,
+        scope: 'openid profile email offline_access',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state: 'st',
+        nonce: 'n',
+        ...extra,
+      },
+    });
+    expect(started.status).toBe(303);
+    const toLogin = new URL(started.headers.get('location')!, url);
+    expect(toLogin.pathname).toBe('/login');
+    const returnTo = toLogin.searchParams.get('return_to')!;
+    const page = await call('/login', 'get', { query: { return_to: returnTo } });
+    expect(page.status).toBe(200);
+    const csrf = /sigil_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')![1]!;
+    return { verifier, returnTo, csrf, cookie: `sigil_csrf=${csrf}` };
+  }
+
+  /** An OAuth sign-in with a password: the answer of POST /login (a redirect with a code, or the consent page). */
+  async function oauthPasswordSignIn(clientId: string, email: string, extra: Record<string, string> = {}) {
+    const flow = await startOAuthSignIn(clientId, extra);
+    const posted = await call(
+      '/login',
+      'post',
+      formOf({ email, password: PASSWORD, csrf_token: flow.csrf, return_to: flow.returnTo }, { cookie: flow.cookie }),
+    );
+    return { ...flow, posted };
+  }
+
+  /** The code of a redirect back to the client (with `iss`, RFC 9207). */
+  function codeOf(res: JsonResponse): string {
+    const location = new URL(res.headers.get('location')!);
+    expect(location.origin + location.pathname).toBe(REDIRECT);
+    expect(location.searchParams.get('iss')).toBe(test.server.issuer);
+    return location.searchParams.get('code')!;
+  }
+
+  const consentTokenOf = (page: JsonResponse) => /name="consent" value="([^"]+)"/.exec(page.text)![1]!;
+
+  const token = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    call('/oauth/token', 'post', formOf(fields, headers));
+
+  async function exchange(signIn: { posted: JsonResponse; verifier: string }, clientId = 'openapi-first') {
+    const exchanged = await token({
+      grant_type: 'authorization_code',
+      code: codeOf(signIn.posted),
+      redirect_uri: REDIRECT,
+      code_verifier: signIn.verifier,
+      client_id: clientId,
+    });
+    expect(exchanged.status).toBe(200);
+    return exchanged.body as { access_token: string; refresh_token: string; id_token?: string; scope: string };
+  }
+
+  /** A user with a name (userinfo's `name` is a string), signed in to the first-party client. */
+  async function oauthUser(scope?: string) {
+    const email = uniqueEmail();
+    await test.server.createUser({ email, password: PASSWORD, name: 'Ada' });
+    const signIn = await oauthPasswordSignIn('openapi-first', email, scope ? { scope } : {});
+    expect(signIn.posted.status).toBe(303);
+    return { email, tokens: await exchange(signIn) };
+  }
+
+  it('GET /oauth/authorize: 303 to the login page, 303 with an error to the client, 400 page; POST /login ends at the client (303)', async () => {
+    const email = uniqueEmail();
+    await test.server.createUser({ email, password: PASSWORD });
+    const { posted } = await oauthPasswordSignIn('openapi-first', email);
+    expect(posted.status).toBe(303);
+    expect(codeOf(posted)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new URL(posted.headers.get('location')!).searchParams.get('state')).toBe('st');
+    expect(posted.headers.get('set-cookie')).toBeNull();
+
+    const { challenge } = pkcePair();
+    const query = {
+      response_type: 'code',
+      client_id: 'openapi-first',
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'q',
+    };
+    for (const [change, error] of [
+      [{ code_challenge_method: 'plain' }, 'invalid_request'],
+      [{ response_type: 'token' }, 'unsupported_response_type'],
+      [{ resource: 'https://elsewhere.example/' }, 'invalid_target'],
+      [{ prompt: 'none' }, 'login_required'],
+    ] as const) {
+      const refused = await call('/oauth/authorize', 'get', { query: { ...query, ...change } });
+      expect(refused.status).toBe(303);
+      const location = new URL(refused.headers.get('location')!);
+      expect(Object.fromEntries(location.searchParams)).toMatchObject({ error, state: 'q', iss: test.server.issuer });
+    }
+    expect((await call('/oauth/authorize', 'get', { query: { ...query, client_id: 'nobody' } })).status).toBe(400);
+    const unregistered = await call('/oauth/authorize', 'get', { query: { ...query, redirect_uri: 'http://127.0.0.1:9/evil' } });
+    expect(unregistered.status).toBe(400);
+    expect(unregistered.headers.get('location')).toBeNull();
+    const invalidReturnTo = `${test.server.issuer}/oauth/authorize?client_id=nobody`;
+    expect((await call('/login', 'get', { query: { return_to: invalidReturnTo } })).status).toBe(400);
+  });
+
+  it('POST /oauth/consent: the consent page (POST /login 200), 400, then 303 with a code or access_denied', async () => {
+    const email = uniqueEmail();
+    await test.server.createUser({ email, password: PASSWORD });
+    const signIn = await oauthPasswordSignIn('openapi-third', email);
+    expect(signIn.posted.status).toBe(200);
+    expect(signIn.posted.text).toContain('action="/oauth/consent"');
+    const consent = consentTokenOf(signIn.posted);
+    const answer = (fields: Record<string, string>, cookie = signIn.cookie) =>
+      call('/oauth/consent', 'post', formOf({ csrf_token: signIn.csrf, consent, return_to: signIn.returnTo, ...fields }, { cookie }));
+    expect((await answer({ decision: 'allow' }, `sigil_csrf=${'x'.repeat(43)}`)).status).toBe(400);
+    expect((await answer({ decision: 'maybe' })).status).toBe(400);
+    expect((await answer({ decision: 'allow', return_to: `${url}/` })).status).toBe(400);
+    const allowed = await answer({ decision: 'allow' });
+    expect(allowed.status).toBe(303);
+    expect(codeOf(allowed)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await answer({ decision: 'allow' })).status).toBe(400);
+
+    // The consent is remembered; prompt=consent asks again, and Deny goes back with access_denied.
+    expect((await oauthPasswordSignIn('openapi-third', email)).posted.status).toBe(303);
+    const again = await oauthPasswordSignIn('openapi-third', email, { prompt: 'consent' });
+    expect(again.posted.status).toBe(200);
+    const denied = await call(
+      '/oauth/consent',
+      'post',
+      formOf(
+        { csrf_token: again.csrf, consent: consentTokenOf(again.posted), return_to: again.returnTo, decision: 'deny' },
+        { cookie: again.cookie },
+      ),
+    );
+    expect(denied.status).toBe(303);
+    expect(new URL(denied.headers.get('location')!).searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('an OAuth sign-in through /signup (200 consent page, 303 with a code) and /login/passkey (200 consent page)', async () => {
+    const third = await startOAuthSignIn('openapi-third');
+    expect((await call('/signup', 'get', { query: { return_to: third.returnTo }, headers: { cookie: third.cookie } })).status).toBe(200);
+    const signUp = (flow: typeof third) =>
+      call(
+        '/signup',
+        'post',
+        formOf({ email: uniqueEmail(), password: PASSWORD, csrf_token: flow.csrf, return_to: flow.returnTo }, { cookie: flow.cookie }),
+      );
+    const consentPage = await signUp(third);
+    expect(consentPage.status).toBe(200);
+    expect(consentPage.text).toContain('action="/oauth/consent"');
+    const direct = await signUp(await startOAuthSignIn('openapi-first'));
+    expect(direct.status).toBe(303);
+    expect(codeOf(direct)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(direct.headers.get('set-cookie')).toBeNull();
+
+    const { authenticator } = await accountWithPasskey();
+    const flow = await startOAuthSignIn('openapi-third');
+    const options = await request(`${url}/auth/passkeys/login/options`, { body: {} });
+    const viaPasskey = await call(
+      '/login/passkey',
+      'post',
+      formOf(
+        { csrf_token: flow.csrf, return_to: flow.returnTo, response: JSON.stringify(authenticator.assert(options.body)) },
+        { cookie: flow.cookie },
+      ),
+    );
+    expect(viaPasskey.status).toBe(200);
+    expect(viaPasskey.text).toContain('action="/oauth/consent"');
+  });
+
+  it('POST /oauth/token: 200 for each grant; 400 with each refusal; 401 invalid_client (a Basic challenge when Basic was tried)', async () => {
+    const email = uniqueEmail();
+    await test.server.createUser({ email, password: PASSWORD });
+    const signIn = await oauthPasswordSignIn('openapi-first', email);
+    const code = codeOf(signIn.posted);
+    const codeGrant = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: signIn.verifier,
+      client_id: 'openapi-first',
+    };
+    const exchanged = await token(codeGrant);
+    expect(exchanged.status).toBe(200);
+    expect(exchanged.body).toMatchObject({ token_type: 'Bearer', scope: 'openid profile email offline_access' });
+    expect(exchanged.body.id_token).toBeTypeOf('string');
+    const refreshed = await token({ grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token, client_id: 'openapi-first' });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(exchanged.body.refresh_token);
+
+    const secretBasic = basicAuth(confidential.id, confidential.secret);
+    const machine = await token({ grant_type: 'client_credentials' }, secretBasic);
+    expect(machine.status).toBe(200);
+    expect(machine.body).toMatchObject({ token_type: 'Bearer', scope: 'reports:read' });
+    expect(machine.body.refresh_token).toBeUndefined();
+    const secretPost = await token({
+      grant_type: 'client_credentials',
+      client_id: confidential.id,
+      client_secret: confidential.secret,
+      resource: 'https://reports.example.com',
+    });
+    expect(secretPost.status).toBe(200);
+
+    const refused = async (fields: Record<string, string>, error: string, headers: Record<string, string> = {}) => {
+      const res = await token(fields, headers);
+      expect(res.status, error).toBe(400);
+      expect(res.body.error).toBe(error);
+    };
+    await refused(codeGrant, 'invalid_grant');
+    await refused(
+      { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token, client_id: 'openapi-first' },
+      'invalid_grant',
+    );
+    await refused({ client_id: 'openapi-first' }, 'invalid_request');
+    await refused({ grant_type: 'password', client_id: 'openapi-first' }, 'unsupported_grant_type');
+    await refused({ grant_type: 'client_credentials', client_id: 'openapi-first' }, 'unauthorized_client');
+    await refused({ grant_type: 'client_credentials', scope: 'admin' }, 'invalid_scope', secretBasic);
+    await refused({ grant_type: 'client_credentials', resource: 'https://elsewhere.example/' }, 'invalid_target', secretBasic);
+
+    const wrongSecret = await token({ grant_type: 'client_credentials' }, basicAuth(confidential.id, 'not the secret'));
+    expect(wrongSecret.status).toBe(401);
+    expect(wrongSecret.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    const withoutSecret = await token({ grant_type: 'client_credentials', client_id: confidential.id });
+    expect(withoutSecret.status).toBe(401);
+    expect(withoutSecret.headers.get('www-authenticate')).toBeNull();
+    expect((await token({ grant_type: 'client_credentials' })).status).toBe(401);
+  });
+
+  it('POST /oauth/introspect (200 live and inactive, 400, 401) and POST /oauth/revoke (200, 400, 401)', async () => {
+    const { tokens } = await oauthUser();
+    const introspect = (
+      fields: Record<string, string>,
+      headers: Record<string, string> = basicAuth(confidential.id, confidential.secret),
+    ) => call('/oauth/introspect', 'post', formOf(fields, headers));
+    const access = await introspect({ token: tokens.access_token });
+    expect(access.body).toMatchObject({ active: true, token_type: 'access_token', client_id: 'openapi-first' });
+    const refresh = await introspect({ token: tokens.refresh_token, token_type_hint: 'refresh_token' });
+    expect(refresh.body).toMatchObject({ active: true, token_type: 'refresh_token', client_id: 'openapi-first' });
+    const machine = await token({ grant_type: 'client_credentials' }, basicAuth(confidential.id, confidential.secret));
+    const machineToken = await introspect({ token: machine.body.access_token, client_id: confidential.id });
+    expect(machineToken.body).toMatchObject({ active: true, sub: confidential.id });
+    expect(machineToken.body.sid).toBeUndefined();
+    expect((await introspect({ token: 'not a token' })).body).toEqual({ active: false });
+    expect((await introspect({})).status).toBe(400);
+    expect((await introspect({ token: tokens.access_token }, {})).status).toBe(401);
+    expect((await introspect({ token: tokens.access_token, client_id: 'openapi-first' }, {})).status).toBe(401);
+
+    const revoke = (fields: Record<string, string>) => call('/oauth/revoke', 'post', formOf(fields));
+    // Another client's token: the same answer, and nothing happens.
+    expect((await revoke({ token: tokens.refresh_token, client_id: 'openapi-third' })).status).toBe(200);
+    expect((await introspect({ token: tokens.refresh_token })).body.active).toBe(true);
+    const revoked = await revoke({ token: tokens.refresh_token, token_type_hint: 'refresh_token', client_id: 'openapi-first' });
+    expect(revoked.status).toBe(200);
+    expect((await introspect({ token: tokens.access_token })).body).toEqual({ active: false });
+    expect((await revoke({ token: 'unknown', client_id: 'openapi-first' })).status).toBe(200);
+    expect((await revoke({ client_id: 'openapi-first' })).status).toBe(400);
+    expect((await revoke({ token: 'unknown' })).status).toBe(401);
+  });
+
+  it('GET and POST /oauth/userinfo: 200 with the claims of the granted scopes, 401 with a Bearer challenge', async () => {
+    const { email, tokens } = await oauthUser();
+    const all = await call('/oauth/userinfo', 'get', { headers: bearer(tokens.access_token) });
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({ email, name: 'Ada' });
+    expect(all.body.email_verified).toBeTypeOf('boolean');
+    expect((await call('/oauth/userinfo', 'post', { headers: bearer(tokens.access_token) })).status).toBe(200);
+    const openidOnly = await oauthUser('openid');
+    const bare = await call('/oauth/userinfo', 'get', { headers: bearer(openidOnly.tokens.access_token) });
+    expect(Object.keys(bare.body)).toEqual(['sub']);
+
+    const none = await call('/oauth/userinfo', 'get');
+    expect(none.status).toBe(401);
+    expect(none.body.error).toBe('invalid_token');
+    const tampered = `${tokens.access_token.slice(0, -4)}AAAA`;
+    expect((await call('/oauth/userinfo', 'post', { headers: bearer(tampered) })).status).toBe(401);
+    const withoutOpenid = await oauthUser('email');
+    expect(withoutOpenid.tokens.id_token).toBeUndefined();
+    expect((await call('/oauth/userinfo', 'get', { headers: bearer(withoutOpenid.tokens.access_token) })).status).toBe(401);
+  });
+
+  it('GET and POST /oauth/logout: 303 to a registered URI, 200 pages, 400 for a hint or URI it cannot trust', async () => {
+    const { tokens } = await oauthUser();
+    const back = await call('/oauth/logout', 'get', {
+      query: { id_token_hint: tokens.id_token!, post_logout_redirect_uri: AFTER_LOGOUT, state: 'bye' },
+    });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(`${AFTER_LOGOUT}?state=bye`);
+    const ended = await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'openapi-first' });
+    expect(ended.body.error).toBe('invalid_grant');
+    expect((await call('/oauth/logout', 'get')).status).toBe(200);
+
+    const other = await oauthUser();
+    const hint = other.tokens.id_token!;
+    const untrusted: Record<string, string>[] = [
+      { id_token_hint: hint, post_logout_redirect_uri: 'https://evil.example/' },
+      { id_token_hint: hint, client_id: 'openapi-third' },
+      { id_token_hint: 'not.a.token' },
+    ];
+    for (const query of untrusted) expect((await call('/oauth/logout', 'get', { query })).status).toBe(400);
+    expect((await call('/oauth/logout', 'post', formOf(untrusted[0]!))).status).toBe(400);
+    const signedOut = await call('/oauth/logout', 'post', formOf({ id_token_hint: hint }));
+    expect(signedOut.status).toBe(200);
+    expect(signedOut.text).toContain('You are signed out.');
+  });
+
+  it("a third-party client's access token: 403 insufficient_scope at every account endpoint, 200 at userinfo", async () => {
+    const email = uniqueEmail();
+    await test.server.createUser({ email, password: PASSWORD, name: 'Ada' });
+    const signIn = await oauthPasswordSignIn('openapi-third', email);
+    const allowed = await call(
+      '/oauth/consent',
+      'post',
+      formOf(
+        { csrf_token: signIn.csrf, consent: consentTokenOf(signIn.posted), return_to: signIn.returnTo, decision: 'allow' },
+        { cookie: signIn.cookie },
+      ),
+    );
+    const tokens = await exchange({ posted: allowed, verifier: signIn.verifier }, 'openapi-third');
+    const auth = bearer(tokens.access_token);
+    expect((await call('/oauth/userinfo', 'get', { headers: auth })).status).toBe(200);
+    const accountOperations = Object.entries<Json>(doc.paths).flatMap(([path, item]) =>
+      Object.entries<Json>(item)
+        .filter(([, operation]) => path.startsWith('/auth/') && JSON.stringify(operation.security ?? []).includes('bearer'))
+        .map(([method]) => [path, method] as const),
+    );
+    expect(accountOperations.length).toBeGreaterThan(10);
+    for (const [path, method] of accountOperations) {
+      const refused = await call(path, method, { headers: auth, pathParams: { id: randomUUID() } });
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(refused.body.code).toBe('insufficient_scope');
+    }
+  });
+
+  it('the OAuth form endpoints refuse bodies over 16 KiB (413) and unsupported charsets (415)', async () => {
+    for (const path of ['/oauth/consent', '/oauth/token', '/oauth/revoke', '/oauth/introspect', '/oauth/logout']) {
+      expect((await call(path, 'post', formOf({ token: 'x'.repeat(20_000) }))).status, path).toBe(413);
+      const koi8 = { rawBody: 'token=x', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=koi8-r' } };
+      expect((await call(path, 'post', koi8)).status, path).toBe(415);
+    }
+  });
+
+  it('the OAuth endpoints answer a spent per-IP budget (429): a page for the browser, OAuth JSON for clients', async () => {
+    const limited = await startTestServer({ ipRequestsPerMinute: 1 });
+    try {
+      for (const [path, method] of [
+        ['/oauth/authorize', 'get'],
+        ['/oauth/consent', 'post'],
+        ['/oauth/token', 'post'],
+        ['/oauth/revoke', 'post'],
+        ['/oauth/introspect', 'post'],
+      ] as const) {
+        const responses = [];
+        for (let i = 0; i < 2; i++)
+          responses.push(
+            await send(`${limited.url}${path}`, { method: method.toUpperCase(), ...(method === 'post' ? formOf({ token: 'x' }) : {}) }),
+          );
+        const refused = responses.find((r) => r.status === 429)!;
+        expect(refused, path).toBeDefined();
+        expectDocumented(path, method, refused);
+      }
+    } finally {
+      await limited.close();
+    }
   });
 
   /** Opens a hosted page and returns what its form needs. */
@@ -683,7 +1108,9 @@ describe('real responses match the document', () => {
     expect(signupPage.page.status).toBe(200);
     expect((await call('/signup', 'get', { query: { return_to: 'https://evil.example/' } })).status).toBe(400);
     const email = uniqueEmail();
-    expect((await signupPage.post({ email, password: PASSWORD, return_to: returnTo })).status).toBe(303);
+    const signedUp = await signupPage.post({ email, password: PASSWORD, return_to: returnTo });
+    expect(signedUp.status).toBe(303);
+    expect(signedUp.headers.get('set-cookie')).toMatch(/^sigil_refresh=/);
     expect((await signupPage.post({ email, password: PASSWORD, return_to: returnTo })).status).toBe(409);
     expect((await signupPage.post({ email: 'x', password: 'y', return_to: returnTo })).status).toBe(400);
     const required = await startTestServer({ emailVerification: 'required' });

@@ -5,6 +5,7 @@ import { authPaths } from './openapi/paths-auth.ts';
 import { devMailboxPaths } from './openapi/paths-dev.ts';
 import { hostedPaths } from './openapi/paths-hosted.ts';
 import { mfaPaths } from './openapi/paths-mfa.ts';
+import { oauthPaths } from './openapi/paths-oauth.ts';
 import { passkeyPaths } from './openapi/paths-passkeys.ts';
 import { publicPaths } from './openapi/paths-public.ts';
 
@@ -33,7 +34,7 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
       title: 'Sigil auth server',
       version: VERSION,
       description:
-        'Signup, login with optional second factors (TOTP, recovery codes), rotating refresh tokens, sessions, JWKS, and the account lifecycle by email. Every error is `application/problem+json` (RFC 9457) with a stable `code`. Request bodies are JSON only (415 otherwise), at most 16 KiB (413).',
+        'Signup, login with optional second factors (TOTP, recovery codes) or passkeys, rotating refresh tokens, sessions, JWKS, the account lifecycle by email, and, when the server signs with an asymmetric key, OAuth 2.1 / OpenID Connect endpoints (authorization code with PKCE over the hosted login, token, revocation, introspection, userinfo, logout). Every error of the JSON API is `application/problem+json` (RFC 9457) with a stable `code`; the OAuth endpoints answer `{error, error_description}` (RFC 6749 5.2). JSON API request bodies are JSON only (415 otherwise); the OAuth endpoints and hosted pages take forms; every body is at most 16 KiB (413).',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: issuer }],
@@ -48,6 +49,11 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
         name: 'hosted account pages',
         description: 'Signup, forgotten password, new password and email verification pages (no JavaScript).',
       },
+      {
+        name: 'oauth',
+        description:
+          'OAuth 2.1 authorization server and OpenID provider (only with an asymmetric signing key; absent in HS256 mode). Clients are registered by the operator.',
+      },
       { name: 'discovery', description: 'Public metadata for resource servers and clients.' },
       { name: 'operations', description: 'Health checks.' },
       { name: 'development', description: 'Served only on a development setup (no SMTP, loopback issuer).' },
@@ -58,6 +64,7 @@ export function buildOpenApiDocument(issuer: string): Record<string, unknown> {
       ...mfaPaths(),
       ...passkeyPaths(),
       ...hostedPaths(),
+      ...oauthPaths(),
       ...publicPaths(),
       ...devMailboxPaths(),
     },

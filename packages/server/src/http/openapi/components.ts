@@ -1,5 +1,6 @@
 import { BODY_LIMIT } from '../json-body.ts';
 import { mfaSchemas } from './schemas-mfa.ts';
+import { oauthSchemas } from './schemas-oauth.ts';
 import { passkeySchemas } from './schemas-passkeys.ts';
 import { schemas } from './schemas.ts';
 import { problem, type Json } from './shared.ts';
@@ -12,7 +13,13 @@ export function components(): Json {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token from login, signup or refresh (RFC 6750).',
+        description: 'An access token from login, signup or refresh, or from the OAuth token endpoint (RFC 6750).',
+      },
+      clientSecretBasic: {
+        type: 'http',
+        scheme: 'basic',
+        description:
+          "An OAuth client's id and secret (`client_secret_basic`, RFC 6749 2.3.1: each form-encoded, then base64). Confidential clients may send them as `client_id` and `client_secret` form fields instead (`client_secret_post`).",
       },
       refreshCookie: {
         type: 'apiKey',
@@ -60,12 +67,23 @@ export function components(): Json {
       InvalidToken: problem('No, a malformed, an expired or a revoked access token.', ['invalid_token'], {
         'WWW-Authenticate': { $ref: '#/components/headers/WWWAuthenticate' },
       }),
+      ThirdPartyToken: problem(
+        "The access token of a third-party OAuth client: the account API takes only the tokens of Sigil's own apps (the JSON API's and first-party clients').",
+        ['insufficient_scope'],
+        {
+          'WWW-Authenticate': {
+            description: 'RFC 6750: `Bearer realm="<issuer>", error="insufficient_scope", error_description="..."`.',
+            required: true,
+            schema: { type: 'string', pattern: '^Bearer .*error="insufficient_scope"' },
+          },
+        },
+      ),
       CsrfRefused: problem('Cookie-authenticated request from a disallowed Origin or without the CSRF token.', ['invalid_request']),
       InternalError: problem('An unexpected failure (details are logged, never sent).', ['internal_error']),
       Unavailable: problem('Storage is unreachable or the server is overloaded: retry later (not a reason to log the user out).', [
         'unavailable',
       ]),
     },
-    schemas: { ...schemas(), ...mfaSchemas(), ...passkeySchemas() },
+    schemas: { ...schemas(), ...mfaSchemas(), ...passkeySchemas(), ...oauthSchemas() },
   };
 }

@@ -1,6 +1,6 @@
 import {
   AUTH_COMMON,
-  BEARER_401,
+  BEARER_ERRORS,
   BODY_ERRORS,
   DELIVERY_PARAM,
   NO_STORE,
@@ -115,7 +115,7 @@ export function authPaths(): Json {
         security: [{ bearer: [] }],
         responses: {
           '200': { description: 'The user of the access token.', ...json(ref('MeResponse'), NO_STORE) },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...AUTH_COMMON,
         },
       },
@@ -128,7 +128,7 @@ export function authPaths(): Json {
         security: [{ bearer: [] }],
         responses: {
           '200': { description: 'Active sessions, the current one marked.', ...json(ref('SessionList'), NO_STORE) },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...AUTH_COMMON,
         },
       },
@@ -142,7 +142,7 @@ export function authPaths(): Json {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
           '204': { description: 'Session revoked: its refresh token no longer works.' },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           '404': problem('No such active session of the caller.', ['not_found']),
           ...AUTH_COMMON,
         },
@@ -162,7 +162,7 @@ export function authPaths(): Json {
             'Invalid body, new password against the policy, or a wrong current password (400, not 401: the access token is fine).',
             ['invalid_request'],
           ),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },

@@ -1,6 +1,7 @@
 import { NO_STORE, html, ref, responseRef, type Json } from './shared.ts';
 
-const PAGE_HEADERS = {
+/** The headers of every hosted page (sendPage): never cached, under the hosted pages' CSP. */
+export const PAGE_HEADERS = {
   ...NO_STORE,
   'Content-Security-Policy': {
     description: "The hosted pages' CSP: `default-src 'none'`, a nonce'd style, `form-action` limited, `frame-ancestors 'none'`.",
@@ -9,15 +10,41 @@ const PAGE_HEADERS = {
   },
 };
 
-const page = (description: string): Json => ({ description, headers: PAGE_HEADERS, ...html() });
+/** A hosted HTML page answer. */
+export const page = (description: string): Json => ({ description, headers: PAGE_HEADERS, ...html() });
+
+/** What a `return_to` of the sign-in pages may be (src/http/hosted/sign-in-target.ts). */
+const RETURN_TO =
+  "an absolute URL on an allowed origin (`SIGIL_ALLOWED_ORIGINS`), or this server's own `/oauth/authorize` URL with a valid authorization request (an OAuth sign-in, which ends at the client instead)";
+
+/** The sign-in pages exist with cookie delivery or OAuth (docs/oauth.md). */
+const SIGN_IN_PAGES =
+  'Absent when `SIGIL_COOKIE_MODE=off` and OAuth is off (HS256); with `SIGIL_COOKIE_MODE=off` they serve OAuth sign-ins only.';
+
+/** The 200 of a sign-in form that ends an OAuth sign-in of a third-party client. */
+export const CONSENT_PAGE =
+  'An OAuth sign-in of a third-party client without a covering consent: the consent page (a form posting to /oauth/consent).';
+
+/** The 303 of a successful sign-in form; `cookies` is what else it may set. */
+export function signedIn(cookies: string, setCookie: Json = { schema: { type: 'string', pattern: '^sigil_refresh=' } }): Json {
+  return {
+    description:
+      "Signed in: a redirect to `return_to` with the refresh cookie; for an OAuth sign-in, to the client's `redirect_uri` with `code`, `state` and `iss`, and no refresh cookie.",
+    headers: {
+      Location: { required: true, schema: { type: 'string', format: 'uri' } },
+      'Set-Cookie': { description: cookies, ...setCookie },
+    },
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  };
+}
 
 const returnTo = (required: boolean): Json => ({
   name: 'return_to',
   in: 'query',
   required,
   description: required
-    ? 'Where to go afterwards: an absolute URL on an allowed origin (`SIGIL_ALLOWED_ORIGINS`).'
-    : 'Where the "Sign in" link leads afterwards: an absolute URL on an allowed origin; the first allowed origin when absent.',
+    ? `Where to go afterwards: ${RETURN_TO}.`
+    : `Where the "Sign in" link leads afterwards: ${RETURN_TO}; the first allowed origin when absent.`,
   schema: { type: 'string', format: 'uri' },
 });
 
@@ -54,7 +81,7 @@ function accountPages(): Json {
         operationId: 'hostedSignupPage',
         tags,
         summary: 'The "Create account" page (linked from /login)',
-        description: 'Absent when `SIGIL_COOKIE_MODE=off`. Sets the `sigil_csrf` cookie that the form echoes.',
+        description: `${SIGN_IN_PAGES} Sets the \`sigil_csrf\` cookie that the form echoes.`,
         parameters: [returnTo(true)],
         responses: {
           '200': page('The signup form.'),
@@ -67,18 +94,12 @@ function accountPages(): Json {
         tags,
         summary: 'Submit the signup form',
         description:
-          'Signs up as POST /auth/signup does. On success sets the HttpOnly `sigil_refresh` cookie and redirects to `return_to`; under `SIGIL_EMAIL_VERIFICATION=required` answers 201 with a page asking to follow the mailed link.',
+          'Signs up as POST /auth/signup does. On success sets the HttpOnly `sigil_refresh` cookie and redirects to `return_to` (an OAuth sign-in continues to its client instead); under `SIGIL_EMAIL_VERIFICATION=required` answers 201 with a page asking to follow the mailed link.',
         requestBody: form('HostedSignupForm'),
         responses: {
+          '200': page(`Account created and signed in. ${CONSENT_PAGE}`),
           '201': page('Account created; its address must be verified before it can sign in.'),
-          '303': {
-            description: 'Account created and signed in: redirect to `return_to`.',
-            headers: {
-              Location: { required: true, schema: { type: 'string', format: 'uri' } },
-              'Set-Cookie': { required: true, schema: { type: 'string', pattern: '^sigil_refresh=' } },
-            },
-            content: { 'text/plain': { schema: { type: 'string' } } },
-          },
+          '303': signedIn('`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict`, except for an OAuth sign-in.'),
           '400': page('Invalid return_to, an expired form (CSRF), or fields to correct (each problem shown beside its field).'),
           '409': page('An account with this email already exists: the form again.'),
           ...FORM_ERRORS,
@@ -176,13 +197,13 @@ export function hostedPaths(): Json {
         operationId: 'hostedLoginPage',
         tags: ['hosted login'],
         summary: 'The hosted login page (HTML form, works without JavaScript)',
-        description: 'Absent when `SIGIL_COOKIE_MODE=off`. Sets the `sigil_csrf` cookie that the form echoes.',
+        description: `${SIGN_IN_PAGES} Sets the \`sigil_csrf\` cookie that the form echoes.`,
         parameters: [
           {
             name: 'return_to',
             in: 'query',
             required: true,
-            description: 'Where to go after login: an absolute URL on an allowed origin (`SIGIL_ALLOWED_ORIGINS`).',
+            description: `Where to go after login: ${RETURN_TO}.`,
             schema: { type: 'string', format: 'uri' },
           },
         ],
@@ -192,7 +213,10 @@ export function hostedPaths(): Json {
             headers: { ...NO_STORE, 'Content-Security-Policy': { schema: { type: 'string' } } },
             ...html(),
           },
-          '400': { description: 'return_to is missing or not on an allowed origin (no open redirect).', ...html() },
+          '400': {
+            description: 'return_to is missing, not on an allowed origin (no open redirect), or an invalid authorization request.',
+            ...html(),
+          },
           '500': responseRef('InternalError'),
         },
       },
@@ -201,27 +225,21 @@ export function hostedPaths(): Json {
         tags: ['hosted login'],
         summary: 'Submit the hosted login form',
         description:
-          'On success sets the HttpOnly `sigil_refresh` cookie and redirects to `return_to`; the app then calls POST /auth/refresh with credentials to get its access token and never sees the password.',
+          'On success sets the HttpOnly `sigil_refresh` cookie and redirects to `return_to`; the app then calls POST /auth/refresh with credentials to get its access token and never sees the password. An OAuth sign-in ends at its client instead (after the consent page for a third-party client).',
         requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ref('HostedLoginForm') } } },
         responses: {
           '200': {
-            description:
-              'The right password of an account with a second factor: the second step (a code form posting to /login/mfa), with the HttpOnly `sigil_mfa` cookie (`Path=/login`) it is bound to.',
-            headers: { ...NO_STORE, 'Set-Cookie': { required: true, schema: { type: 'string', pattern: '^sigil_mfa=' } } },
-            ...html(),
-          },
-          '303': {
-            description: 'Logged in: redirect to `return_to`.',
+            description: `The right password of an account with a second factor: the second step (a code form posting to /login/mfa), with the HttpOnly \`sigil_mfa\` cookie (\`Path=/login\`) it is bound to. Or, signed in: ${CONSENT_PAGE}`,
             headers: {
-              Location: { required: true, schema: { type: 'string', format: 'uri' } },
+              ...NO_STORE,
               'Set-Cookie': {
-                required: true,
-                description: '`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict`',
-                schema: { type: 'string', pattern: '^sigil_refresh=' },
+                description: '`sigil_mfa=...` with the second step.',
+                schema: { type: 'string', pattern: '^sigil_(mfa|csrf)=' },
               },
             },
-            content: { 'text/plain': { schema: { type: 'string' } } },
+            ...html(),
           },
+          '303': signedIn('`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict`, except for an OAuth sign-in.'),
           '400': { description: 'Invalid return_to, expired form (CSRF), or missing fields: the page again, or a refusal.', ...html() },
           '401': { description: 'Invalid email or password: the form again, with the error.', ...html() },
           '403': {

@@ -1,4 +1,4 @@
-import { AUTH_COMMON, BEARER_401, BODY_ERRORS, NO_STORE, json, jsonBody, problem, ref, responseRef, type Json } from './shared.ts';
+import { AUTH_COMMON, BEARER_ERRORS, BODY_ERRORS, NO_STORE, json, jsonBody, problem, ref, responseRef, type Json } from './shared.ts';
 
 const LINK_400 = problem(
   'Invalid body (see `errors`), or `invalid_grant`: the link token is unknown, was used, has expired, or was voided by a later password or email change.',
@@ -18,7 +18,7 @@ export function lifecyclePaths(): Json {
         security: [{ bearer: [] }],
         responses: {
           '202': { description: 'A link is on its way (or the address is verified already).' },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -85,7 +85,7 @@ export function lifecyclePaths(): Json {
         responses: {
           '202': { description: 'The confirmation link and the notice are on their way.' },
           '400': problem('Invalid body, a wrong password, or the current address again.', ['invalid_request']),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           '409': problem('Another account has this address.', ['email_taken']),
           ...BODY_ERRORS,
           ...AUTH_COMMON,
@@ -104,7 +104,7 @@ export function lifecyclePaths(): Json {
         responses: {
           '204': { description: 'The account is gone.' },
           '400': problem('Invalid body or a wrong password.', ['invalid_request']),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },

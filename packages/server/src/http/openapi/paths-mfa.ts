@@ -1,6 +1,6 @@
 import {
   AUTH_COMMON,
-  BEARER_401,
+  BEARER_ERRORS,
   BODY_ERRORS,
   DELIVERY_PARAM,
   NO_STORE,
@@ -13,6 +13,7 @@ import {
   tokenResponse,
   type Json,
 } from './shared.ts';
+import { CONSENT_PAGE, signedIn } from './paths-hosted.ts';
 
 /** The 403 of a login whose account has a second factor (POST /auth/login; passkey logins too). */
 export const MFA_REQUIRED_403: Json = {
@@ -57,7 +58,7 @@ export function mfaPaths(): Json {
         security: [{ bearer: [] }],
         responses: {
           '200': { description: 'What the account has.', ...json(ref('MfaStatus'), NO_STORE) },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...AUTH_COMMON,
         },
       },
@@ -73,7 +74,7 @@ export function mfaPaths(): Json {
         responses: {
           '200': { description: 'The pending secret, its otpauth:// URL and QR code.', ...json(ref('TotpEnrolment'), NO_STORE) },
           '400': problem('TOTP is on already.', ['invalid_request']),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -87,7 +88,7 @@ export function mfaPaths(): Json {
         responses: {
           '204': { description: 'TOTP is off; the recovery codes are void.' },
           '400': PASSWORD_400,
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -106,7 +107,7 @@ export function mfaPaths(): Json {
             'invalid_mfa',
             'invalid_request',
           ]),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -122,7 +123,7 @@ export function mfaPaths(): Json {
         responses: {
           '200': { description: 'The new codes, shown once.', ...json(ref('RecoveryCodes'), NO_STORE) },
           '400': problem('Invalid body, a wrong password, or no second factor to recover.', ['invalid_request']),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -137,19 +138,14 @@ export function mfaPaths(): Json {
           'The form that POST /login shows after the right password of an account with a second factor. Its `mfa_token` counts only with the HttpOnly `sigil_mfa` cookie set with that page. With `show`, only switches the form to another factor.',
         requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ref('HostedMfaForm') } } },
         responses: {
-          '200': { description: 'The form for the other factor (`show`).', headers: NO_STORE, ...html() },
-          '303': {
-            description: 'Logged in: redirect to `return_to`.',
-            headers: {
-              Location: { required: true, schema: { type: 'string', format: 'uri' } },
-              'Set-Cookie': {
-                required: true,
-                description: '`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict` (and the `sigil_mfa` cookie cleared)',
-                schema: { type: 'string', pattern: '^sigil_' },
-              },
+          '200': { description: `The form for the other factor (\`show\`). Or, signed in: ${CONSENT_PAGE}`, headers: NO_STORE, ...html() },
+          '303': signedIn(
+            '`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict` (except for an OAuth sign-in), and the `sigil_mfa` cookie cleared.',
+            {
+              required: true,
+              schema: { type: 'string', pattern: '^sigil_' },
             },
-            content: { 'text/plain': { schema: { type: 'string' } } },
-          },
+          ),
           '400': {
             description: 'Invalid return_to, expired form (CSRF), or an expired, used or unbound second step: a page saying so.',
             ...html(),

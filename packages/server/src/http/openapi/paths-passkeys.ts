@@ -1,6 +1,6 @@
 import {
   AUTH_COMMON,
-  BEARER_401,
+  BEARER_ERRORS,
   BODY_ERRORS,
   DELIVERY_PARAM,
   NO_STORE,
@@ -13,6 +13,7 @@ import {
   tokenResponse,
   type Json,
 } from './shared.ts';
+import { CONSENT_PAGE, page, signedIn } from './paths-hosted.ts';
 
 const ID_PARAM: Json = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const NOT_FOUND = problem('No such passkey of the caller (another user\'s is "not found" too).', ['not_found']);
@@ -31,7 +32,7 @@ export function passkeyPaths(): Json {
         responses: {
           '200': { description: "WebAuthn's creation options.", ...json(ref('PublicKeyCredentialCreationOptionsJSON'), NO_STORE) },
           '400': problem('The account has the most passkeys it may have (20).', ['invalid_request']),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -52,7 +53,7 @@ export function passkeyPaths(): Json {
             'Invalid body, or the response does not verify: unknown, used, expired or foreign challenge, wrong origin or RP ID, no user verification, a credential registered already.',
             ['invalid_request'],
           ),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
         },
@@ -66,7 +67,7 @@ export function passkeyPaths(): Json {
         security: [{ bearer: [] }],
         responses: {
           '200': { description: 'Oldest first.', ...json(ref('PasskeyList'), NO_STORE) },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           ...AUTH_COMMON,
         },
       },
@@ -82,7 +83,7 @@ export function passkeyPaths(): Json {
         responses: {
           '200': { description: 'The renamed passkey.', ...json(ref('PasskeyResponse'), NO_STORE) },
           '400': responseRef('BadRequest'),
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           '404': NOT_FOUND,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
@@ -97,7 +98,7 @@ export function passkeyPaths(): Json {
         parameters: [ID_PARAM],
         responses: {
           '204': { description: 'Deleted.' },
-          ...BEARER_401,
+          ...BEARER_ERRORS,
           '404': NOT_FOUND,
           ...BODY_ERRORS,
           ...AUTH_COMMON,
@@ -174,21 +175,11 @@ export function passkeyPaths(): Json {
         tags: ['hosted login'],
         summary: 'Submit a passkey assertion from the hosted login page',
         description:
-          "The page's script posts this form. As POST /login: CSRF-checked, the refresh cookie set and a redirect to `return_to`; the same sign-in as POST /auth/passkeys/login.",
+          "The page's script posts this form. As POST /login: CSRF-checked, the refresh cookie set and a redirect to `return_to` (an OAuth sign-in ends at its client instead); the same sign-in as POST /auth/passkeys/login.",
         requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ref('HostedPasskeyForm') } } },
         responses: {
-          '303': {
-            description: 'Signed in: redirect to `return_to`.',
-            headers: {
-              Location: { required: true, schema: { type: 'string', format: 'uri' } },
-              'Set-Cookie': {
-                required: true,
-                description: '`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict`',
-                schema: { type: 'string', pattern: '^sigil_refresh=' },
-              },
-            },
-            content: { 'text/plain': { schema: { type: 'string' } } },
-          },
+          '200': page(`Signed in. ${CONSENT_PAGE}`),
+          '303': signedIn('`sigil_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict`, except for an OAuth sign-in.'),
           '400': {
             description: 'Invalid return_to, expired form (CSRF), or no assertion: a refusal, or the sign-in page again.',
             ...html(),

@@ -1,4 +1,5 @@
 import { ERROR_CODES } from '../../errors.ts';
+import { discoveryOAuthMembers } from './schemas-oauth.ts';
 import { ref, type Json } from './shared.ts';
 
 /** The document's `components.schemas`: closed JSON Schemas of every body. */
@@ -27,6 +28,7 @@ export function schemas(): Json {
     expires_at: { type: 'integer', description: 'Access token expiry, seconds since the epoch.' },
     user: ref('User'),
   };
+  const oauthMembers = discoveryOAuthMembers();
   return {
     User: publicUser,
     SignupRequest: {
@@ -182,12 +184,14 @@ export function schemas(): Json {
     DiscoveryDocument: {
       type: 'object',
       description:
-        "Authorization server metadata subset (RFC 8414): issuer and jwks_uri for resource servers, plus Sigil's own JSON endpoints under sigil_* names (they are not OAuth endpoints, so none is advertised as one).",
+        "OpenID Provider / authorization server metadata (OpenID Connect Discovery 1.0, RFC 8414): issuer and jwks_uri for resource servers; the OAuth endpoints and what they support only when the server signs with an asymmetric key (in HS256 shared-secret mode there is no OAuth, so none of those members is present); and Sigil's own JSON endpoints under sigil_* names (they are not OAuth endpoints).",
       required: ['issuer', 'jwks_uri'],
+      dependentRequired: { authorization_endpoint: Object.keys(oauthMembers) },
       additionalProperties: false,
       properties: {
         issuer: { type: 'string', format: 'uri' },
         jwks_uri: { type: 'string', format: 'uri' },
+        ...oauthMembers,
         subject_types_supported: { type: 'array', items: { type: 'string' } },
         scopes_supported: { type: 'array', items: { type: 'string' } },
         claims_supported: { type: 'array', items: { type: 'string' } },

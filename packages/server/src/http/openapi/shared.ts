@@ -40,7 +40,8 @@ export const BODY_ERRORS: Json = {
   '415': responseRef('UnsupportedMediaType'),
 };
 
-export const BEARER_401: Json = { '401': responseRef('InvalidToken') };
+/** Responses of the account endpoints (Bearer): a refused token, and a third-party client's token. */
+export const BEARER_ERRORS: Json = { '401': responseRef('InvalidToken'), '403': responseRef('ThirdPartyToken') };
 
 export const DELIVERY_PARAM = { $ref: '#/components/parameters/TokenDelivery' };
 
