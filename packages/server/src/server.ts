@@ -16,6 +16,7 @@ import type { MailResolvers } from './mail/resolvers.ts';
 import type { MailTransport } from './mail/transport.ts';
 import type { MailWorker } from './mail/worker.ts';
 import { createClientRegistry, type ClientRegistry } from './oauth/clients.ts';
+import { createOAuth, oauthEnabled } from './oauth/index.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.ts';
 import { createPasskeyService } from './passkeys/index.ts';
 import { newPasswordSchema } from './passwords/policy.ts';
@@ -182,6 +183,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     },
   };
   const clients = createClientRegistry(db, now);
+  const oauth = oauthEnabled(config) ? createOAuth({ db, config, keys, logger, now, issuer: () => issuer, clients }) : undefined;
   const ctx: AppContext = {
     config,
     db,
@@ -189,6 +191,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     service,
     passkeys,
     clients,
+    oauth,
     limits,
     logger,
     issuer: () => issuer,
@@ -200,6 +203,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
   const cleanup = setInterval(() => {
     service.cleanupExpiredSessions().catch((error) => logger.warn({ err: { message: String(error) } }, 'session cleanup failed'));
     passkeys.cleanup().catch((error) => logger.warn({ err: { message: String(error) } }, 'passkey challenge cleanup failed'));
+    oauth?.cleanup().catch((error) => logger.warn({ err: { message: String(error) } }, 'authorization code cleanup failed'));
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
 
