@@ -34,6 +34,8 @@ import {
 } from './lib/oauth-flow.ts';
 
 export interface OAuthBenchOptions {
+  /** Codes of one untimed round per provider first, so the timed rounds find both warm. */
+  warmupCodes: number;
   rounds: number;
   /** Codes prepared, exchanged and then refreshed per provider and round. */
   codesPerRound: number;
@@ -143,9 +145,9 @@ interface Round {
   first: TokenSet;
 }
 
-async function round(rp: Discovered, options: OAuthBenchOptions): Promise<Round> {
+async function round(rp: Discovered, options: OAuthBenchOptions, count = options.codesPerRound): Promise<Round> {
   const client = OAUTH_BENCH_CLIENT;
-  const { codesPerRound: count, concurrency } = options;
+  const { concurrency } = options;
   const codes = await inParallel(count, concurrency, (i) =>
     authorize(rp, client, { email: oauthBenchEmail(i % options.users), password: OAUTH_BENCH_PASSWORD }),
   );
@@ -163,6 +165,8 @@ export async function runOAuth(options: OAuthBenchOptions, log: (line: string) =
       servers.set(provider, await startChild(CHILDREN[provider], { users: options.users }, { timeoutMs: 120_000 }));
     const rps = new Map<OAuthProvider, Discovered>();
     for (const provider of OAUTH_PROVIDERS) rps.set(provider, await discover(servers.get(provider)!.url));
+
+    for (const provider of OAUTH_PROVIDERS) await round(rps.get(provider)!, options, options.warmupCodes);
 
     const results = new Map<OAuthProvider, OAuthProviderResult>();
     for (let r = 0; r < options.rounds; r++) {

@@ -90,7 +90,7 @@ const settings = quick
       memory: { apiTokens: 2_000, authTokens: 500, connections: 8, passes: 2 },
       mail: { mails: mailCount(200), concurrency: 8, databaseUrl, forgotConnections: 4, forgotDurationSec: 0.5 },
       factors: { durationMs: 300, warmupMs: 100, samples: 1, mfaLogins: 8, passkeyLogins: 10, concurrency: 4 },
-      oauth: { rounds: 2, codesPerRound: 8, concurrency: 4, users: 4 },
+      oauth: { warmupCodes: 4, rounds: 2, codesPerRound: 8, concurrency: 4, users: 4 },
       betterAuth: {
         signInConnections: 2,
         signInDurationSec: 1,
@@ -119,7 +119,7 @@ const settings = quick
       factors: { durationMs: 2_500, warmupMs: 300, samples: 5, mfaLogins: 200, passkeyLogins: 500, concurrency: 16 },
       // Ten rounds, as the route section: the 2nd to the 9th of ten per-round figures hold their
       // median with 98% confidence. 400 codes a round are prepared well within their 60 s.
-      oauth: { rounds: 10, codesPerRound: 400, concurrency: 8, users: 8 },
+      oauth: { warmupCodes: 100, rounds: 10, codesPerRound: 400, concurrency: 8, users: 8 },
       betterAuth: {
         signInConnections: 16,
         signInDurationSec: 20,

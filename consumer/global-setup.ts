@@ -4,7 +4,7 @@
  * installs Node 20, 22 and 24 there from the registry, and starts the auth server from its
  * tarball the way its README says: `npx sigil serve` in an empty folder, then, as it advises,
  * stopped to create the first admin with `sigil users create --role admin` (and to register the
- * OAuth client of the second relying party), and started again.
+ * OAuth client of the second relying party with `sigil clients create`), and started again.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -82,7 +82,7 @@ export async function setup(project: TestProject): Promise<void> {
   );
 
   const rpOrigin = `http://localhost:${rpPort}`;
-  const { client } = await registerClient(serverDir, node24, settings, {
+  const client = await registerClient(serverDir, node24, settings, {
     name: 'Consumer OIDC relying party',
     redirectUris: [rpOrigin],
     postLogoutRedirectUris: [rpOrigin],
@@ -97,7 +97,7 @@ export async function setup(project: TestProject): Promise<void> {
     runtimes: { '20': node20, '22': node22, '24': node24 },
     server: { dir: serverDir, issuer: settings.issuer, firstStart, admin, member },
     webPort,
-    rp: { port: rpPort, clientId: client.clientId },
+    rp: { port: rpPort, clientId: client.client_id },
   };
   project.provide('consumer', run);
 }

@@ -1,16 +1,13 @@
 /**
- * Registers an OAuth client with the tarball auth server, in the folder it serves from, while it
- * is stopped (its embedded database is one process's at a time): through the installed package's
- * `auth.clients.create` (docs/server.md), run on the run's Node 24 by a script in that folder, as
- * an operator's own setup script would. It prints the created client as JSON.
+ * Registers an OAuth client with the tarball auth server as its operator does (docs/oauth.md,
+ * "Clients"): `npx sigil clients create ... --json` in the folder it serves from, while it is
+ * stopped (its embedded database is one process's at a time).
  *
  * @example
- * const { client } = await registerClient(serverDir, node24, settings, { name: 'RP', redirectUris: [origin] });
+ * const { client_id } = await registerClient(serverDir, node24, settings, { name: 'RP', redirectUris: [origin] });
  */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { serverEnv, type ServerSettings } from './auth-server.ts';
-import { runOk, type Runtime } from './commands.ts';
+import { sigil, type ServerSettings } from './auth-server.ts';
+import type { Runtime } from './commands.ts';
 
 export interface ClientInput {
   name: string;
@@ -18,21 +15,14 @@ export interface ClientInput {
   postLogoutRedirectUris?: string[];
 }
 
+/** What `sigil clients create --json` prints of a public client. */
 export interface RegisteredClient {
-  client: { clientId: string; confidential: boolean; redirectUris: string[]; postLogoutRedirectUris: string[] };
-  clientSecret?: string;
+  client_id: string;
+  confidential: boolean;
+  first_party: boolean;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
 }
-
-const SCRIPT = `import { createAuthServer, loadConfigFromEnv } from '@sigil/server';
-
-const input = JSON.parse(process.argv[2]);
-const auth = await createAuthServer({ ...loadConfigFromEnv(), logLevel: 'warn' });
-try {
-  process.stdout.write(JSON.stringify(await auth.clients.create(input)));
-} finally {
-  await auth.close();
-}
-`;
 
 export async function registerClient(
   dir: string,
@@ -40,10 +30,11 @@ export async function registerClient(
   settings: ServerSettings,
   input: ClientInput,
 ): Promise<RegisteredClient> {
-  const script = path.join(dir, 'register-client.mjs');
-  await writeFile(script, SCRIPT);
-  const { stdout } = await runOk('node', [script, JSON.stringify(input)], { cwd: dir, runtime, env: serverEnv(settings) });
+  const args = ['clients', 'create', '--name', input.name, '--json'];
+  for (const uri of input.redirectUris) args.push('--redirect-uri', uri);
+  for (const uri of input.postLogoutRedirectUris ?? []) args.push('--post-logout-redirect-uri', uri);
+  const { stdout } = await sigil(dir, runtime, settings, args);
   const created = JSON.parse(stdout) as RegisteredClient;
-  if (typeof created.client?.clientId !== 'string') throw new Error(`registering ${input.name} printed no client id: ${stdout}`);
+  if (typeof created.client_id !== 'string') throw new Error(`sigil clients create printed no client_id: ${stdout}`);
   return created;
 }
