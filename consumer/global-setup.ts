@@ -82,8 +82,9 @@ export async function setup(project: TestProject): Promise<void> {
   );
 
   const rpOrigin = `http://localhost:${rpPort}`;
+  const rpClientName = 'Consumer OIDC relying party';
   const client = await registerClient(serverDir, node24, settings, {
-    name: 'Consumer OIDC relying party',
+    name: rpClientName,
     redirectUris: [rpOrigin],
     postLogoutRedirectUris: [rpOrigin],
   });
@@ -97,7 +98,7 @@ export async function setup(project: TestProject): Promise<void> {
     runtimes: { '20': node20, '22': node22, '24': node24 },
     server: { dir: serverDir, issuer: settings.issuer, firstStart, admin, member },
     webPort,
-    rp: { port: rpPort, clientId: client.client_id },
+    rp: { port: rpPort, clientId: client.client_id, clientName: rpClientName },
   };
   project.provide('consumer', run);
 }

@@ -3,11 +3,11 @@
  * new` from the registry) with angular-auth-oidc-client (the registry's latest 22.x), configured
  * with the tarball auth server's issuer and a client id only: the library reads every endpoint
  * from the discovery document. Its public client was registered with the app's origin as redirect
- * and post-logout URI (global-setup.ts); the app's origin is not among the server's allowed
+ * and post-logout URI (global-setup.ts), a third-party client (the user consents); the app's origin is not among the server's allowed
  * origins, so only the OAuth endpoints' own CORS serves it.
  *
- * In Chromium, the production build signs in through Sigil's hosted login page (authorization
- * code with PKCE), shows the user from the userinfo endpoint, calls the Express app of
+ * In Chromium, the production build signs in through Sigil's hosted login page and its consent
+ * page (authorization code with PKCE), shows the user from the userinfo endpoint, calls the Express app of
  * docs/express.md's quick start (served behind the app's own origin, under `/api/`) with the
  * access token, rotates the refresh token, and logs out (revocation, then RP-initiated logout),
  * after which the session's tokens are refused.
@@ -57,6 +57,24 @@ interface Exchange {
   grantType: string | null;
   status: number;
   body: TokenResponse;
+}
+
+/** Runs `steps`; a failure also says where the browser was and what the page showed. */
+async function onPage(page: Page, steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (error) {
+    const shown = await page
+      .locator('body')
+      .innerText({ timeout: 1_000 })
+      .catch(() => '(no page)');
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\nThe browser was at ${page.url()}, showing:\n${shown.slice(0, 1_500)}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 function claims(jwt: string): Record<string, unknown> {
@@ -124,63 +142,75 @@ describe('an Angular 22 app with angular-auth-oidc-client, a relying party of th
       if (new URL(request.url()).pathname === '/api/me') apiAuthorizations.push(request.headers()['authorization'] ?? '');
     });
 
-    await page.goto(`${origin}/`);
-    await page.getByText('Signed out').waitFor();
-    await page.getByRole('button', { name: 'Sign in with Sigil' }).click();
+    await onPage(page, async () => {
+      await page.goto(`${origin}/`);
+      await page.getByText('Signed out').waitFor();
+      await page.getByRole('button', { name: 'Sign in with Sigil' }).click();
 
-    // The authorization endpoint sends the browser on to the hosted login page.
-    await page.waitForURL((url) => url.origin === new URL(server.issuer).origin && url.pathname === '/login');
-    await page.locator(`${PASSWORD_FORM} input[type=email]`).fill(server.member.email);
-    await page.locator(`${PASSWORD_FORM} input[type=password]`).fill(server.member.password);
-    await page.locator(`${PASSWORD_FORM} button[type=submit]`).click();
+      // The authorization endpoint sends the browser on to the hosted login page.
+      await page.waitForURL((url) => url.origin === new URL(server.issuer).origin && url.pathname === '/login');
+      await page.locator(`${PASSWORD_FORM} input[type=email]`).fill(server.member.email);
+      await page.locator(`${PASSWORD_FORM} input[type=password]`).fill(server.member.password);
+      await page.locator(`${PASSWORD_FORM} button[type=submit]`).click();
 
-    // Back at the app with a code: exchanged, the ID token checked, the user read from userinfo.
-    await page.getByText(`Signed in as Max Member (${server.member.email})`).waitFor();
-    expect(new URL(page.url()).origin).toBe(origin);
-    await expect.poll(() => exchanges.length).toBe(1);
-    const [code] = exchanges;
-    expect(code).toMatchObject({ grantType: 'authorization_code', status: 200, body: { token_type: 'Bearer' } });
-    const access = claims(code!.body.access_token);
-    expect(access).toMatchObject({ iss: server.issuer, aud: 'sigil', client_id: rp.clientId });
-    expect(String(access['scope']).split(' ')).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']));
-    expect(claims(code!.body.id_token!)).toMatchObject({ iss: server.issuer, aud: rp.clientId, sub: access['sub'] });
+      // A third-party client: the consent page names it and what it asks for.
+      await page.getByText(`${rp.clientName} asks to use your Sigil account ${server.member.email}`).waitFor();
+      expect(await page.locator('li').allTextContents()).toEqual([
+        'know who you are (your account id)',
+        'see your email address',
+        'see your name',
+        'stay signed in until you sign out',
+      ]);
+      await page.getByRole('button', { name: 'Allow' }).click();
 
-    // The API of the quick start accepts the token: its audience is the server's default one.
-    await page.getByRole('button', { name: 'Call the API' }).click();
-    await page.getByText(`The API says: ${server.member.email}, subject ${String(access['sub'])}`).waitFor();
-    expect(apiAuthorizations).toEqual([`Bearer ${code!.body.access_token}`]);
+      // Back at the app with a code: exchanged, the ID token checked, the user read from userinfo.
+      await page.getByText(`Signed in as Max Member (${server.member.email})`).waitFor();
+      expect(new URL(page.url()).origin).toBe(origin);
+      await expect.poll(() => exchanges.length).toBe(1);
+      const [code] = exchanges;
+      expect(code).toMatchObject({ grantType: 'authorization_code', status: 200, body: { token_type: 'Bearer' } });
+      const access = claims(code!.body.access_token);
+      expect(access).toMatchObject({ iss: server.issuer, aud: 'sigil', client_id: rp.clientId });
+      expect(String(access['scope']).split(' ')).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']));
+      expect(claims(code!.body.id_token!)).toMatchObject({ iss: server.issuer, aud: rp.clientId, sub: access['sub'] });
 
-    // A reload keeps the session (the library's session storage).
-    await page.reload();
-    await page.getByText(`Signed in as Max Member (${server.member.email})`).waitFor();
+      // The API of the quick start accepts the token: its audience is the server's default one.
+      await page.getByRole('button', { name: 'Call the API' }).click();
+      await page.getByText(`The API says: ${server.member.email}, subject ${String(access['sub'])}`).waitFor();
+      expect(apiAuthorizations).toEqual([`Bearer ${code!.body.access_token}`]);
 
-    // A refresh grant: a new refresh token (rotation), a new access token that the API accepts.
-    await page.getByRole('button', { name: 'Refresh the tokens' }).click();
-    await page.getByText('Refresh grants: 1').waitFor();
-    await expect.poll(() => exchanges.length).toBe(2);
-    const refreshed = exchanges[1]!;
-    expect(refreshed).toMatchObject({ grantType: 'refresh_token', status: 200 });
-    expect(refreshed.body.refresh_token).not.toBe(code!.body.refresh_token);
-    expect(refreshed.body.access_token).not.toBe(code!.body.access_token);
-    await page.getByRole('button', { name: 'Call the API' }).click();
-    await page.getByText(`The API says: ${server.member.email}`).waitFor();
-    expect(apiAuthorizations.at(-1)).toBe(`Bearer ${refreshed.body.access_token}`);
+      // A reload keeps the session (the library's session storage).
+      await page.reload();
+      await page.getByText(`Signed in as Max Member (${server.member.email})`).waitFor();
 
-    // Logout: the tokens revoked, then the end-session endpoint, which sends the browser back.
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.waitForURL((url) => url.origin === origin && !url.pathname.startsWith('/login'));
-    await page.getByText('Signed out').waitFor();
-    const afterLogout = await fetch(discovery.token_endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token, client_id: rp.clientId }),
+      // A refresh grant: a new refresh token (rotation), a new access token that the API accepts.
+      await page.getByRole('button', { name: 'Refresh the tokens' }).click();
+      await page.getByText('Refresh grants: 1').waitFor();
+      await expect.poll(() => exchanges.length).toBe(2);
+      const refreshed = exchanges[1]!;
+      expect(refreshed).toMatchObject({ grantType: 'refresh_token', status: 200 });
+      expect(refreshed.body.refresh_token).not.toBe(code!.body.refresh_token);
+      expect(refreshed.body.access_token).not.toBe(code!.body.access_token);
+      await page.getByRole('button', { name: 'Call the API' }).click();
+      await page.getByText(`The API says: ${server.member.email}`).waitFor();
+      expect(apiAuthorizations.at(-1)).toBe(`Bearer ${refreshed.body.access_token}`);
+
+      // Logout: the tokens revoked, then the end-session endpoint, which sends the browser back.
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL((url) => url.origin === origin && !url.pathname.startsWith('/login'));
+      await page.getByText('Signed out').waitFor();
+      const afterLogout = await fetch(discovery.token_endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token, client_id: rp.clientId }),
+      });
+      expect(afterLogout.status).toBe(400);
+      expect(await afterLogout.json()).toMatchObject({ error: 'invalid_grant' });
+      const userinfo = await fetch(discovery.userinfo_endpoint, { headers: { authorization: `Bearer ${refreshed.body.access_token}` } });
+      expect(userinfo.status).toBe(401);
+
+      expect(await page.getByRole('alert').count()).toBe(0);
     });
-    expect(afterLogout.status).toBe(400);
-    expect(await afterLogout.json()).toMatchObject({ error: 'invalid_grant' });
-    const userinfo = await fetch(discovery.userinfo_endpoint, { headers: { authorization: `Bearer ${refreshed.body.access_token}` } });
-    expect(userinfo.status).toBe(401);
-
-    expect(await page.getByRole('alert').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });
