@@ -8,12 +8,13 @@ import { ANGULAR_BUDGET_BYTES, type AngularSizeResult } from './angular-size.ts'
 import type { AuthResult } from './auth-server.ts';
 import type { BetterAuthResult, ComparisonLoad } from './better-auth.ts';
 import { ALGS, type Alg } from './lib/keys.ts';
-import { medianInterval } from './lib/measure.ts';
+import { median, medianInterval } from './lib/measure.ts';
 import { barChart } from './lib/svg.ts';
 import { supported, TARGET_LABELS, TARGETS, type Target } from './lib/targets.ts';
 import type { FactorsResult } from './factors.ts';
 import type { MailResult } from './mail.ts';
 import type { MemoryResult } from './memory.ts';
+import { OAUTH_LABELS, OAUTH_PROVIDERS, OAUTH_STORAGE, type OAuthProviderResult, type OAuthResult } from './oauth.ts';
 import { COMPARISONS, type ComparisonRow, type RouteResult, type RouteRow } from './route.ts';
 import type { VerifyResult } from './verify.ts';
 
@@ -46,6 +47,7 @@ export interface Results {
   memory?: SectionResult<MemoryResult>;
   mail?: SectionResult<MailResult>;
   factors?: SectionResult<FactorsResult>;
+  oauth?: SectionResult<OAuthResult>;
   angular?: SectionResult<AngularSizeResult>;
   betterAuth?: SectionResult<BetterAuthResult>;
 }
@@ -92,6 +94,7 @@ function methodSection(first: Meta | undefined): string[] {
     '- **Memory**: RSS and V8 heap after `gc()`, idle and after each of several passes over more distinct valid tokens than the cache holds; RSS that stops growing from one pass to the next is bounded memory.',
     "- **Second factors**: TOTP code checks (Sigil's `matchTotpStep` against otpauth's `TOTP.validate`) and passkey checks (a whole passkey sign-in over HTTP, with a software authenticator signing each assertion, against `@simplewebauthn/server`'s `verifyAuthenticationResponse` of one assertion again and again) in one run; then accounts with TOTP each sign in once with password and code, several at a time.",
     '- **Mail**: the real auth server queues verification mails as request handlers do (one transaction each, several at once) while its delivery worker sends them to an SMTP server on loopback that keeps only each Message-ID. Mails/s run from the first mail queued to the last one accepted; RSS after `gc()` is read idle and after each quarter of the mails.',
+    "- **OAuth token endpoint**: code exchanges and refresh grants per second at Sigil's `/oauth/token` and at panva's oidc-provider (the registry's latest), set up alike in one run: RS256 with a 2048-bit key, a public client (`token_endpoint_auth_method: none`), PKCE S256, an ID token and an `at+jwt` access token for the same audience with every grant, refresh tokens rotated at every use (oidc-provider: `rotateRefreshToken: true`, a refresh token with every code exchange). Storage: Sigil on PGlite in memory (`memory://`, as every in-process section), oidc-provider on its default in-memory adapter. After a warm-up round, a round prepares codes over HTTP for each provider in turn (the authorization request, the provider's sign-in: Sigil's hosted login form with a password, oidc-provider's login and consent interactions finished by `interactionFinished`; the redirect with the code), untimed; then exchanges them, timed, then rotates once each refresh token those exchanges returned, timed; the order of the providers alternates between rounds. The relying party is the same code for both, configured from each discovery document; every answer must be a 200 with the tokens. Each figure is the median of the per-round rates with the 95% interval of that median, as for the protected route; the mean is shown beside it.",
     '- **Angular library cost**: two minimal Angular CLI production builds that differ only by Sigil (bench/size-app); the difference of their gzip -9 JavaScript is what an app downloads because of Sigil.',
     "- **Sigil and Better Auth**: both on PostgreSQL, each in a schema of its own. Sign-in is email and password in, a session out: Sigil's `POST /auth/login` against Better Auth's `POST /api/auth/sign-in/email`, Better Auth given Sigil's argon2id parameters as its `password.hash`/`verify` (same hashing cost), then with its default scrypt. The authenticated request is `GET /api/lessons` in an Express app: Sigil's `requireAuth` verifies a real access token locally from the auth server's JWKS, Better Auth's `getSession` looks the session cookie up in its database. That is the architectural difference, not an implementation detail.",
     '',
@@ -373,6 +376,57 @@ function factorsSection(result: SectionResult<FactorsResult>, sections: string[]
   );
 }
 
+function oauthRates(values: number[] | undefined): string {
+  if (!values?.length) return `${NOT_MEASURED} | |`;
+  const { low, high } = medianInterval(values);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return `${int(median(values))}/s | ${int(low)}-${int(high)}/s | ${int(mean)}/s`;
+}
+
+function oauthSection(result: SectionResult<OAuthResult> | undefined, sections: string[]): void {
+  sections.push('## 9. OAuth token endpoint (Sigil and oidc-provider)', '');
+  const data = result?.data;
+  if (data) {
+    const o = data.options;
+    sections.push(
+      `oidc-provider ${data.oidcProviderVersion}. After an untimed round of ${int(o.warmupCodes)} codes per provider, ${o.rounds} rounds of ${int(o.codesPerRound)} codes per provider, ${o.concurrency} requests at a time; every code exchanged once, then every refresh token it returned rotated once.`,
+      '',
+    );
+  } else sections.push(`${NOT_MEASURED}: the section's first full run is still to come; these are the rows it will fill.`, '');
+  const byProvider = new Map<string, OAuthProviderResult>((data?.providers ?? []).map((p) => [p.provider, p]));
+  sections.push('| grant at the token endpoint | storage | median | 95% interval of the median | mean |', '|---|---|---:|---:|---:|');
+  for (const provider of OAUTH_PROVIDERS) {
+    const p = byProvider.get(provider);
+    sections.push(
+      `| ${OAUTH_LABELS[provider]}: code exchange (authorization_code + PKCE) | ${OAUTH_STORAGE[provider]} | ${oauthRates(p?.exchangesPerSec)} |`,
+    );
+  }
+  for (const provider of OAUTH_PROVIDERS) {
+    const p = byProvider.get(provider);
+    sections.push(
+      `| ${OAUTH_LABELS[provider]}: refresh grant (rotation) | ${OAUTH_STORAGE[provider]} | ${oauthRates(p?.refreshesPerSec)} |`,
+    );
+  }
+  const sigil = byProvider.get('sigil');
+  const peer = byProvider.get('oidc-provider');
+  if (sigil && peer) {
+    const ratios = (a: number[], b: number[]) => a.map((v, i) => v / b[i]!);
+    const ratio = (values: number[]) => {
+      const { low, high } = medianInterval(values);
+      return `${median(values).toFixed(2)}x (${low.toFixed(2)}-${high.toFixed(2)})`;
+    };
+    sections.push(
+      '',
+      `Sigil ÷ oidc-provider, per round: code exchanges ${ratio(ratios(sigil.exchangesPerSec, peer.exchangesPerSec))}, refresh grants ${ratio(ratios(sigil.refreshesPerSec, peer.refreshesPerSec))} (median and its 95% interval).`,
+    );
+  }
+  sections.push(
+    '',
+    'Both sign two RS256 JWTs per grant (the access token and the ID token). Sigil keeps its codes, sessions and refresh tokens in SQL (the embedded PGlite here), as it does in production; oidc-provider keeps codes, grants and tokens in a map in its own process, which a deployment replaces with a database adapter of its own.',
+    '',
+  );
+}
+
 function angularSection(result: SectionResult<AngularSizeResult>, sections: string[], targets: string[]): void {
   const g = result.data;
   sections.push('## 5. Angular library cost', '');
@@ -468,6 +522,7 @@ export function writeReport(results: Results): void {
   betterAuthSection(results.betterAuth, sections);
   if (results.mail) mailSection(results.mail, sections, targets);
   if (results.factors) factorsSection(results.factors, sections);
+  oauthSection(results.oauth, sections);
 
   const md: string[] = ['# Benchmarks', '', 'Measured with `npm run bench` (scripts in [`bench/`](../bench)).', ''];
   md.push(...methodSection(first));

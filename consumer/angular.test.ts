@@ -5,51 +5,21 @@
  * production build signs in against the tarball auth server in Chromium.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { NPM_INSTALL_FLAGS, runOk } from './support/commands.ts';
+import { launchChromium } from './support/browser.ts';
+import { ngBuild, ngNew } from './support/angular-cli.ts';
 import { angularFiles, installedPackages } from './support/docs.ts';
 import { installPackages } from './support/install.ts';
+import { closeApp, serveApp } from './support/static-app.ts';
 
 const { dir, tarballs, runtimes, server, webPort } = inject('consumer');
 const node24 = runtimes['24'];
 const APP = 'consumer-app';
 const appDir = path.join(dir, APP);
 const web = `http://localhost:${webPort}`;
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-// DEVELOPERS.md "Browser tests".
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The built app's files, and index.html for every route (the app routes in the browser). */
-function serveApp(root: string): Promise<Server> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ico': 'image/x-icon' };
-  const http = createServer((request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', web).pathname);
-    const file = path.join(root, path.normalize(pathname));
-    const send = (target: string) =>
-      readFile(target).then((body) => {
-        response.writeHead(200, { 'Content-Type': types[path.extname(target)] ?? 'application/octet-stream' });
-        response.end(body);
-      });
-    (file.startsWith(root) && path.extname(file) ? send(file) : Promise.reject(new Error('route')))
-      .catch(() => send(path.join(root, 'index.html')))
-      .catch(() => {
-        response.writeHead(404);
-        response.end();
-      });
-  });
-  return new Promise((resolve) => http.listen(webPort, '127.0.0.1', () => resolve(http)));
-}
 
 let http: Server | undefined;
 let browser: Browser | undefined;
@@ -74,25 +44,12 @@ async function newPage(): Promise<Page> {
 
 describe('an Angular 22 app from ng new, wired as docs/angular.md shows', () => {
   beforeAll(async () => {
-    const ng = [
-      '--yes',
-      '@angular/cli@22',
-      'new',
-      APP,
-      '--defaults',
-      '--skip-git',
-      '--skip-install',
-      '--ssr=false',
-      '--style=css',
-      '--interactive=false',
-    ];
-    await runOk('npx', ng, { cwd: dir, runtime: node24 });
-    await runOk('npm', ['install', ...NPM_INSTALL_FLAGS], { cwd: appDir, runtime: node24 });
+    await ngNew(dir, APP, node24);
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
+    await closeApp(http);
   });
 
   it('installs the packages of the guide from their tarballs', async () => {
@@ -105,12 +62,12 @@ describe('an Angular 22 app from ng new, wired as docs/angular.md shows', () => 
 
   it('builds for production with the guide files', async () => {
     for (const file of angularFiles(server.issuer, server.issuer)) await writeFile(path.join(appDir, 'src/app', file.name), file.code);
-    await runOk('npx', ['ng', 'build'], { cwd: appDir, runtime: node24, timeoutMs: 420_000 });
+    await ngBuild(appDir, APP, node24);
   });
 
   it('signs in against the tarball auth server, restores the session on reload, and signs out', async () => {
-    http = await serveApp(path.join(appDir, 'dist', APP, 'browser'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 60_000 });
+    http = await serveApp(path.join(appDir, 'dist', APP, 'browser'), webPort);
+    browser = await launchChromium();
     const page = await newPage();
 
     await page.goto(`${web}/`);

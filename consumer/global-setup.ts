@@ -3,7 +3,8 @@
  * run here, naming the package), copies the tarballs into a fresh folder under the OS temp dir,
  * installs Node 20, 22 and 24 there from the registry, and starts the auth server from its
  * tarball the way its README says: `npx sigil serve` in an empty folder, then, as it advises,
- * stopped to create the first admin with `sigil users create --role admin`, and started again.
+ * stopped to create the first admin with `sigil users create --role admin` (and to register the
+ * OAuth client of the second relying party with `sigil clients create`), and started again.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { accessToken, sigil, startServer, type ServerSettings } from './support/auth-server.ts';
 import { installPackages } from './support/install.ts';
+import { registerClient } from './support/oauth-client.ts';
 import { freePort, type StartedProcess } from './support/processes.ts';
 import type { ConsumerRun, Credentials } from './support/run.ts';
 import { installRuntime } from './support/runtimes.ts';
@@ -50,6 +52,9 @@ export async function setup(project: TestProject): Promise<void> {
 
   const port = await freePort();
   const webPort = await freePort();
+  // The OAuth relying party's origin is not among the allowed origins: it needs none of Sigil's
+  // CORS, only the OAuth endpoints'.
+  const rpPort = await freePort();
   const settings: ServerSettings = { port, issuer: `http://localhost:${port}`, allowedOrigin: `http://localhost:${webPort}` };
   if (existsSync(path.join(serverDir, '.sigil'))) throw new Error(`${serverDir}/.sigil exists before the first sigil serve`);
   const first = await startServer(serverDir, node24, settings);
@@ -76,6 +81,14 @@ export async function setup(project: TestProject): Promise<void> {
     PASSWORD,
   );
 
+  const rpOrigin = `http://localhost:${rpPort}`;
+  const rpClientName = 'Consumer OIDC relying party';
+  const client = await registerClient(serverDir, node24, settings, {
+    name: rpClientName,
+    redirectUris: [rpOrigin],
+    postLogoutRedirectUris: [rpOrigin],
+  });
+
   server = await startServer(serverDir, node24, settings);
   await accessToken(settings.issuer, admin);
 
@@ -85,6 +98,7 @@ export async function setup(project: TestProject): Promise<void> {
     runtimes: { '20': node20, '22': node22, '24': node24 },
     server: { dir: serverDir, issuer: settings.issuer, firstStart, admin, member },
     webPort,
+    rp: { port: rpPort, clientId: client.client_id, clientName: rpClientName },
   };
   project.provide('consumer', run);
 }

@@ -31,6 +31,8 @@ export interface ConsumerRun {
   };
   /** The Angular app's port: the auth server allows this origin (SIGIL_ALLOWED_ORIGINS). */
   webPort: number;
+  /** The OAuth relying party (oidc-rp.test.ts): its port, and its public client, registered with its origin as redirect URI. */
+  rp: { port: number; clientId: string; clientName: string };
 }
 
 declare module 'vitest' {
