@@ -16,6 +16,7 @@ import type { MailResolvers } from './mail/resolvers.ts';
 import type { MailTransport } from './mail/transport.ts';
 import type { MailWorker } from './mail/worker.ts';
 import { createClientRegistry, type ClientRegistry } from './oauth/clients.ts';
+import { createOAuth, oauthEnabled } from './oauth/index.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/hashing.ts';
 import { createPasskeyService } from './passkeys/index.ts';
 import { newPasswordSchema } from './passwords/policy.ts';
@@ -189,6 +190,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     service,
     passkeys,
     clients,
+    oauth: oauthEnabled(config) ? createOAuth({ db, config, keys, logger, now, issuer: () => issuer, clients }) : undefined,
     limits,
     logger,
     issuer: () => issuer,

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { AppContext } from './context.ts';
 import { corsForOrigins } from './cors.ts';
+import { oauthErrorHandler } from './oauth-errors.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
 import { clientIp } from './request-meta.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
@@ -16,6 +17,9 @@ import { hostedPasswordRoutes } from './routes/hosted-password.ts';
 import { hostedSignupRoutes } from './routes/hosted-signup.ts';
 import { hostedVerifyRoutes } from './routes/hosted-verify.ts';
 import { mfaRoutes } from './routes/mfa.ts';
+import { oauthAuthorizeRoutes } from './routes/oauth-authorize.ts';
+import { oauthSessionRoutes } from './routes/oauth-session.ts';
+import { oauthTokenRoutes } from './routes/oauth-token.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { passkeyRoutes } from './routes/passkeys.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
@@ -50,9 +54,18 @@ export function createApp(ctx: AppContext): Express {
   auth.use(mfaRoutes(ctx));
   auth.use(passkeyRoutes(ctx));
   app.use('/auth', auth);
-  // Sign-in and sign-up pages hand over the refresh cookie: they do not exist when cookie delivery
-  // is off. The pages that mailed links open need no session and are always there.
-  if (ctx.config.cookieMode !== 'off') {
+  // OAuth 2.1 / OpenID Connect (docs/oauth.md): its JSON endpoints answer in OAuth's error form.
+  if (ctx.oauth) {
+    app.use(oauthAuthorizeRoutes(ctx));
+    const oauth = express.Router();
+    oauth.use(oauthTokenRoutes(ctx));
+    oauth.use(oauthSessionRoutes(ctx));
+    oauth.use(oauthErrorHandler(ctx.logger));
+    app.use(oauth);
+  }
+  // Sign-in and sign-up pages hand over the refresh cookie, or end an OAuth authorization: they
+  // exist when either can happen. The pages that mailed links open need no session and are always there.
+  if (ctx.config.cookieMode !== 'off' || ctx.oauth) {
     app.use(hostedLoginRoutes(ctx));
     app.use(hostedMfaRoutes(ctx));
     app.use(hostedPasskeyRoutes(ctx));

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { KeyManager } from '../keys/index.ts';
 import type { Logger } from '../logger.ts';
 import type { ClientRegistry } from '../oauth/clients.ts';
+import type { OAuth } from '../oauth/index.ts';
 import type { PasskeyService } from '../passkeys/index.ts';
 import type { RateLimits } from '../rate-limit/limits.ts';
 import type { AuthService } from '../sessions/auth-service.ts';
@@ -17,6 +18,8 @@ export interface AppContext {
   passkeys: PasskeyService;
   /** Registered OAuth clients. */
   clients: ClientRegistry;
+  /** The OAuth 2.1 / OpenID Connect endpoints' use cases; undefined in shared-secret (HS256) mode. */
+  oauth: OAuth | undefined;
   limits: RateLimits;
   logger: Logger;
   issuer: () => string;

@@ -18,6 +18,8 @@ export interface NewClientInput {
   firstParty?: boolean;
   /** APIs (`aud` values) the client may ask tokens for besides the default audience. @default [] */
   resources?: string[];
+  /** Scopes its `client_credentials` tokens may carry (e.g. `lessons:read`). @default [] */
+  scopes?: string[];
   /** A chosen client id (e.g. `sigil-demo`); by default a random one. */
   clientId?: string;
 }
@@ -37,6 +39,7 @@ export interface OAuthClient {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   resources: string[];
+  scopes: string[];
   createdAt: Date;
 }
 
@@ -68,6 +71,7 @@ export function toOAuthClient(record: OAuthClientRecord): OAuthClient {
     redirectUris: [...record.redirectUris],
     postLogoutRedirectUris: [...record.postLogoutRedirectUris],
     resources: [...record.resources],
+    scopes: [...record.scopes],
     createdAt: record.createdAt,
   };
 }
@@ -97,7 +101,7 @@ function validated(input: NewClientInput): clients.NewOAuthClient {
   const redirectUris = uriList('redirect_uris', input.redirectUris, true);
   const postLogoutRedirectUris = uriList('post_logout_redirect_uris', input.postLogoutRedirectUris ?? [], false);
   const resources = (input.resources ?? []).filter((resource) => {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = new URL(resource).protocol.startsWith('http') && !resource.includes('#');
     } catch {
@@ -106,10 +110,23 @@ function validated(input: NewClientInput): clients.NewOAuthClient {
     if (!ok) errors.push({ path: 'resources', message: `${resource}: an absolute http(s) URI without a fragment` });
     return ok;
   });
+  const scopes = [...new Set(input.scopes ?? [])];
+  for (const scope of scopes)
+    if (typeof scope !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/.test(scope))
+      errors.push({ path: 'scopes', message: `${String(scope)}: a scope is printable ASCII without spaces, quotes or backslashes` });
   const clientId = input.clientId ?? randomBytes(16).toString('base64url');
   if (!CLIENT_ID.test(clientId)) errors.push({ path: 'client_id', message: '1 to 128 of A-Z a-z 0-9 . _ ~ -' });
   if (errors.length > 0) throw new SigilError('invalid_request', 'The client registration is invalid', { errors });
-  return { clientId, name, secretHash: null, redirectUris, postLogoutRedirectUris, resources, firstParty: input.firstParty ?? false };
+  return {
+    clientId,
+    name,
+    secretHash: null,
+    redirectUris,
+    postLogoutRedirectUris,
+    resources,
+    scopes,
+    firstParty: input.firstParty ?? false,
+  };
 }
 
 export function createClientRegistry(db: Database, now: () => Date): ClientRegistry {

@@ -22,9 +22,10 @@ export interface RefreshRotation {
    * Rotates a refresh token (RFC 9700 4.14). Unused token: marked used, successor issued.
    * Used within the grace window: the successor already issued is returned again (idempotent,
    * so racing tabs or a retried request never branch the session). Used after the window:
-   * reuse, so the whole session is revoked.
+   * reuse, so the whole session is revoked. A session started through OAuth refreshes only
+   * through its own client (`clientId`); the JSON API's sessions only without one.
    */
-  refresh(refreshToken: string): Promise<TokenBundle>;
+  refresh(refreshToken: string, options?: { clientId?: string }): Promise<TokenBundle>;
   /** Ends the session of a refresh token. Unknown or malformed tokens are ignored (idempotent). */
   logout(refreshToken: string): Promise<void>;
 }
@@ -48,7 +49,7 @@ export function createRefreshRotation(
   }
 
   return {
-    async refresh(refreshToken) {
+    async refresh(refreshToken, options = {}) {
       if (!looksLikeRefreshToken(refreshToken)) throw new SigilError('invalid_grant', 'Invalid refresh token');
       const secret = await pepper();
       const outcome = await db.transaction(async (tx) => {
@@ -59,6 +60,9 @@ export function createRefreshRotation(
         if (!session || !sessions.isSessionActive(session, at)) return { kind: 'invalid' as const, reason: 'The session has ended' };
         const user = await users.findUserById(tx, session.userId);
         if (!user || user.disabled) return { kind: 'invalid' as const, reason: 'The session has ended' };
+        // Checked before anything is used up: another client's token is refused, not rotated.
+        if (session.oauth?.clientId !== options.clientId)
+          return { kind: 'invalid' as const, reason: 'The refresh token was not issued to this client' };
 
         if (record.usedAt === null) {
           if (record.expiresAt <= at) return { kind: 'invalid' as const, reason: 'The refresh token expired' };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as sessions from '../storage/sessions.ts';
+import type { SessionGrant } from '../storage/sessions.ts';
 import type { UserRecord } from '../storage/users.ts';
 import { signAccessToken } from '../tokens/access-token.ts';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token.ts';
@@ -18,7 +19,11 @@ export interface SessionTokens {
    * Signs an access token for `user` in `session` and bundles it with `refreshToken`. The
    * token's `amr` and `auth_time` are the session's: a refresh keeps how and when the user logged in.
    */
-  issue(user: UserRecord, session: SessionAuthentication & { id: string }, refreshToken: string): Promise<TokenBundle>;
+  issue(
+    user: UserRecord,
+    session: SessionAuthentication & { id: string; oauth?: SessionGrant | null },
+    refreshToken: string,
+  ): Promise<TokenBundle>;
   /** When a refresh token issued at `at` expires: after `refreshTtl`, never after its session. */
   refreshExpiry(session: { expiresAt: Date }, at: Date): Date;
   /**
@@ -49,8 +54,9 @@ export function createSessionTokens(deps: Pick<AuthServiceDeps, 'db' | 'config' 
         sessionId: session.id,
         amr: session.amr,
         authTime: session.authTime,
+        ...(session.oauth ? { client: { clientId: session.oauth.clientId, scope: session.oauth.scope } } : {}),
       },
-      { issuer: deps.issuer(), audience: config.audience, ttlSeconds: config.accessTtl },
+      { issuer: deps.issuer(), audience: session.oauth?.resource ?? config.audience, ttlSeconds: config.accessTtl },
       now(),
     );
     return {

@@ -184,7 +184,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     version: 7,
     name: 'oauth',
     // docs/oauth.md: registered clients (a confidential client's secret only as SHA-256: it has 256
-    // random bits), authorization codes (only as SHA-256, single use, bound to the session the
+    // random bits; `scopes` are the API scopes its machine-to-machine tokens may carry), authorization codes (only as SHA-256, single use, bound to the session the
     // hosted login started, which a replayed code revokes), and the consents users gave
     // third-party clients. A session started through OAuth names its client, the scopes granted
     // and the API audience (RFC 8707), so its refreshes keep them and only that client refreshes it.
@@ -196,6 +196,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         redirect_uris text[] NOT NULL,
         post_logout_redirect_uris text[] NOT NULL DEFAULT '{}',
         resources text[] NOT NULL DEFAULT '{}',
+        scopes text[] NOT NULL DEFAULT '{}',
         first_party boolean NOT NULL DEFAULT false,
         created_at timestamptz NOT NULL
       );

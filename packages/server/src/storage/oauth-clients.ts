@@ -11,6 +11,8 @@ export interface OAuthClientRecord {
   postLogoutRedirectUris: string[];
   /** The APIs (`aud` values, RFC 8707 `resource`) it may ask tokens for; empty: the default audience only. */
   resources: string[];
+  /** The scopes its `client_credentials` tokens may carry (API scopes such as `lessons:read`). */
+  scopes: string[];
   /** A first-party client skips the consent page. */
   firstParty: boolean;
   createdAt: Date;
@@ -23,11 +25,12 @@ interface ClientRow {
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   resources: string[];
+  scopes: string[];
   first_party: boolean;
   created_at: Date;
 }
 
-const COLUMNS = 'client_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, resources, first_party, created_at';
+const COLUMNS = 'client_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, resources, scopes, first_party, created_at';
 
 function toClient(row: ClientRow): OAuthClientRecord {
   return {
@@ -37,6 +40,7 @@ function toClient(row: ClientRow): OAuthClientRecord {
     redirectUris: [...row.redirect_uris],
     postLogoutRedirectUris: [...row.post_logout_redirect_uris],
     resources: [...row.resources],
+    scopes: [...row.scopes],
     firstParty: row.first_party,
     createdAt: new Date(row.created_at),
   };
@@ -47,8 +51,8 @@ export type NewOAuthClient = Omit<OAuthClientRecord, 'createdAt'>;
 /** Inserts a client; returns undefined when the client id is taken. */
 export async function insertClient(db: Queryable, client: NewOAuthClient, now: Date): Promise<OAuthClientRecord | undefined> {
   const rows = await db.query<ClientRow>(
-    `INSERT INTO oauth_clients (client_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, resources, first_party, created_at)
-     VALUES ($1, $2, $3, $4::text[], $5::text[], $6::text[], $7, $8)
+    `INSERT INTO oauth_clients (client_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, resources, scopes, first_party, created_at)
+     VALUES ($1, $2, $3, $4::text[], $5::text[], $6::text[], $9::text[], $7, $8)
      ON CONFLICT (client_id) DO NOTHING RETURNING ${COLUMNS}`,
     [
       client.clientId,
@@ -59,6 +63,7 @@ export async function insertClient(db: Queryable, client: NewOAuthClient, now: D
       client.resources,
       client.firstParty,
       now,
+      client.scopes,
     ],
   );
   return rows[0] && toClient(rows[0]);
@@ -67,10 +72,10 @@ export async function insertClient(db: Queryable, client: NewOAuthClient, now: D
 /** Inserts or replaces a client (seeding a known client such as the demo's). */
 export async function upsertClient(db: Queryable, client: NewOAuthClient, now: Date): Promise<OAuthClientRecord> {
   const rows = await db.query<ClientRow>(
-    `INSERT INTO oauth_clients (client_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, resources, first_party, created_at)
-     VALUES ($1, $2, $3, $4::text[], $5::text[], $6::text[], $7, $8)
+    `INSERT INTO oauth_clients (client_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, resources, scopes, first_party, created_at)
+     VALUES ($1, $2, $3, $4::text[], $5::text[], $6::text[], $9::text[], $7, $8)
      ON CONFLICT (client_id) DO UPDATE SET name = $2, secret_hash = $3, redirect_uris = $4::text[],
-       post_logout_redirect_uris = $5::text[], resources = $6::text[], first_party = $7
+       post_logout_redirect_uris = $5::text[], resources = $6::text[], scopes = $9::text[], first_party = $7
      RETURNING ${COLUMNS}`,
     [
       client.clientId,
@@ -81,6 +86,7 @@ export async function upsertClient(db: Queryable, client: NewOAuthClient, now: D
       client.resources,
       client.firstParty,
       now,
+      client.scopes,
     ],
   );
   return toClient(rows[0]!);

@@ -15,6 +15,16 @@ export interface SessionRecord {
   amr: string[];
   /** When that login happened: a refresh keeps it (the `auth_time` claim). */
   authTime: Date;
+  /** What a session started through OAuth was granted; null for a session of the JSON API or the hosted login. */
+  oauth: SessionGrant | null;
+}
+
+/** A session's OAuth grant (docs/oauth.md): only its client refreshes it, and its tokens keep the scopes and audience. */
+export interface SessionGrant {
+  clientId: string;
+  scope: string;
+  /** The API audience of its access tokens (RFC 8707 `resource`). */
+  resource: string;
 }
 
 interface SessionRow {
@@ -28,9 +38,13 @@ interface SessionRow {
   user_agent: string | null;
   amr: string[];
   auth_time: Date;
+  client_id: string | null;
+  scope: string | null;
+  resource: string | null;
 }
 
-const SESSION_COLUMNS = 'id, user_id, created_at, last_used_at, expires_at, revoked_at, revoked_reason, user_agent, amr, auth_time';
+const SESSION_COLUMNS =
+  'id, user_id, created_at, last_used_at, expires_at, revoked_at, revoked_reason, user_agent, amr, auth_time, client_id, scope, resource';
 
 function toSession(row: SessionRow): SessionRecord {
   return {
@@ -44,6 +58,7 @@ function toSession(row: SessionRow): SessionRecord {
     userAgent: row.user_agent,
     amr: [...row.amr],
     authTime: new Date(row.auth_time),
+    oauth: row.client_id === null ? null : { clientId: row.client_id, scope: row.scope ?? '', resource: row.resource ?? '' },
   };
 }
 
@@ -105,6 +120,21 @@ export async function listActiveSessions(db: Queryable, userId: string, now: Dat
 
 export async function touchSession(db: Queryable, id: string, now: Date): Promise<void> {
   await db.query('UPDATE sessions SET last_used_at = $2 WHERE id = $1', [id, now]);
+}
+
+/**
+ * Hands a session the hosted login just started to an OAuth client (docs/oauth.md, "Codes"):
+ * records the grant and drops its first refresh token, which no one was given. The code exchange
+ * issues the refresh token the client gets.
+ */
+export async function grantSessionToClient(db: Queryable, id: string, grant: SessionGrant): Promise<void> {
+  await db.query('UPDATE sessions SET client_id = $2, scope = $3, resource = $4 WHERE id = $1', [
+    id,
+    grant.clientId,
+    grant.scope,
+    grant.resource,
+  ]);
+  await db.query('DELETE FROM refresh_tokens WHERE session_id = $1', [id]);
 }
 
 /** Revokes one session; returns false when it does not exist or was already revoked. */

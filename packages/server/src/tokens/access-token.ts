@@ -28,6 +28,8 @@ export interface AccessTokenClaims extends JWTPayload {
   amr?: string[];
   /** When that login happened, in seconds since the epoch (OpenID Connect `auth_time`); refreshes keep it. */
   auth_time?: number;
+  /** The OAuth client the token was issued to (RFC 9068); absent for the JSON API's sessions. */
+  client_id?: string;
 }
 
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -44,6 +46,8 @@ export interface AccessTokenSubject {
   amr: readonly string[];
   /** When the session's login happened. */
   authTime: Date;
+  /** The OAuth client and its granted scopes, for a session started through OAuth. */
+  client?: { clientId: string; scope: string };
 }
 
 export interface IssuedAccessToken {
@@ -72,14 +76,40 @@ export async function signAccessToken(
     email_verified: subject.emailVerified,
     name: subject.name,
     roles: subject.roles,
-    scope: DEFAULT_SCOPE,
+    scope: subject.client?.scope ?? DEFAULT_SCOPE,
     sid: subject.sessionId,
     amr: [...subject.amr],
     auth_time: Math.floor(subject.authTime.getTime() / 1000),
+    ...(subject.client ? { client_id: subject.client.clientId } : {}),
   })
     .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
     .setIssuer(settings.issuer)
     .setSubject(subject.userId)
+    .setAudience(settings.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(randomUUID())
+    .sign(key);
+  return { token, expiresIn: settings.ttlSeconds, expiresAt: exp };
+}
+
+/**
+ * A machine-to-machine access token (OAuth `client_credentials`): the client is the subject, so
+ * it has `client_id` and `scope` and no user claims and no session.
+ */
+export async function signClientAccessToken(
+  keys: KeyManager,
+  client: { clientId: string; scope: string },
+  settings: AccessTokenSettings,
+  now: Date,
+): Promise<IssuedAccessToken> {
+  const { kid, alg, key } = await keys.signingKey();
+  const iat = Math.floor(now.getTime() / 1000);
+  const exp = iat + settings.ttlSeconds;
+  const token = await new SignJWT({ client_id: client.clientId, scope: client.scope })
+    .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
+    .setIssuer(settings.issuer)
+    .setSubject(client.clientId)
     .setAudience(settings.audience)
     .setIssuedAt(iat)
     .setExpirationTime(exp)
@@ -107,12 +137,27 @@ export interface AccessTokenVerifierDeps {
  * const claims = await verify(token);
  */
 export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps): (token: string) => Promise<AccessTokenClaims> {
+  const verify = createIssuedTokenVerifier(deps);
+  return async (token) => {
+    const claims = await verify(token, deps.config.audience);
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string')
+      throw new SigilError('invalid_token', 'The access token has no session');
+    return claims as AccessTokenClaims;
+  };
+}
+
+/**
+ * Any access token this server issued for `audience` (the OAuth endpoints take tokens for every
+ * API a client may ask for, and machine-to-machine tokens without a session): @sigil/express's
+ * verifier, one per issuer and audience.
+ */
+export function createIssuedTokenVerifier(deps: AccessTokenVerifierDeps): (token: string, audience: string) => Promise<JWTPayload> {
   const { keys, config } = deps;
-  let current: { issuer: string; verify: AccessTokenVerifier } | undefined;
-  const verifierFor = (issuer: string): AccessTokenVerifier =>
+  const verifiers = new Map<string, AccessTokenVerifier>();
+  const verifierFor = (issuer: string, audience: string): AccessTokenVerifier =>
     createVerifier({
       issuer,
-      audience: config.audience,
+      audience,
       ...(config.alg === 'HS256'
         ? { secret: config.hs256Secret! }
         : { keys: { jwks: () => keys.publicKeySet(), reload: (kid) => keys.reloadForUnknownKid(kid) } }),
@@ -123,12 +168,16 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps): (token
       clock: () => deps.now().getTime(),
     });
 
-  return async (token) => {
+  return async (token, audience) => {
     const issuer = deps.issuer();
-    if (current?.issuer !== issuer) current = { issuer, verify: verifierFor(issuer) };
-    const claims = await current.verify(token);
-    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string')
-      throw new SigilError('invalid_token', 'The access token has no session');
-    return claims as AccessTokenClaims;
+    const key = `${issuer} ${audience}`;
+    let verify = verifiers.get(key);
+    if (!verify) {
+      // Audiences are the configured one and the clients' registered resources: a short list.
+      if (verifiers.size >= 64) verifiers.clear();
+      verify = verifierFor(issuer, audience);
+      verifiers.set(key, verify);
+    }
+    return verify(token);
   };
 }

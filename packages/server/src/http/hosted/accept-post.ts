@@ -3,11 +3,12 @@ import type { AppContext } from '../context.ts';
 import { clientIp } from '../request-meta.ts';
 import { checkFormCsrf, formFields, type FormFields } from './form.ts';
 import { sendMessage, sendRateLimited } from './respond.ts';
-import { allowedReturnTo } from './return-to.ts';
+import { resolveSignInTarget, type SignInTarget } from './sign-in-target.ts';
 
 export interface AcceptedPost {
   fields: FormFields;
-  returnTo: string;
+  /** Where the sign-in ends: the app's `return_to`, or an OAuth authorization. */
+  target: SignInTarget;
   /** The CSRF token, to render again in a page that answers the post. */
   csrfToken: string;
 }
@@ -39,8 +40,8 @@ export async function acceptFormPost(
     return undefined;
   }
   const fields = formFields(req);
-  const returnTo = allowedReturnTo(fields.return_to, ctx.config.allowedOrigins);
-  if (!returnTo) {
+  const target = await resolveSignInTarget(ctx, fields.return_to);
+  if (!target) {
     sendMessage(res, 400, refusals.title, refusals.badReturnTo);
     return undefined;
   }
@@ -49,5 +50,5 @@ export async function acceptFormPost(
     sendMessage(res, 400, refusals.title, refusals.expired);
     return undefined;
   }
-  return { fields, returnTo, csrfToken };
+  return { fields, target, csrfToken };
 }

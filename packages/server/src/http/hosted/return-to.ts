@@ -20,16 +20,20 @@ export function allowedReturnTo(value: unknown, allowedOrigins: readonly string[
 /**
  * The `return_to` of a page that may be opened without one (from a mailed link): the given one
  * when allowed, the first allowed origin when absent, and undefined (refuse the page) when it is
- * given but not allowed, as `/login` refuses it.
+ * given but not allowed, as `/login` refuses it. An OAuth authorization URL of this server is
+ * carried along as it is: these pages only link back to `/login` with it, which validates it.
  */
 export function optionalReturnTo(
   value: unknown,
   config: Pick<Config, 'allowedOrigins'>,
+  issuer: string,
 ): { returnTo: string | undefined; refused: boolean } {
   if (value === undefined || value === '') {
     const first = config.allowedOrigins[0];
     return { returnTo: first === undefined ? undefined : `${first}/`, refused: false };
   }
+  if (typeof value === 'string' && value.length <= 4096 && value.startsWith(`${issuer}/oauth/authorize?`))
+    return { returnTo: value, refused: false };
   const returnTo = allowedReturnTo(value, config.allowedOrigins);
   return { returnTo, refused: returnTo === undefined };
 }

@@ -5,14 +5,15 @@ import { presentedPasswordSchema } from '../../passwords/policy.ts';
 import { MFA_TOKEN_TTL_SECONDS } from '../../sessions/auth-service.ts';
 import { hostedBinding, newMfaCookieValue, startMfaCookie } from '../client-binding.ts';
 import type { AppContext } from '../context.ts';
-import { ensureCsrfCookie, setRefreshCookie } from '../cookies.ts';
+import { ensureCsrfCookie } from '../cookies.ts';
 import { field, form, hidden, join, links, type PageMarkup } from '../hosted/html.ts';
 import { parseForm } from '../hosted/form.ts';
 import { PASSKEY_SCRIPT_PATH, passkeySignIn } from '../hosted/passkey-sign-in.ts';
 import { acceptFormPost } from '../hosted/accept-post.ts';
 import { sendMessage, sendPage } from '../hosted/respond.ts';
 import { secondStepPage } from '../hosted/second-step.ts';
-import { allowedReturnTo, withReturnTo } from '../hosted/return-to.ts';
+import { withReturnTo } from '../hosted/return-to.ts';
+import { finishSignIn, resolveSignInTarget, type SignInTarget } from '../hosted/sign-in-target.ts';
 import { requestMeta } from '../request-meta.ts';
 
 const formSchema = z.object({
@@ -68,13 +69,13 @@ export function loginPage(o: LoginForm): PageMarkup {
  */
 export function hostedLoginRoutes(ctx: AppContext): Router {
   const router = Router();
-  const { config } = ctx;
-  const show = (res: Response, status: number, o: LoginForm) => sendPage(res, status, loginPage(o), { redirectTo: o.returnTo });
+  const show = (res: Response, status: number, o: LoginForm, target: SignInTarget) =>
+    sendPage(res, status, loginPage(o), { redirectTo: target.formTarget });
 
-  router.get('/login', (req: Request, res: Response) => {
-    const returnTo = allowedReturnTo(req.query.return_to, config.allowedOrigins);
-    if (!returnTo) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);
-    show(res, 200, { csrfToken: ensureCsrfCookie(req, res, ctx.issuer()), returnTo });
+  router.get('/login', async (req: Request, res: Response) => {
+    const target = await resolveSignInTarget(ctx, req.query.return_to);
+    if (!target) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);
+    show(res, 200, { csrfToken: ensureCsrfCookie(req, res, ctx.issuer()), returnTo: target.returnTo }, target);
   });
 
   router.post('/login', parseForm, async (req: Request, res: Response) => {
@@ -84,10 +85,11 @@ export function hostedLoginRoutes(ctx: AppContext): Router {
       expired: 'Your sign-in form expired. Go back and try again.',
     });
     if (!accepted) return;
-    const { fields, returnTo, csrfToken } = accepted;
+    const { fields, target, csrfToken } = accepted;
+    const returnTo = target.returnTo;
     const parsed = formSchema.safeParse(fields);
     const email = (fields.email ?? '').slice(0, 254);
-    const again = (status: number, error: string) => show(res, status, { csrfToken, returnTo, email, error });
+    const again = (status: number, error: string) => show(res, status, { csrfToken, returnTo, email, error }, target);
     if (!parsed.success) return again(400, 'Enter your email and password.');
 
     try {
@@ -98,11 +100,9 @@ export function hostedLoginRoutes(ctx: AppContext): Router {
         const { mfaToken, methods } = outcome.challenge;
         startMfaCookie(res, ctx.issuer(), MFA_TOKEN_TTL_SECONDS, mfaCookie);
         const method = methods.includes('totp') ? 'totp' : 'recovery_code';
-        return sendPage(res, 200, secondStepPage({ csrfToken, returnTo, mfaToken, method, methods }), { redirectTo: returnTo });
+        return sendPage(res, 200, secondStepPage({ csrfToken, returnTo, mfaToken, method, methods }), { redirectTo: target.formTarget });
       }
-      setRefreshCookie(res, outcome.bundle.refreshToken, config, ctx.issuer());
-      res.setHeader('Cache-Control', 'no-store');
-      res.redirect(303, returnTo);
+      await finishSignIn(ctx, req, res, outcome.bundle, target);
     } catch (error) {
       if (!(error instanceof SigilError)) throw error;
       if (error.code === 'invalid_credentials') return again(401, 'Invalid email or password');

@@ -3,11 +3,11 @@ import { SigilError } from '../../errors.ts';
 import type { RequestMeta } from '../../sessions/auth-service.ts';
 import { clearMfaCookie, hostedBinding, mfaCookie } from '../client-binding.ts';
 import type { AppContext } from '../context.ts';
-import { setRefreshCookie } from '../cookies.ts';
 import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
 import { links } from '../hosted/html.ts';
 import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
-import { allowedReturnTo, withReturnTo } from '../hosted/return-to.ts';
+import { withReturnTo } from '../hosted/return-to.ts';
+import { finishSignIn, resolveSignInTarget } from '../hosted/sign-in-target.ts';
 import { secondStepPage, type HostedMethod } from '../hosted/second-step.ts';
 import { clientIp, requestMeta } from '../request-meta.ts';
 
@@ -23,7 +23,6 @@ const BAD_RETURN_TO = 'This sign-in link is not valid: return_to must be an allo
  */
 export function hostedMfaRoutes(ctx: AppContext): Router {
   const router = Router();
-  const { config } = ctx;
 
   router.post('/login/mfa', parseForm, async (req: Request, res: Response) => {
     try {
@@ -32,8 +31,9 @@ export function hostedMfaRoutes(ctx: AppContext): Router {
       return sendRateLimited(res, error, TITLE);
     }
     const fields = formFields(req);
-    const returnTo = allowedReturnTo(fields.return_to, config.allowedOrigins);
-    if (!returnTo) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);
+    const target = await resolveSignInTarget(ctx, fields.return_to);
+    if (!target) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);
+    const returnTo = target.returnTo;
     const startOver = links([{ href: withReturnTo('/login', returnTo), text: 'Sign in again' }]);
     const expired = () => sendMessage(res, 400, TITLE, 'This sign-in has expired. Sign in again.', { then: startOver });
     const csrfToken = checkFormCsrf(req, ctx.issuer());
@@ -49,7 +49,7 @@ export function hostedMfaRoutes(ctx: AppContext): Router {
       if (!user) return expired();
       const methods = await ctx.service.secondFactorsOf(user.id);
       sendPage(res, status, secondStepPage({ csrfToken, returnTo, mfaToken, method, methods, ...(error ? { error } : {}) }), {
-        redirectTo: returnTo,
+        redirectTo: target.formTarget,
       });
     };
     if (fields.show !== undefined) return show(200);
@@ -57,9 +57,7 @@ export function hostedMfaRoutes(ctx: AppContext): Router {
     try {
       const bundle = await ctx.service.verifySecondFactor({ mfaToken, method, proof: { code: (fields.code ?? '').slice(0, 64) } }, meta);
       clearMfaCookie(res, ctx.issuer());
-      setRefreshCookie(res, bundle.refreshToken, config, ctx.issuer());
-      res.setHeader('Cache-Control', 'no-store');
-      res.redirect(303, returnTo);
+      await finishSignIn(ctx, req, res, bundle, target);
     } catch (error) {
       if (!(error instanceof SigilError)) throw error;
       if (error.code === 'invalid_mfa') {

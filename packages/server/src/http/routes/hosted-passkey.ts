@@ -2,12 +2,11 @@ import { Router, type Request, type Response } from 'express';
 import { SigilError } from '../../errors.ts';
 import { authenticationResponseSchema } from '../../passkeys/index.ts';
 import type { AppContext } from '../context.ts';
-import { setRefreshCookie } from '../cookies.ts';
 import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
 import { PASSKEY_SCRIPT_PATH } from '../hosted/passkey-sign-in.ts';
 import { passkeyScript } from '../hosted/passkey-script.ts';
 import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
-import { allowedReturnTo } from '../hosted/return-to.ts';
+import { finishSignIn, resolveSignInTarget } from '../hosted/sign-in-target.ts';
 import { clientIp, requestMeta } from '../request-meta.ts';
 import { loginPage } from './hosted-login.ts';
 
@@ -35,7 +34,6 @@ function assertionOf(value: string | undefined) {
  */
 export function hostedPasskeyRoutes(ctx: AppContext): Router {
   const router = Router();
-  const { config } = ctx;
 
   router.get(PASSKEY_SCRIPT_PATH, (_req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
@@ -50,20 +48,20 @@ export function hostedPasskeyRoutes(ctx: AppContext): Router {
       return sendRateLimited(res, error, TITLE);
     }
     const fields = formFields(req);
-    const returnTo = allowedReturnTo(fields.return_to, config.allowedOrigins);
-    if (!returnTo) return sendMessage(res, 400, TITLE, 'This sign-in link is not valid: return_to must be an allowed application URL.');
+    const target = await resolveSignInTarget(ctx, fields.return_to);
+    const returnTo = target?.returnTo;
+    if (!target || !returnTo)
+      return sendMessage(res, 400, TITLE, 'This sign-in link is not valid: return_to must be an allowed application URL.');
     const csrfToken = checkFormCsrf(req, ctx.issuer());
     if (!csrfToken) return sendMessage(res, 400, TITLE, 'Your sign-in form expired. Go back and try again.');
     const again = (status: number, error: string) =>
-      sendPage(res, status, loginPage({ csrfToken, returnTo, error }), { redirectTo: returnTo });
+      sendPage(res, status, loginPage({ csrfToken, returnTo, error }), { redirectTo: target.formTarget });
 
     const response = assertionOf(fields.response);
     if (!response) return again(400, 'Your passkey could not be used. Try again, or sign in with your password.');
     try {
       const bundle = await ctx.passkeys.login(response, requestMeta(req));
-      setRefreshCookie(res, bundle.refreshToken, config, ctx.issuer());
-      res.setHeader('Cache-Control', 'no-store');
-      res.redirect(303, returnTo);
+      await finishSignIn(ctx, req, res, bundle, target);
     } catch (error) {
       if (!(error instanceof SigilError)) throw error;
       if (error.code === 'invalid_credentials')

@@ -85,7 +85,7 @@ export function hostedPasswordRoutes(ctx: AppContext): Router {
     links(loginMounted && returnTo ? [{ href: withReturnTo('/login', returnTo), text: 'Back to sign in' }] : []);
 
   router.get('/password/forgot', (req: Request, res: Response) => {
-    const { returnTo, refused } = optionalReturnTo(req.query.return_to, config);
+    const { returnTo, refused } = optionalReturnTo(req.query.return_to, config, ctx.issuer());
     if (refused) return sendMessage(res, 400, FORGOT, BAD_RETURN_TO);
     const page = forgotPage({ csrfToken: ensureCsrfCookie(req, res, ctx.issuer()), returnTo });
     sendPage(res, 200, { ...page, body: join(page.body, signIn(returnTo)) });
@@ -98,7 +98,7 @@ export function hostedPasswordRoutes(ctx: AppContext): Router {
       return sendRateLimited(res, error, FORGOT);
     }
     const fields = formFields(req);
-    const { returnTo, refused } = optionalReturnTo(fields.return_to, config);
+    const { returnTo, refused } = optionalReturnTo(fields.return_to, config, ctx.issuer());
     if (refused) return sendMessage(res, 400, FORGOT, BAD_RETURN_TO);
     const csrfToken = checkFormCsrf(req, ctx.issuer());
     if (!csrfToken) return sendMessage(res, 400, FORGOT, EXPIRED_FORM);
@@ -127,7 +127,7 @@ export function hostedPasswordRoutes(ctx: AppContext): Router {
   router.get('/password/reset', (req: Request, res: Response) => {
     res.setHeader('Referrer-Policy', 'no-referrer');
     const token = typeof req.query.token === 'string' ? req.query.token.slice(0, 256) : '';
-    const { returnTo, refused } = optionalReturnTo(req.query.return_to, config);
+    const { returnTo, refused } = optionalReturnTo(req.query.return_to, config, ctx.issuer());
     if (refused) return sendMessage(res, 400, RESET, BAD_RETURN_TO);
     if (!token) return linkProblem(res, 400, 'This link is incomplete. Ask for a new one.', returnTo);
     sendPage(res, 200, resetPage({ csrfToken: ensureCsrfCookie(req, res, ctx.issuer()), returnTo, token }));
@@ -141,7 +141,7 @@ export function hostedPasswordRoutes(ctx: AppContext): Router {
       return sendRateLimited(res, error, RESET);
     }
     const fields = formFields(req);
-    const { returnTo, refused } = optionalReturnTo(fields.return_to, config);
+    const { returnTo, refused } = optionalReturnTo(fields.return_to, config, ctx.issuer());
     if (refused) return sendMessage(res, 400, RESET, BAD_RETURN_TO);
     const csrfToken = checkFormCsrf(req, ctx.issuer(), { opaqueOrigin: true });
     if (!csrfToken) return sendMessage(res, 400, RESET, EXPIRED_FORM);

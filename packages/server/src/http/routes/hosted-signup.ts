@@ -4,12 +4,13 @@ import { SigilError } from '../../errors.ts';
 import { newPasswordSchema, PASSWORD_MIN_LENGTH } from '../../passwords/policy.ts';
 import { emailSchema } from '../../sessions/account-fields.ts';
 import type { AppContext } from '../context.ts';
-import { ensureCsrfCookie, setRefreshCookie } from '../cookies.ts';
+import { ensureCsrfCookie } from '../cookies.ts';
 import { field, form, hidden, join, links, paragraph, type PageMarkup } from '../hosted/html.ts';
 import { FIX_FIELDS, fieldErrors, parseForm } from '../hosted/form.ts';
 import { acceptFormPost } from '../hosted/accept-post.ts';
 import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
-import { allowedReturnTo, withReturnTo } from '../hosted/return-to.ts';
+import { withReturnTo } from '../hosted/return-to.ts';
+import { finishSignIn, resolveSignInTarget, type SignInTarget } from '../hosted/sign-in-target.ts';
 import { clientIp, requestMeta } from '../request-meta.ts';
 
 const TITLE = 'Create account';
@@ -81,13 +82,13 @@ function signupPage(o: SignupForm): PageMarkup {
  */
 export function hostedSignupRoutes(ctx: AppContext): Router {
   const router = Router();
-  const { config } = ctx;
-  const show = (res: Response, status: number, o: SignupForm) => sendPage(res, status, signupPage(o), { redirectTo: o.returnTo });
+  const show = (res: Response, status: number, o: SignupForm, target: SignInTarget) =>
+    sendPage(res, status, signupPage(o), { redirectTo: target.formTarget });
 
-  router.get('/signup', (req: Request, res: Response) => {
-    const returnTo = allowedReturnTo(req.query.return_to, config.allowedOrigins);
-    if (!returnTo) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);
-    show(res, 200, { csrfToken: ensureCsrfCookie(req, res, ctx.issuer()), returnTo });
+  router.get('/signup', async (req: Request, res: Response) => {
+    const target = await resolveSignInTarget(ctx, req.query.return_to);
+    if (!target) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);
+    show(res, 200, { csrfToken: ensureCsrfCookie(req, res, ctx.issuer()), returnTo: target.returnTo }, target);
   });
 
   router.post('/signup', parseForm, async (req: Request, res: Response) => {
@@ -97,10 +98,11 @@ export function hostedSignupRoutes(ctx: AppContext): Router {
       expired: 'Your sign-up form expired. Go back and try again.',
     });
     if (!accepted) return;
-    const { fields, returnTo, csrfToken } = accepted;
+    const { fields, target, csrfToken } = accepted;
+    const returnTo = target.returnTo;
     const typed = { name: (fields.name ?? '').slice(0, 200), email: (fields.email ?? '').slice(0, 254) };
     const again = (status: number, extra: Pick<SignupForm, 'error' | 'errors'>) =>
-      show(res, status, { csrfToken, returnTo, ...typed, ...extra });
+      show(res, status, { csrfToken, returnTo, ...typed, ...extra }, target);
 
     try {
       // Before validation, as for POST /auth/signup: every attempt counts.
@@ -128,9 +130,7 @@ export function hostedSignupRoutes(ctx: AppContext): Router {
         ),
       });
     }
-    setRefreshCookie(res, outcome.bundle.refreshToken, config, ctx.issuer());
-    res.setHeader('Cache-Control', 'no-store');
-    res.redirect(303, returnTo);
+    await finishSignIn(ctx, req, res, outcome.bundle, target);
   });
 
   return router;

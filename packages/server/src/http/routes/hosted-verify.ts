@@ -27,7 +27,7 @@ export function hostedVerifyRoutes(ctx: AppContext): Router {
   router.get('/email/verify', (req: Request, res: Response) => {
     res.setHeader('Referrer-Policy', 'no-referrer');
     const token = typeof req.query.token === 'string' ? req.query.token.slice(0, 256) : '';
-    const { returnTo, refused } = optionalReturnTo(req.query.return_to, config);
+    const { returnTo, refused } = optionalReturnTo(req.query.return_to, config, ctx.issuer());
     if (refused || !token) return sendMessage(res, 400, TITLE, 'This link is incomplete.');
     sendPage(res, 200, {
       title: TITLE,
@@ -51,7 +51,7 @@ export function hostedVerifyRoutes(ctx: AppContext): Router {
       return sendRateLimited(res, error, TITLE);
     }
     const fields = formFields(req);
-    const { returnTo, refused } = optionalReturnTo(fields.return_to, config);
+    const { returnTo, refused } = optionalReturnTo(fields.return_to, config, ctx.issuer());
     if (refused) return sendMessage(res, 400, TITLE, 'This link is incomplete.');
     // The page that posts here holds the token in its URL: no-referrer, so its Origin is `null`.
     if (!checkFormCsrf(req, ctx.issuer(), { opaqueOrigin: true }))

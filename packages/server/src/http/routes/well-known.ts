@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { SUPPORTED_SCOPES } from '../../oauth/scopes.ts';
 import type { AppContext } from '../context.ts';
 
 /** JWKS and OpenID discovery: public, cacheable, CORS-open (they hold no secrets). */
@@ -14,15 +15,38 @@ export function wellKnownRoutes(ctx: AppContext): Router {
     const issuer = ctx.issuer();
     res.setHeader('Cache-Control', `public, max-age=${ctx.config.jwksMaxAge}`);
     res.setHeader('Access-Control-Allow-Origin', '*');
-    // Only what is true of Sigil: resource servers need `issuer` and `jwks_uri`. Sigil's endpoints
-    // take JSON (not OAuth form posts) and it issues no ID tokens, so it advertises no OAuth token,
-    // revocation or registration endpoint and no grant types: generic OAuth clients must not be
-    // misled into talking to it. Its own endpoints are listed under `sigil_*` names.
+    // Only what is true of Sigil: every endpoint and value listed here works (docs/oauth.md).
+    // In shared-secret mode there is no OAuth: ID tokens signed with a secret every API holds
+    // could be forged by any of them.
+    const oauth = ctx.oauth
+      ? {
+          authorization_endpoint: `${issuer}/oauth/authorize`,
+          token_endpoint: `${issuer}/oauth/token`,
+          userinfo_endpoint: `${issuer}/oauth/userinfo`,
+          revocation_endpoint: `${issuer}/oauth/revoke`,
+          introspection_endpoint: `${issuer}/oauth/introspect`,
+          end_session_endpoint: `${issuer}/oauth/logout`,
+          response_types_supported: ['code'],
+          response_modes_supported: ['query'],
+          grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+          code_challenge_methods_supported: ['S256'],
+          token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+          revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+          introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+          id_token_signing_alg_values_supported: [ctx.config.alg],
+          authorization_response_iss_parameter_supported: true,
+          request_parameter_supported: false,
+          request_uri_parameter_supported: false,
+          claims_parameter_supported: false,
+          prompt_values_supported: ['login', 'consent'],
+        }
+      : {};
     res.json({
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
+      ...oauth,
       subject_types_supported: ['public'],
-      scopes_supported: ['openid', 'profile', 'email'],
+      scopes_supported: ctx.oauth ? [...SUPPORTED_SCOPES] : ['openid', 'profile', 'email'],
       claims_supported: [
         'iss',
         'sub',
@@ -38,6 +62,7 @@ export function wellKnownRoutes(ctx: AppContext): Router {
         'sid',
         'amr',
         'auth_time',
+        ...(ctx.oauth ? ['client_id', 'nonce', 'at_hash'] : []),
       ],
       service_documentation: `${issuer}/openapi.json`,
       sigil_access_token_signing_alg: ctx.config.alg,
