@@ -1,5 +1,5 @@
 import type { OAuthErrorCode } from './errors.ts';
-import { errorFromResponse, SigilClientError, type SigilClientErrorCode } from './errors.ts';
+import { errorFromResponse, parseRetryAfter, SigilClientError, type SigilClientErrorCode } from './errors.ts';
 import { isRecord } from './session.ts';
 
 /** A hung auth server must not hold the cross-tab refresh lock forever (as auth-api.ts). */
@@ -40,17 +40,28 @@ export async function postForm(fetch: typeof globalThis.fetch, url: string, para
 
 /**
  * A refused OAuth request as a `SigilClientError`: RFC 6749 5.2's `{error, error_description}`
- * when the body is that, else the problem+json or status reading of every other answer (a 503
- * `unavailable` must stay a reason to retry, never to log out).
+ * when the body is that. A spent rate limit (429) and an overloaded server (503) are the client's
+ * `rate_limited` and `unavailable` whatever the body says, with `retryAfter`, as for the Sigil
+ * endpoints: reasons to try again later, never to log out. Anything else (a proxy's page) is read
+ * as every other answer is.
  */
 async function oauthErrorFrom(response: Response, nowMs: number): Promise<SigilClientError> {
+  const { status } = response;
   const body: unknown = await response
     .clone()
     .json()
     .catch(() => undefined);
-  if (!isRecord(body) || typeof body['error'] !== 'string') return errorFromResponse(response, nowMs);
-  const description = body['error_description'];
-  return oauthError(body['error'], typeof description === 'string' ? description : undefined, response.status);
+  const error = isRecord(body) ? body['error'] : undefined;
+  const description = isRecord(body) && typeof body['error_description'] === 'string' ? body['error_description'] : undefined;
+  if (status === 429 || status === 503) {
+    const code = status === 429 ? 'rate_limited' : 'unavailable';
+    return new SigilClientError(code, `The auth server answered ${code} (HTTP ${status})`, {
+      status,
+      retryAfter: parseRetryAfter(response.headers.get('retry-after'), nowMs),
+      detail: description,
+    });
+  }
+  return typeof error === 'string' ? oauthError(error, description, status) : errorFromResponse(response, nowMs);
 }
 
 /** The OAuth codes a Sigil auth server sends (docs/oauth.md), with the two the client shares with its table. */
