@@ -16,7 +16,13 @@ const DISCOVERY: Discovery = {
   endSessionEndpoint: `${ISSUER}/oauth/logout`,
   issParameterSupported: true,
 };
-const PENDING: PendingLogin = { state: 's-1', codeVerifier: 'v'.repeat(43), nonce: 'n-1', redirectUri: 'https://app.example.com/cb', returnTo: '/x' };
+const PENDING: PendingLogin = {
+  state: 's-1',
+  codeVerifier: 'v'.repeat(43),
+  nonce: 'n-1',
+  redirectUri: 'https://app.example.com/cb',
+  returnTo: '/x',
+};
 const callback = (query: string) => new URL(`https://app.example.com/cb?${query}`);
 const failure = (run: () => unknown) => {
   try {
@@ -28,7 +34,7 @@ const failure = (run: () => unknown) => {
 };
 
 describe('the callback (state, RFC 9207 iss, errors)', () => {
-  it('returns the code of this tab\'s answer from this issuer', () => {
+  it("returns the code of this tab's answer from this issuer", () => {
     expect(callbackCode(callback(`code=c-1&state=s-1&iss=${encodeURIComponent(ISSUER)}`), PENDING, DISCOVERY)).toBe('c-1');
   });
 
@@ -100,13 +106,14 @@ describe('the pending sign-in', () => {
 });
 
 /** An unsigned JWT with `claims` (the checks under test do not read the signature). */
-const jwt = (claims: object) => `${base64url(new TextEncoder().encode('{"alg":"RS256"}'))}.${base64url(new TextEncoder().encode(JSON.stringify(claims)))}.sig`;
+const jwt = (claims: object) =>
+  `${base64url(new TextEncoder().encode('{"alg":"RS256"}'))}.${base64url(new TextEncoder().encode(JSON.stringify(claims)))}.sig`;
 const ID = { iss: ISSUER, aud: 'app', sub: 'user-1', nonce: 'n-1', email: 'ann@example.com', email_verified: true, name: 'Ann' };
 
 describe('the ID token (OpenID Connect Core 3.1.3.7)', () => {
   const expected = { issuer: ISSUER, clientId: 'app', nonce: 'n-1' };
 
-  it('accepts this sign-in\'s token and reads the user, with the access token\'s roles', () => {
+  it("accepts this sign-in's token and reads the user, with the access token's roles", () => {
     const claims = checkedIdToken(jwt(ID), expected);
     expect(userFromClaims(claims, jwt({ roles: ['admin', 7] }))).toEqual({
       id: 'user-1',
@@ -132,7 +139,9 @@ describe('the ID token (OpenID Connect Core 3.1.3.7)', () => {
       expect(failure(() => checkedIdToken(token, expected))).toMatchObject({ code: 'invalid_id_token' });
     }
     expect(checkedIdToken(jwt({ ...ID, aud: ['app', 'other'], azp: 'app' }), expected)['sub']).toBe('user-1');
-    expect(failure(() => checkedIdToken(jwt(ID), { issuer: ISSUER, clientId: 'app', sub: 'user-2' }))).toMatchObject({ code: 'invalid_id_token' });
+    expect(failure(() => checkedIdToken(jwt(ID), { issuer: ISSUER, clientId: 'app', sub: 'user-2' }))).toMatchObject({
+      code: 'invalid_id_token',
+    });
   });
 
   it('decodes base64url payloads with UTF-8 text and no padding', () => {
