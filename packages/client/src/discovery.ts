@@ -1,6 +1,6 @@
 import { attempt } from './attempt.ts';
 import { SigilClientError, unexpectedAnswer } from './errors.ts';
-import { oauthRequest } from './oauth-request.ts';
+import { oauthRequest, retryLater } from './oauth-request.ts';
 import { isRecord } from './session.ts';
 
 /** What the redirect flow reads of the auth server's OpenID Provider metadata. */
@@ -22,21 +22,27 @@ export interface Discovery {
  * otherwise another server's endpoints would receive this app's codes and tokens.
  *
  * @example
- * const discover = discovery(issuer, fetch);
+ * const discover = discovery(issuer, fetch, Date.now);
  * const { tokenEndpoint } = await discover();
  */
-export function discovery(issuer: string, fetch: typeof globalThis.fetch): () => Promise<Discovery> {
+export function discovery(issuer: string, fetch: typeof globalThis.fetch, now: () => number): () => Promise<Discovery> {
   let pending: Promise<Discovery> | undefined;
   return () =>
-    (pending ??= read(issuer, fetch).catch((error: unknown) => {
+    (pending ??= read(issuer, fetch, now).catch((error: unknown) => {
       pending = undefined;
       throw error;
     }));
 }
 
-async function read(issuer: string, fetch: typeof globalThis.fetch): Promise<Discovery> {
+async function read(issuer: string, fetch: typeof globalThis.fetch, now: () => number): Promise<Discovery> {
   const response = await oauthRequest(fetch, `${issuer}/.well-known/openid-configuration`, { headers: { Accept: 'application/json' } });
-  if (!response.ok) throw new SigilClientError('invalid_response', `No OpenID configuration at ${issuer} (HTTP ${response.status})`);
+  if (!response.ok) {
+    // Overloaded: try again later. Anything else: this issuer has no OAuth (an HS256 server has none).
+    throw (
+      retryLater(response, now()) ??
+      new SigilClientError('invalid_response', `No OpenID configuration at ${issuer} (HTTP ${response.status})`)
+    );
+  }
   const doc: unknown = await response.json().catch(() => undefined);
   if (!isRecord(doc)) throw unexpectedAnswer();
   if (!sameIssuer(doc['issuer'], issuer)) {

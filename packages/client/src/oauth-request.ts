@@ -46,22 +46,31 @@ export async function postForm(fetch: typeof globalThis.fetch, url: string, para
  * as every other answer is.
  */
 async function oauthErrorFrom(response: Response, nowMs: number): Promise<SigilClientError> {
-  const { status } = response;
   const body: unknown = await response
     .clone()
     .json()
     .catch(() => undefined);
   const error = isRecord(body) ? body['error'] : undefined;
   const description = isRecord(body) && typeof body['error_description'] === 'string' ? body['error_description'] : undefined;
-  if (status === 429 || status === 503) {
-    const code = status === 429 ? 'rate_limited' : 'unavailable';
-    return new SigilClientError(code, `The auth server answered ${code} (HTTP ${status})`, {
-      status,
-      retryAfter: parseRetryAfter(response.headers.get('retry-after'), nowMs),
-      detail: description,
-    });
-  }
-  return typeof error === 'string' ? oauthError(error, description, status) : errorFromResponse(response, nowMs);
+  return (
+    retryLater(response, nowMs, description) ??
+    (typeof error === 'string' ? oauthError(error, description, response.status) : errorFromResponse(response, nowMs))
+  );
+}
+
+/**
+ * A 429 or 503 as `rate_limited` or `unavailable` with its `retryAfter` (reasons to try again
+ * later, never to log out), or undefined for any other answer.
+ */
+export function retryLater(response: Response, nowMs: number, detail?: string): SigilClientError | undefined {
+  const { status } = response;
+  if (status !== 429 && status !== 503) return undefined;
+  const code = status === 429 ? 'rate_limited' : 'unavailable';
+  return new SigilClientError(code, `The auth server answered ${code} (HTTP ${status})`, {
+    status,
+    retryAfter: parseRetryAfter(response.headers.get('retry-after'), nowMs),
+    detail,
+  });
 }
 
 /** The OAuth codes a Sigil auth server sends (docs/oauth.md), with the two the client shares with its table. */

@@ -122,7 +122,7 @@ function withLocalByName(options: SigilRedirectClientOptions): SessionOptions {
 function createRedirectSession(opts: ResolvedOptions, redirect: ResolvedRedirectOptions): SigilRedirectSession {
   const { issuer } = opts;
   const { clientId } = redirect;
-  const discover = discovery(issuer, opts.fetch);
+  const discover = discovery(issuer, opts.fetch, opts.now);
   const idTokens = idTokenSlot(sharedStore(opts), `sigil:id_token:${issuer}`);
   const pendingLogins = () =>
     pendingLoginStore(redirect.transactionStorage ?? browserSessionStorage(), `sigil:oauth:${issuer}:${clientId}`);
