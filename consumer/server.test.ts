@@ -45,7 +45,8 @@ describe('sigil serve in an empty folder', () => {
 describe('the sigil CLI from the tarball', () => {
   it('prints its help and version', async () => {
     const help = await cli(['--help']);
-    for (const command of ['serve', 'users', 'keys', 'token']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['serve', 'users', 'clients', 'keys', 'token'])
+      expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     const { version } = JSON.parse(readFileSync(path.join(server.dir, 'node_modules/@sigil/server/package.json'), 'utf8')) as {
       version: string;
     };
@@ -59,6 +60,10 @@ describe('the sigil CLI from the tarball', () => {
     'users list',
     'users disable',
     'users enable',
+    'clients',
+    'clients create',
+    'clients list',
+    'clients delete',
     'keys',
     'keys list',
     'keys rotate',

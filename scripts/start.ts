@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole demo on one machine. The auth server (:4000, embedded PGlite in
- * ./.sigil/data, demo user and admin seeded, mail links pointing at the web app), the demo API
- * (:3000) and the web app (:4200).
+ * ./.sigil/data, demo user and admin seeded, the web app's OAuth client `sigil-demo` registered,
+ * mail links pointing at the web app), the demo API (:3000) and the web app (:4200).
  * Ctrl-C (or SIGTERM) stops all of them; if one dies, the others are stopped too.
  *
  * `npm start -- --flow=redirect`: the web app signs in through the auth server's page (OAuth
@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { DEMO_CLIENT_ID, seedDemoClient } from './demo-client.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const AUTH_PORT = process.env.SIGIL_PORT ?? '4000';
@@ -91,7 +92,7 @@ async function stopAll(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-const auth = run('auth', ['packages/server/src/cli.ts', 'serve', '--seed-demo'], {
+const authEnv = {
   PORT: AUTH_PORT,
   SIGIL_ISSUER: process.env.SIGIL_ISSUER ?? issuer,
   SIGIL_ALLOWED_ORIGINS: process.env.SIGIL_ALLOWED_ORIGINS ?? `${webOrigin},${webOriginByAddress}`,
@@ -99,7 +100,13 @@ const auth = run('auth', ['packages/server/src/cli.ts', 'serve', '--seed-demo'],
   SIGIL_APP_LINKS: process.env.SIGIL_APP_LINKS ?? webOrigin,
   SIGIL_DATA_DIR: process.env.SIGIL_DATA_DIR ?? path.join(root, '.sigil', 'data'),
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+};
+// The web app signs in through OAuth as sigil-demo: registered before the server holds the storage.
+await seedDemoClient({ ...process.env, ...authEnv }, WEB_PORT).catch((error: unknown) => {
+  process.stdout.write(`[auth]  could not register the demo's OAuth client: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
 });
+const auth = run('auth', ['packages/server/src/cli.ts', 'serve', '--seed-demo'], authEnv);
 await waitFor(`http://127.0.0.1:${AUTH_PORT}/readyz`, auth, 120_000);
 
 const api = run('api', ['apps/api/src/main.ts'], {
@@ -142,6 +149,7 @@ process.stdout.write(`
     web app      ${redirectFlow ? `${webOriginByAddress}   (redirect flow: sign-in on the auth server's page)` : webOrigin}
     auth server  ${issuer}   (JWKS ${issuer}/.well-known/jwks.json)
     demo API     http://localhost:${API_PORT}/api/public
+    OAuth client ${DEMO_CLIENT_ID}   (public, first-party; redirect ${webOrigin}/auth/callback)
 ${mailbox}  Logins: demo@sigil.dev / sigil-demo-password   admin@sigil.dev / sigil-admin-password (admin)
   Ctrl-C stops everything.
 `);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `sigil`: the auth server's command line (serve, users, keys, token). See `sigil --help` and
+ * `sigil`: the auth server's command line (serve, users, clients, keys, mail, token). See `sigil --help` and
  * docs/server.md. Exit status: 0 ok, 1 failure, 2 bad usage or configuration.
  *
  * @example

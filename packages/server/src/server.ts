@@ -183,6 +183,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     },
   };
   const clients = createClientRegistry(db, now);
+  const oauth = oauthEnabled(config) ? createOAuth({ db, config, keys, logger, now, issuer: () => issuer, clients }) : undefined;
   const ctx: AppContext = {
     config,
     db,
@@ -190,7 +191,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
     service,
     passkeys,
     clients,
-    oauth: oauthEnabled(config) ? createOAuth({ db, config, keys, logger, now, issuer: () => issuer, clients }) : undefined,
+    oauth,
     limits,
     logger,
     issuer: () => issuer,
@@ -202,6 +203,7 @@ export async function createAuthServer(options: AuthServerOptions = {}): Promise
   const cleanup = setInterval(() => {
     service.cleanupExpiredSessions().catch((error) => logger.warn({ err: { message: String(error) } }, 'session cleanup failed'));
     passkeys.cleanup().catch((error) => logger.warn({ err: { message: String(error) } }, 'passkey challenge cleanup failed'));
+    oauth?.cleanup().catch((error) => logger.warn({ err: { message: String(error) } }, 'authorization code cleanup failed'));
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
 

@@ -8,6 +8,7 @@ import { hashSync as bcryptHash } from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueMail } from '../src/mail/outbox.ts';
 import { openDatabase } from '../src/storage/index.ts';
+import { hashOpaqueToken } from '../src/tokens/opaque-token.ts';
 import { TEST_DATABASE_URL, dropSchema, uniqueSchema } from './support/database.ts';
 
 // The CLI as users run it: a separate Node 24 process (the one running Vitest) on the sources,
@@ -108,6 +109,10 @@ describe('sigil without storage', () => {
         ['users', 'disable'],
         ['users', 'enable'],
         ['users', 'reset-mfa'],
+        ['clients'],
+        ['clients', 'create'],
+        ['clients', 'list'],
+        ['clients', 'delete'],
         ['keys'],
         ['keys', 'list'],
         ['keys', 'rotate'],
@@ -124,9 +129,13 @@ describe('sigil without storage', () => {
         expect(result.code, `${name} --help: ${result.stderr}`).toBe(0);
         expect(result.stdout, name).toContain(`Usage: ${name}`);
       });
-      expect(results[3]!.stdout).toContain('--password-stdin');
-      expect(results[11]!.stdout).toContain('<kid>');
-      expect(results[13]!.stdout).toMatch(/--jwks-uri[\s\S]*--issuer|--issuer[\s\S]*--jwks-uri/);
+      const help = (...command: string[]) => results[commands.findIndex((c) => c.join(' ') === command.join(' '))]!.stdout;
+      expect(help()).toMatch(/^\s+clients\s+manage the OAuth clients/m);
+      expect(help('users', 'create')).toContain('--password-stdin');
+      expect(help('clients', 'create')).toMatch(/--redirect-uri <uri>[\s\S]*--confidential[\s\S]*--first-party[\s\S]*--json/);
+      expect(help('clients', 'delete')).toContain('<client-id>');
+      expect(help('keys', 'revoke')).toContain('<kid>');
+      expect(help('token', 'inspect')).toMatch(/--jwks-uri[\s\S]*--issuer|--issuer[\s\S]*--jwks-uri/);
       const version = await sigil(['--version']);
       expect(version.code).toBe(0);
       expect(version.stdout.trim()).toBe(VERSION);
@@ -137,10 +146,16 @@ describe('sigil without storage', () => {
   it(
     'reports usage errors in one line with exit 2',
     async () => {
-      const [missing, unknown, noKid] = await Promise.all([sigil(['users', 'create']), sigil(['frobnicate']), sigil(['keys', 'revoke'])]);
+      const [missing, unknown, noKid, noRedirect] = await Promise.all([
+        sigil(['users', 'create']),
+        sigil(['frobnicate']),
+        sigil(['keys', 'revoke']),
+        sigil(['clients', 'create', '--name', 'No redirect']),
+      ]);
       expectOneLineError(missing, 2, /--email/);
       expectOneLineError(unknown, 2, /frobnicate/);
       expectOneLineError(noKid, 2, /kid/);
+      expectOneLineError(noRedirect, 2, /--redirect-uri/);
     },
     SLOW,
   );
@@ -537,6 +552,203 @@ describe('sigil with the embedded database', () => {
       ]);
     },
     SLOW * 2,
+  );
+});
+
+describe('sigil clients', () => {
+  interface ClientJson {
+    client_id: string;
+    name: string;
+    confidential: boolean;
+    first_party: boolean;
+    redirect_uris: string[];
+    post_logout_redirect_uris: string[];
+    resources: string[];
+    scopes: string[];
+    created_at: string;
+    client_secret?: string;
+  }
+  let secret: string;
+  let reportsId: string;
+
+  it(
+    'clients create: a public first-party client with a chosen id and no secret; a confidential one with its secret printed once',
+    async () => {
+      const app = await sigil([
+        'clients',
+        'create',
+        '--name',
+        'Lessons app',
+        '--first-party',
+        '--redirect-uri',
+        'http://localhost:4200/auth/callback',
+        '--redirect-uri',
+        'http://127.0.0.1:4200/auth/callback',
+        '--post-logout-redirect-uri',
+        'http://localhost:4200/',
+        '--id',
+        'lessons-app',
+      ]);
+      expect(app.code, app.stderr).toBe(0);
+      expect(app.stdout).toBe('Created client Lessons app (public, first-party)\nClient ID: lessons-app\n');
+
+      const reports = await sigil([
+        'clients',
+        'create',
+        '--name',
+        'Reports',
+        '--confidential',
+        '--redirect-uri',
+        'https://reports.example.com/callback',
+        '--resource',
+        'https://reports-api.example.com',
+        '--resource',
+        'https://billing.example.com',
+        '--scope',
+        'reports:read',
+        '--scope',
+        'reports:write',
+      ]);
+      expect(reports.code, reports.stderr).toBe(0);
+      expect(reports.stdout).toMatch(/^Created client Reports \(confidential, third-party\)\nClient ID: (\S+)\nClient secret: (\S+)\n/);
+      expect(reports.stdout).toContain('shown once: Sigil stores only a hash of it and cannot show it again');
+      reportsId = /Client ID: (\S+)/.exec(reports.stdout)![1]!;
+      secret = /Client secret: (\S+)/.exec(reports.stdout)![1]!;
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+      const json = await sigil([
+        'clients',
+        'create',
+        '--name',
+        'Batch job',
+        '--confidential',
+        '--redirect-uri',
+        'https://batch.example.com/cb',
+        '--json',
+      ]);
+      expect(json.code, json.stderr).toBe(0);
+      const batch = JSON.parse(json.stdout) as ClientJson;
+      expect(batch).toMatchObject({
+        name: 'Batch job',
+        confidential: true,
+        first_party: false,
+        redirect_uris: ['https://batch.example.com/cb'],
+        post_logout_redirect_uris: [],
+        resources: [],
+        scopes: [],
+      });
+      expect(batch.client_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(batch.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    },
+    SLOW,
+  );
+
+  it(
+    'clients create: a bad registration is one line naming each flag (exit 2); a taken id is refused (exit 1)',
+    async () => {
+      const bad = await sigil([
+        'clients',
+        'create',
+        '--name',
+        ' ',
+        '--redirect-uri',
+        'http://app.example.com/cb',
+        '--redirect-uri',
+        'https://app.example.com/*',
+        '--post-logout-redirect-uri',
+        'https://app.example.com/#out',
+        '--resource',
+        'not a uri',
+        '--scope',
+        'say "please"',
+        '--id',
+        'has space',
+      ]);
+      expectOneLineError(bad, 2, /^sigil: Invalid client: --name: /);
+      expect(bad.stderr).toContain('--redirect-uri: http://app.example.com/cb: http is allowed only for loopback hosts');
+      expect(bad.stderr).toContain('--redirect-uri: https://app.example.com/*: wildcards are not allowed');
+      expect(bad.stderr).toContain('--post-logout-redirect-uri: https://app.example.com/#out: a fragment is not allowed');
+      expect(bad.stderr).toContain('--resource: not a uri:');
+      expect(bad.stderr).toContain('--scope: say "please": a scope is printable ASCII');
+      expect(bad.stderr).toContain('--id: ');
+      expect(bad.stdout).toBe('');
+
+      const taken = await sigil([
+        'clients',
+        'create',
+        '--name',
+        'Again',
+        '--redirect-uri',
+        'https://again.example.com/cb',
+        '--id',
+        'lessons-app',
+      ]);
+      expectOneLineError(taken, 1, /A client with id lessons-app exists already/);
+    },
+    SLOW,
+  );
+
+  it(
+    'clients list: every client, never a secret; the secret is stored only as its SHA-256',
+    async () => {
+      const list = await sigil(['clients', 'list', '--json']);
+      expect(list.code, list.stderr).toBe(0);
+      const clients = JSON.parse(list.stdout) as ClientJson[];
+      // Only these: `serve --seed-demo` above registered no client (the demo's is npm start's).
+      expect(clients.map((c) => [c.name, c.confidential, c.first_party])).toEqual([
+        ['Lessons app', false, true],
+        ['Reports', true, false],
+        ['Batch job', true, false],
+      ]);
+      expect(clients[0]).toMatchObject({
+        client_id: 'lessons-app',
+        redirect_uris: ['http://localhost:4200/auth/callback', 'http://127.0.0.1:4200/auth/callback'],
+        post_logout_redirect_uris: ['http://localhost:4200/'],
+      });
+      expect(clients[1]).toMatchObject({
+        client_id: reportsId,
+        resources: ['https://reports-api.example.com', 'https://billing.example.com'],
+      });
+      expect(clients.every((c) => !('client_secret' in c))).toBe(true);
+
+      const table = await sigil(['clients', 'list']);
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stdout).toMatch(/^CLIENT ID\s+NAME\s+TYPE\s+CONSENT\s+CREATED\s+REDIRECT URIS\n/);
+      expect(table.stdout).toMatch(
+        /lessons-app\s+Lessons app\s+public\s+first-party\s+\S+ \S+\s+http:\/\/localhost:4200\/auth\/callback http:\/\/127\.0\.0\.1:4200\/auth\/callback\n/,
+      );
+      expect(table.stdout).toMatch(new RegExp(`${reportsId}\\s+Reports\\s+confidential\\s+asked\\s`));
+
+      const db = await openDatabase({ dataDir, databaseSchema: 'public' });
+      try {
+        const [row] = await db.query<Record<string, unknown>>('SELECT * FROM oauth_clients WHERE client_id = $1', [reportsId]);
+        expect(row!.secret_hash).toBe(hashOpaqueToken(secret));
+        expect(JSON.stringify(row)).not.toContain(secret);
+      } finally {
+        await db.close();
+      }
+      for (const output of [list, table]) expect(output.stdout + output.stderr).not.toContain(hashOpaqueToken(secret));
+      expect(list.stdout + table.stdout).not.toContain(secret);
+    },
+    SLOW,
+  );
+
+  it(
+    'clients delete: removes the client; an unknown id is refused in one line with exit 1',
+    async () => {
+      const deleted = await sigil(['clients', 'delete', 'lessons-app']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      expect(deleted.stdout).toContain('Deleted client lessons-app: its sessions ended');
+      const again = await sigil(['clients', 'delete', 'lessons-app']);
+      expectOneLineError(again, 1, /No client with id lessons-app \(see sigil clients list\)/);
+      // A random id may start with "-": it is the argument, not an option.
+      const dashed = await sigil(['clients', 'delete', '-Xy_z']);
+      expectOneLineError(dashed, 1, /No client with id -Xy_z/);
+
+      const list = await sigil(['clients', 'list', '--json']);
+      expect((JSON.parse(list.stdout) as ClientJson[]).map((c) => c.name)).toEqual(['Reports', 'Batch job']);
+    },
+    SLOW,
   );
 });
 

@@ -270,11 +270,12 @@ describe('CSRF: every account form refuses a post without the cookie, with anoth
 });
 
 describe('SIGIL_COOKIE_MODE=off', () => {
-  it('has no sign-in or sign-up page, but the pages mailed links open still work', async () => {
+  it('signs no app in with a cookie (the pages serve OAuth only), and the pages mailed links open still work', async () => {
     const off = await startMailingServer({ cookieMode: 'off', allowedOrigins: [APP] });
     try {
-      expect((await fetch(`${off.t.url}/signup?return_to=${APP}/`)).status).toBe(404);
-      expect((await fetch(`${off.t.url}/login?return_to=${APP}/`)).status).toBe(404);
+      // No refresh cookie to hand over: an app's return_to is refused (OAuth's authorize URL is not).
+      expect((await fetch(`${off.t.url}/signup?return_to=${APP}/`)).status).toBe(400);
+      expect((await fetch(`${off.t.url}/login?return_to=${APP}/`)).status).toBe(400);
       const forgot = await fetch(`${off.t.url}/password/forgot`);
       expect(forgot.status).toBe(200);
       expect(await forgot.text()).not.toContain('/login');

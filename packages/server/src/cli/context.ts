@@ -92,6 +92,11 @@ function explainOpenError(error: unknown, config: Config): unknown {
   return error;
 }
 
+/** Commander's argument parser for a repeatable option (`--role a --role b`): collects the values in order. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }

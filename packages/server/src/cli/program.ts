@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { clientsCommand } from './clients.ts';
 import { describeError, EXIT } from './context.ts';
 import { keysCommand } from './keys.ts';
 import { mailCommand } from './mail.ts';
@@ -13,13 +14,14 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 /** The `sigil` command tree. Usage errors throw (exitOverride) instead of exiting, so `runCli` maps them to exit 2. */
 export function createProgram(): Command {
   const program = new Command('sigil')
-    .description('Sigil auth server: run it, and manage its users, signing keys, mail and tokens')
+    .description('Sigil auth server: run it, and manage its users, OAuth clients, signing keys, mail and tokens')
     .version(VERSION, '-V, --version', 'print the version')
     .addHelpText(
       'after',
       '\nConfiguration comes from the environment (SIGIL_*, PORT, DATABASE_URL...: see docs/server.md).\nCommands other than serve open the storage directly: with the embedded database, stop the server first (or use DATABASE_URL).\nExit status: 0 ok, 1 failure, 2 bad usage or configuration.',
     );
-  for (const command of [serveCommand(), usersCommand(), keysCommand(), mailCommand(), tokenCommand()]) program.addCommand(command);
+  for (const command of [serveCommand(), usersCommand(), clientsCommand(), keysCommand(), mailCommand(), tokenCommand()])
+    program.addCommand(command);
   configure(program);
   return program;
 }

@@ -3,13 +3,9 @@ import { Command } from 'commander';
 import { SigilError } from '../errors.ts';
 import type { AuthServer } from '../server.ts';
 import type { UserAccount } from '../sessions/auth-service.ts';
-import { CliError, EXIT, withAuthServer } from './context.ts';
+import { CliError, collect, EXIT, withAuthServer } from './context.ts';
 import { formatDate, print, printJson, printTable } from './output.ts';
 import { importCommand } from './users-import.ts';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** The whole of stdin, without its final newline (`echo pw | sigil users create ... --password-stdin`). */
 async function readStdin(): Promise<string> {

@@ -114,7 +114,12 @@ export function createAuthorization(deps: { db: Database; logger: Logger; now: (
           { codeHash: hashOpaqueToken(code), expiresAt: new Date(at.getTime() + CODE_TTL_SECONDS * 1000) },
           at,
         );
-        if (row) await codes.saveConsent(tx, session.userId, row.clientId, row.scope, at);
+        if (row) {
+          // A consent adds to what the user allowed before: a narrower request later asks nothing again.
+          const before = await codes.findConsent(tx, session.userId, row.clientId);
+          const scope = [...new Set([...(before ?? '').split(' '), ...row.scope.split(' ')])].filter(Boolean).join(' ');
+          await codes.saveConsent(tx, session.userId, row.clientId, scope, at);
+        }
         return row;
       });
       if (!approved) return undefined;

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import { createRefreshRotation } from '../sessions/refresh-rotation.ts';
 import { createSessionTokens } from '../sessions/session-tokens.ts';
 import type { Database } from '../storage/index.ts';
+import { deleteExpiredCodes } from '../storage/oauth-codes.ts';
 import { createIssuedTokenVerifier } from '../tokens/access-token.ts';
 import { createAuthorization } from './authorization.ts';
 import type { ClientRegistry } from './clients.ts';
@@ -11,6 +12,9 @@ import { createEndSession } from './end-session.ts';
 import { createIssuedTokenCheck } from './issued-tokens.ts';
 import { createTokenGrants } from './token-grants.ts';
 import { createTokenManagement } from './token-management.ts';
+
+/** Expired codes are kept this long, so a late replay is still recognised. */
+const CODE_RETENTION_SECONDS = 3600;
 
 export interface OAuthDeps {
   db: Database;
@@ -49,6 +53,8 @@ export function createOAuth(deps: OAuthDeps) {
     management: createTokenManagement({ db, now, issuer, checkAccessToken }),
     checkAccessToken,
     endSession: createEndSession({ db, clients, jwks: () => keys.jwks(), issuer, now }),
+    /** Deletes codes an hour after they expired (a replay within that hour still revokes what the code issued). */
+    cleanup: () => deleteExpiredCodes(db, now(), CODE_RETENTION_SECONDS),
   };
 }
 

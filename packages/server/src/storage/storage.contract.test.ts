@@ -21,6 +21,8 @@ import { UniqueViolationError, translateDatabaseError } from './errors.ts';
 import { getOrCreateMeta } from './meta.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
 import { openPostgres } from './postgres.ts';
+import * as oauthClients from './oauth-clients.ts';
+import * as oauthCodes from './oauth-codes.ts';
 import * as sessions from './sessions.ts';
 import * as outbox from './mail-outbox.ts';
 import * as keys from './signing-keys.ts';
@@ -222,6 +224,7 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
         userAgent: 'Firefox',
         amr: ['pwd', 'otp', 'mfa'],
         authTime: at(-5),
+        oauth: null,
       });
       expect(await sessions.findSession(db, session.id)).toEqual(session);
       expect(await sessions.findSession(db, 'nope')).toBeUndefined();
@@ -252,6 +255,7 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
         userAgent: 'Safari',
         amr: ['pwd'],
         authTime: T0,
+        oauth: null,
       });
       expect(await sessions.findSession(db, id)).toEqual(session);
       expect(await sessions.findRefreshToken(db, 'h-first')).toEqual({
@@ -397,6 +401,76 @@ describe.each(testDrivers())('storage contract on $name', (driver: TestDriver) =
       expect(await sessions.findRefreshToken(db, 'h-live')).toBeDefined();
       expect(await sessions.findRefreshToken(db, 'h-just-expired')).toBeDefined(); // reuse still detectable
       expect(await sessions.deleteExpiredSessions(db, now, retention)).toBe(0);
+    });
+  });
+
+  describe('OAuth clients, codes and consents', () => {
+    const client = (clientId: string): oauthClients.NewOAuthClient => ({
+      clientId,
+      name: 'App',
+      secretHash: null,
+      redirectUris: ['https://app.example/cb'],
+      postLogoutRedirectUris: [],
+      resources: ['https://api.example'],
+      scopes: ['lessons:read'],
+      firstParty: false,
+    });
+    const newSession = async (db: Queryable, userId: string) => {
+      const id = randomUUID();
+      await sessions.insertSessionWithRefreshToken(
+        db,
+        { id, userId, userAgent: null, expiresAt: at(600), amr: ['pwd'], authTime: T0 },
+        { tokenHash: `rt-${id}`, expiresAt: at(600) },
+        T0,
+      );
+      return id;
+    };
+
+    it('stores a client once; deleting it deletes its sessions', async () => {
+      const db = await open();
+      const user = await newUser(db);
+      const id = `c-${randomUUID()}`;
+      expect(await oauthClients.insertClient(db, client(id), T0)).toEqual({ ...client(id), createdAt: T0 });
+      expect(await oauthClients.insertClient(db, client(id), T0)).toBeUndefined();
+      const sessionId = await newSession(db, user.id);
+      await sessions.grantSessionToClient(db, sessionId, { clientId: id, scope: 'openid', resource: 'https://api.example' });
+      expect((await sessions.findSession(db, sessionId))!.oauth).toEqual({ clientId: id, scope: 'openid', resource: 'https://api.example' });
+      // The login's first refresh token was never handed out: granting drops it.
+      expect(await sessions.findRefreshToken(db, `rt-${sessionId}`)).toBeUndefined();
+      expect(await oauthClients.deleteClient(db, id)).toBe(true);
+      expect(await sessions.findSession(db, sessionId)).toBeUndefined();
+      expect(await oauthClients.deleteClient(db, id)).toBe(false);
+    });
+
+    it('a consent token releases its code once; codes lock for a single exchange', async () => {
+      const db = await open();
+      const user = await newUser(db);
+      const id = `c-${randomUUID()}`;
+      await oauthClients.insertClient(db, client(id), T0);
+      const sessionId = await newSession(db, user.id);
+      const code = {
+        clientId: id,
+        sessionId,
+        redirectUri: 'https://app.example/cb',
+        codeChallenge: 'x'.repeat(43),
+        scope: 'openid',
+        nonce: null,
+        resource: 'sigil',
+      };
+      await oauthCodes.insertCode(db, { ...code, codeHash: `placeholder-${id}`, consentHash: `consent-${id}`, expiresAt: at(600) }, T0);
+      expect(await oauthCodes.findPendingConsent(db, `consent-${id}`, at(1))).toMatchObject({ consentHash: `consent-${id}` });
+      const approved = await oauthCodes.approveConsent(db, `consent-${id}`, { codeHash: `code-${id}`, expiresAt: at(61) }, at(1));
+      expect(approved).toMatchObject({ codeHash: `code-${id}`, consentHash: null, expiresAt: at(61) });
+      expect(await oauthCodes.approveConsent(db, `consent-${id}`, { codeHash: `again-${id}`, expiresAt: at(61) }, at(2))).toBeUndefined();
+      await db.transaction(async (tx) => {
+        const locked = await oauthCodes.lockCode(tx, `code-${id}`);
+        expect(locked?.usedAt).toBeNull();
+        await oauthCodes.markCodeUsed(tx, `code-${id}`, at(3));
+      });
+      expect((await db.transaction((tx) => oauthCodes.lockCode(tx, `code-${id}`)))?.usedAt).toEqual(at(3));
+      await oauthCodes.saveConsent(db, user.id, id, 'openid email', T0);
+      expect(await oauthCodes.findConsent(db, user.id, id)).toBe('openid email');
+      expect(await oauthCodes.deleteExpiredCodes(db, at(61 + 3600), 3600)).toBeGreaterThanOrEqual(0);
     });
   });
 
