@@ -163,8 +163,9 @@ function createRedirectSession(opts: ResolvedOptions, redirect: ResolvedRedirect
     async handleRedirectCallback(url = (globalThis as { location?: Location }).location?.href) {
       if (typeof url !== 'string') invalidArgument('handleRedirectCallback url', 'the callback URL (there is no page location here)');
       const found = await discover();
-      // Taken before anything else can fail: an answer is tried once, and a reload of the callback
-      // page cannot replay its code.
+      // Taken before the answer is checked, and whatever the check says: an answer is tried once,
+      // and a reload of the callback page cannot replay its code. (After discovery, so a sign-in
+      // whose callback found the auth server unreachable can be finished by a reload.)
       const pending = pendingLogins().take();
       const code = callbackCode(new URL(url), pending, found);
       const next = await api.exchangeCode(code, pending!);
