@@ -3,6 +3,11 @@
  * ./.sigil/data, demo user and admin seeded, the web app's OAuth client `sigil-demo` registered,
  * mail links pointing at the web app), the demo API (:3000) and the web app (:4200).
  * Ctrl-C (or SIGTERM) stops all of them; if one dies, the others are stopped too.
+ *
+ * `npm start -- --flow=redirect`: the web app signs in through the auth server's page (OAuth
+ * authorization code with PKCE, as the client `sigil-demo`) and is opened at http://127.0.0.1:4200,
+ * another site than the auth server on http://localhost:4000. Any tab can switch with
+ * `?flow=redirect` or `?flow=same-site`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +20,9 @@ const API_PORT = process.env.API_PORT ?? '3000';
 const WEB_PORT = process.env.WEB_PORT ?? '4200';
 const issuer = `http://localhost:${AUTH_PORT}`;
 const webOrigin = `http://localhost:${WEB_PORT}`;
+// The same app by its address: another site than the auth server (the redirect flow's setting).
+const webOriginByAddress = `http://127.0.0.1:${WEB_PORT}`;
+const redirectFlow = process.argv.slice(2).includes('--flow=redirect');
 
 const children: Array<{ name: string; child: ChildProcess }> = [];
 let stopping = false;
@@ -87,7 +95,7 @@ process.on('SIGTERM', () => void stopAll(0));
 const authEnv = {
   PORT: AUTH_PORT,
   SIGIL_ISSUER: process.env.SIGIL_ISSUER ?? issuer,
-  SIGIL_ALLOWED_ORIGINS: process.env.SIGIL_ALLOWED_ORIGINS ?? webOrigin,
+  SIGIL_ALLOWED_ORIGINS: process.env.SIGIL_ALLOWED_ORIGINS ?? `${webOrigin},${webOriginByAddress}`,
   // The links in mails (verification, password reset) open the web app's own pages.
   SIGIL_APP_LINKS: process.env.SIGIL_APP_LINKS ?? webOrigin,
   SIGIL_DATA_DIR: process.env.SIGIL_DATA_DIR ?? path.join(root, '.sigil', 'data'),
@@ -101,7 +109,11 @@ await seedDemoClient({ ...process.env, ...authEnv }, WEB_PORT).catch((error: unk
 const auth = run('auth', ['packages/server/src/cli.ts', 'serve', '--seed-demo'], authEnv);
 await waitFor(`http://127.0.0.1:${AUTH_PORT}/readyz`, auth, 120_000);
 
-const api = run('api', ['apps/api/src/main.ts'], { PORT: API_PORT, SIGIL_ISSUER: issuer, API_ALLOWED_ORIGINS: webOrigin });
+const api = run('api', ['apps/api/src/main.ts'], {
+  PORT: API_PORT,
+  SIGIL_ISSUER: issuer,
+  API_ALLOWED_ORIGINS: `${webOrigin},${webOriginByAddress}`,
+});
 await waitFor(`http://127.0.0.1:${API_PORT}/api/public`, api, 60_000);
 
 const webDir = path.join(root, 'apps', 'web');
@@ -115,7 +127,17 @@ if (existsSync(webServer)) {
       build.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`web build failed (${code})`))));
     });
   }
-  const web = run('web', ['serve.ts'], { PORT: WEB_PORT, SIGIL_ISSUER: issuer, DEMO_API_ORIGIN: `http://localhost:${API_PORT}` }, webDir);
+  const web = run(
+    'web',
+    ['serve.ts'],
+    {
+      PORT: WEB_PORT,
+      SIGIL_ISSUER: issuer,
+      DEMO_API_ORIGIN: `http://localhost:${API_PORT}`,
+      ...(redirectFlow ? { DEMO_FLOW: 'redirect' } : {}),
+    },
+    webDir,
+  );
   await waitFor(`http://127.0.0.1:${WEB_PORT}/`, web, 60_000);
 }
 
@@ -124,7 +146,7 @@ if (existsSync(webServer)) {
 const mailbox = process.env.SIGIL_SMTP_URL ? '' : `    mailbox      ${issuer}/dev/mailbox   (the mails the demo sends)\n`;
 process.stdout.write(`
   Sigil demo is running:
-    web app      ${webOrigin}
+    web app      ${redirectFlow ? `${webOriginByAddress}   (redirect flow: sign-in on the auth server's page)` : webOrigin}
     auth server  ${issuer}   (JWKS ${issuer}/.well-known/jwks.json)
     demo API     http://localhost:${API_PORT}/api/public
     OAuth client ${DEMO_CLIENT_ID}   (public, first-party; redirect ${webOrigin}/auth/callback)

@@ -2,7 +2,8 @@
  * Runs the built demo app (`npm run build` first): `node serve.ts`, as the root `npm start` does.
  * Static files, `/login` rendered on the server, other routes rendered in the browser; the
  * handler and its security headers live in src/server.ts. PORT (4200) and HOST (127.0.0.1)
- * choose where it listens; SIGIL_ISSUER and DEMO_API_ORIGIN feed its Content-Security-Policy.
+ * choose where it listens; SIGIL_ISSUER and DEMO_API_ORIGIN feed its Content-Security-Policy;
+ * DEMO_FLOW=redirect makes the redirect flow (the auth server's sign-in page) the tabs' default.
  */
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';

@@ -19,9 +19,9 @@ const FLAGS = [
 /** Generous: the machine has two cores and other builds share them. */
 export const STEP_TIMEOUT = 30_000;
 
-/** Launches Chromium (a fresh temporary profile each time). */
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 60_000 });
+/** Launches Chromium (a fresh temporary profile each time), with `args` beside the suite's flags. */
+export function launch(args: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...args], timeout: 60_000 });
 }
 
 /**
@@ -92,14 +92,16 @@ export async function newSession(
 }
 
 /**
- * One browser for the calling test file (launched before its tests, closed after them) and an
- * `open` that gives a recording context, closed after each test.
+ * One browser for the calling test file (launched before its tests, closed after them, with
+ * `args` beside the suite's flags) and an `open` that gives a recording context, closed after each test.
  */
-export function useBrowser(): { open(expected?: ExpectedFailure[], options?: BrowserContextOptions): Promise<Session> } {
+export function useBrowser(args: readonly string[] = []): {
+  open(expected?: ExpectedFailure[], options?: BrowserContextOptions): Promise<Session>;
+} {
   let browser: Browser | undefined;
   const sessions: Session[] = [];
   beforeAll(async () => {
-    browser = await launch();
+    browser = await launch(args);
   });
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((session) => session.close()));

@@ -28,7 +28,15 @@ const app = express();
 app.disable('x-powered-by');
 const angularApp = new AngularNodeAppEngine();
 
+/**
+ * `npm start -- --flow=redirect` (DEMO_FLOW=redirect): the sign-in flow of tabs that did not pick
+ * one with `?flow=`, as a cookie the app reads (src/app/settings.ts). Not HttpOnly: it is the
+ * page's setting, not a secret.
+ */
+const FLOW_COOKIE = process.env['DEMO_FLOW'] === 'redirect' ? 'sigil-demo-flow=redirect; Path=/; SameSite=Lax' : undefined;
+
 app.use((_req, res, next) => {
+  if (FLOW_COOKIE) res.append('Set-Cookie', FLOW_COOKIE);
   res.setHeader('Content-Security-Policy', CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');

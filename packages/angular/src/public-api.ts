@@ -26,7 +26,13 @@ export {
   type SignupResult,
 } from '@sigil/client';
 /**
- * Internal, for this library's secondary entry points (`@sigil/angular/account`), which can reach
- * the primary one only through its exports. Not part of the API: it may change in any release.
+ * Internal, for this library's secondary entry points (`@sigil/angular/account`, `/redirect`),
+ * which can reach the primary one only through its exports. Not part of the API: they may change
+ * in any release.
  */
 export { AuthState as ɵAuthState } from './lib/auth-state';
+export {
+  SIGIL_AUTH_CONFIG as ɵSIGIL_AUTH_CONFIG,
+  resolveSigilAuthConfig as ɵresolveSigilAuthConfig,
+  type ResolvedSigilAuthConfig as ɵResolvedSigilAuthConfig,
+} from './lib/config';

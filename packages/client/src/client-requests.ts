@@ -56,3 +56,14 @@ export function signInOf(client: object): (path: string, body: object) => Promis
     return startSession(sessionFromTokenResponse(answer, sentAt, answer?.['refresh_token'] !== undefined));
   };
 }
+
+/**
+ * How an entry point makes a session it obtained itself (the redirect flow's code exchange) the
+ * client's, here and in synced tabs, as `login` does. Resolves to its user.
+ *
+ * @example
+ * const user = sessionStarterOf(client)(await api.exchangeCode(code, pending));
+ */
+export function sessionStarterOf(client: object): (session: Session) => SigilUser {
+  return bindingOf(client).startSession;
+}

@@ -1,4 +1,4 @@
-import { createAuthApi } from './auth-api.ts';
+import { createAuthApi, type AuthApi } from './auth-api.ts';
 import { createAuthFetch } from './auth-fetch.ts';
 import { bindRequests } from './client-requests.ts';
 import { openSyncChannel, type SyncMessage } from './channel.ts';
@@ -144,8 +144,12 @@ export function createSigilSession(options: CommonOptions): SigilSession {
   return createSession(sessionOptions(options));
 }
 
-function createSession(opts: ResolvedOptions): SigilSession {
-  const api = createAuthApi(opts);
+/**
+ * The client's session machinery (storage, refresh timer, single refresh across tabs, sync,
+ * events) over `api`, the requests that obtain and renew its tokens: the Sigil token endpoints by
+ * default, the OAuth token endpoint for `@sigil/client/redirect` (redirect-client.ts).
+ */
+export function createSession(opts: ResolvedOptions, api: AuthApi = createAuthApi(opts)): SigilSession {
   const listeners = createEmitter();
   const timer = oneTimer();
   const { now, issuer, cookie, refreshLeewayMs, storageKey } = opts;

@@ -3,11 +3,37 @@ import { isErrorCode, type ErrorCode } from '@sigil/core';
 /**
  * Stable error codes: every code of the auth server's table (@sigil/core, docs/server.md), and the
  * client's own: no session to refresh, the server could not be reached, it answered something
- * that is not Sigil, and (`@sigil/client/passkeys`) the browser's passkey request was cancelled
- * or failed.
+ * that is not Sigil, (`@sigil/client/passkeys`) the browser's passkey request was cancelled
+ * or failed, and (`@sigil/client/redirect`) the OAuth codes of the redirect flow.
  */
 export type SigilClientErrorCode =
-  ErrorCode | 'not_logged_in' | 'network_error' | 'invalid_response' | 'passkey_cancelled' | 'passkey_error';
+  ErrorCode | 'not_logged_in' | 'network_error' | 'invalid_response' | 'passkey_cancelled' | 'passkey_error' | OAuthErrorCode;
+
+/**
+ * The redirect flow's codes (`@sigil/client/redirect`) besides the auth server's table
+ * (`invalid_request` and `invalid_grant` are in both): an authorization response's `error`
+ * (RFC 6749 4.1.2.1, OpenID Connect Core 3.1.2.6) or a token endpoint's (RFC 6749 5.2, RFC 8707),
+ * as the auth server sends them, and the client's own checks of a callback: `state_mismatch` (not a
+ * sign-in this tab started, or one already finished), `issuer_mismatch` (RFC 9207: the answer
+ * names another issuer, or none where the server promises one), `invalid_id_token` (its `iss`,
+ * `aud`, `sub` or `nonce` is not this sign-in's).
+ */
+export type OAuthErrorCode =
+  | 'access_denied'
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  | 'unauthorized_client'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'invalid_client'
+  | 'unsupported_grant_type'
+  | 'invalid_target'
+  | 'state_mismatch'
+  | 'issuer_mismatch'
+  | 'invalid_id_token';
 
 /** Extra facts an error may carry. */
 export interface SigilClientErrorDetails {

@@ -11,3 +11,5 @@ export { isAuthServerEndpoint, tokenAfterRejection, type TokenSource } from './a
 export { hasCode } from './errors.ts';
 export { attempt } from './attempt.ts';
 export { isStepUp, stepUpRequired } from './step-up.ts';
+export { createSigilRedirectSession, type SigilRedirectSession, type RedirectFlow } from './redirect-client.ts';
+export { resolveRedirectOptions, type RedirectOptions, type ResolvedRedirectOptions } from './redirect-options.ts';

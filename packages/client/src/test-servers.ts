@@ -50,19 +50,23 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export async function startAuth(options: AuthServerOptions = {}) {
   const mails: MailMessage[] = [];
+  const requests: Recorded[] = [];
+  const target: { app?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+  // The recorder hands each request to the server's own Express app: same code, same process. It
+  // listens first, so the server's issuer is the URL clients use (the redirect flow compares them).
+  const { server, url } = await listen((req, res) => {
+    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: '' });
+    target.app!(req, res);
+  });
   const auth = await createAuthServer({
     dataDir: 'memory://',
     logLevel: 'silent',
     mailTransport: { description: 'the test inbox', send: async (mail) => void mails.push(mail), close: async () => {} },
+    issuer: url,
     ...options,
   });
+  target.app = auth.app;
   const { url: directUrl } = await auth.listen(0);
-  const requests: Recorded[] = [];
-  // The recorder hands each request to the server's own Express app: same code, same process.
-  const { server, url } = await listen((req, res) => {
-    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: '' });
-    auth.app(req, res);
-  });
   const seen = new Set<MailMessage>();
   return {
     auth,
@@ -216,4 +220,67 @@ export async function startStepUpApi(issuer: string, clock: () => number = Date.
 /** The code an authenticator app shows for `secret` at `at` (epoch ms; RFC 6238: SHA-1, 6 digits, 30 s). */
 export function totpCode(secret: string, at: number): string {
   return TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30, timestamp: at });
+}
+
+/**
+ * What a user does on the auth server's pages after `loginWithRedirect` sent the browser to
+ * `authorizeUrl`: follows it to the hosted sign-in page, posts the form (its CSRF cookie and token,
+ * the page's `return_to`) and, for a third-party client, answers the consent page with `decision`. Resolves to
+ * where the auth server finally sends the browser: the client's redirect URI with `code`, `state`
+ * and `iss` (or `error`).
+ */
+export async function signInAtAuthServer(
+  authorizeUrl: string,
+  user: { email: string; password: string },
+  decision: 'allow' | 'deny' = 'allow',
+): Promise<string> {
+  const cookies = new Map<string, string>();
+  const keep = (response: Response) => {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1));
+    }
+  };
+  const issuer = new URL(authorizeUrl).origin;
+  const send = async (url: string, form?: Record<string, string>) => {
+    const response = await fetch(new URL(url, issuer), {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: {
+        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded', origin: issuer } : {}),
+      },
+      body: form && new URLSearchParams(form),
+    });
+    keep(response);
+    return response;
+  };
+  const hidden = (html: string, form: string) => {
+    const fields: Record<string, string> = {};
+    const section = html.slice(html.indexOf(`action="${form}"`));
+    for (const [, name, value] of section
+      .slice(0, section.indexOf('</form>'))
+      .matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+      fields[name!] = value!
+        .replace(/&amp;/g, '&')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>');
+    }
+    return fields;
+  };
+  const authorize = await send(authorizeUrl);
+  const toLogin = authorize.headers.get('location');
+  if (authorize.status !== 303 || !toLogin) throw new Error(`authorize answered ${authorize.status}: ${await authorize.text()}`);
+  if (!toLogin.startsWith('/login')) return new URL(toLogin, issuer).href;
+  const loginPage = await send(toLogin);
+  const posted = await send('/login', { ...hidden(await loginPage.text(), '/login'), email: user.email, password: user.password });
+  if (posted.status === 303) return new URL(posted.headers.get('location')!, issuer).href;
+  const consentPage = await posted.text();
+  if (!consentPage.includes('action="/oauth/consent"')) throw new Error(`the sign-in answered ${posted.status}: ${consentPage}`);
+  const answered = await send('/oauth/consent', { ...hidden(consentPage, '/oauth/consent'), decision });
+  if (answered.status !== 303) throw new Error(`the consent answered ${answered.status}`);
+  return new URL(answered.headers.get('location')!, issuer).href;
 }

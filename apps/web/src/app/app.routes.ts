@@ -1,9 +1,23 @@
-import type { Routes } from '@angular/router';
+import { inject } from '@angular/core';
+import { Router, type CanActivateFn, type Routes } from '@angular/router';
 import { authGuard } from '@sigil/angular';
+import { redirectCallbackGuard } from '@sigil/angular/redirect';
+import { demoFlow } from './settings';
+
+/**
+ * The auth server's answer to a redirect sign-in: `redirectCallbackGuard` finishes it and goes on.
+ * A tab in the same-site flow has no sign-in waiting for an answer: to its own sign-in page.
+ */
+const callbackGuard: CanActivateFn = (route, state) =>
+  demoFlow() === 'redirect' ? redirectCallbackGuard(route, state) : inject(Router).parseUrl('/login');
 
 export const routes: Routes = [
   { path: '', pathMatch: 'full', redirectTo: 'lessons' },
   { path: 'login', title: 'Sign in · Sigil demo', loadComponent: () => import('./login/login').then((m) => m.Login) },
+  // The redirect flow's sign-in page (a button to the auth server's page) and its way back. Both
+  // flows list them, so a URL means the same page on the server and in every tab.
+  { path: 'signin', title: 'Sign in · Sigil demo', loadComponent: () => import('./signin/signin').then((m) => m.SignIn) },
+  { path: 'auth/callback', title: 'Signing in · Sigil demo', canActivate: [callbackGuard], children: [] },
   { path: 'signup', title: 'Create account · Sigil demo', loadComponent: () => import('./signup/signup').then((m) => m.Signup) },
   {
     path: 'password/forgot',

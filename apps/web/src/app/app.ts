@@ -5,6 +5,7 @@ import { AuthService } from '@sigil/angular';
 import { ToastService } from './toast/toast.service';
 import { Toasts } from './toast/toasts';
 import { VerifyBanner } from './email/verify-banner';
+import { demoLoginRoute } from './settings';
 
 /**
  * The shell: header with the signed-in user and "Log out", the "verify your email" banner while
@@ -58,7 +59,7 @@ export class App {
       else if (event.type === 'logout') {
         // Here or in another tab: either way this tab has nothing left to show.
         this.#toasts.show('You are signed out.');
-        void this.#router.navigateByUrl('/login');
+        void this.#router.navigateByUrl(demoLoginRoute());
       } else if (event.type === 'session_expired') this.#toasts.show('Your session has expired. Please sign in again.', 'error');
     });
     // After an in-app navigation, move focus to the new page so screen readers announce it and

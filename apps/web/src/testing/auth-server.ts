@@ -1,8 +1,10 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, type Routes } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { createSigilClient, type SigilClient } from '@sigil/client';
+import { createSigilClient, memoryStorage, type SigilClient } from '@sigil/client';
+import { createSigilRedirectClient } from '@sigil/client/redirect';
 import { AuthService, provideSigilAuth } from '@sigil/angular';
+import { provideSigilAuth as provideSigilRedirectAuth } from '@sigil/angular/redirect';
 
 export const ISSUER = 'http://auth.test';
 export const PASSWORD = 'the right password';
@@ -50,6 +52,14 @@ export function fakeAuthServer() {
     const override = overrides.get(`${method} ${url.pathname}`);
     if (override) return override();
     switch (`${method} ${url.pathname}`) {
+      // The redirect flow's discovery (the sign-in page only needs the authorization endpoint).
+      case 'GET /.well-known/openid-configuration':
+        return json(200, {
+          issuer: ISSUER,
+          authorization_endpoint: `${ISSUER}/oauth/authorize`,
+          token_endpoint: `${ISSUER}/oauth/token`,
+          authorization_response_iss_parameter_supported: true,
+        });
       case 'POST /auth/login':
         return body['password'] === PASSWORD ? tokens() : problem(401, 'invalid_credentials');
       case 'POST /auth/signup':
@@ -250,6 +260,53 @@ export async function renderPage(
       page().querySelector<HTMLFormElement>(selector)!.requestSubmit();
       await settle(harness);
     },
+    /** Clicks `selector` and waits until the page has settled. */
+    async click(selector: string) {
+      page().querySelector<HTMLElement>(selector)!.click();
+      await settle(harness);
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+/**
+ * A page of the redirect flow under test (`?flow=redirect`): the app's redirect-flow Sigil setup
+ * against the fake server, with `navigations` recording where the page sent the browser.
+ */
+export async function renderRedirectPage(routes: Routes, url: string) {
+  const server = fakeAuthServer();
+  const navigations: string[] = [];
+  const client = createSigilRedirectClient({
+    issuer: ISSUER,
+    apiOrigins: [],
+    clientId: 'sigil-demo',
+    redirectUri: 'http://127.0.0.1:4200/auth/callback',
+    fetch: server.fetch,
+    transactionStorage: memoryStorage(),
+    navigate: (to) => void navigations.push(to),
+  });
+  TestBed.configureTestingModule({
+    providers: [
+      provideRouter(routes),
+      provideSigilRedirectAuth({
+        flow: 'redirect',
+        issuer: ISSUER,
+        apiOrigins: [],
+        clientId: 'sigil-demo',
+        redirectUri: 'http://127.0.0.1:4200/auth/callback',
+        loginRoute: '/signin',
+        client,
+      }),
+    ],
+  });
+  const harness = await RouterTestingHarness.create();
+  await harness.navigateByUrl(url);
+  const page = () => harness.routeNativeElement!;
+  return {
+    server,
+    navigations,
+    harness,
+    page,
     /** Clicks `selector` and waits until the page has settled. */
     async click(selector: string) {
       page().querySelector<HTMLElement>(selector)!.click();

@@ -1,6 +1,6 @@
 import { InjectionToken } from '@angular/core';
 import type { SessionStrategy, SigilClient, StorageAdapter } from '@sigil/client';
-import { invalidArgument, resolveCommonOptions, type CommonOptions } from '@sigil/client/internal';
+import { invalidArgument, resolveCommonOptions, type CommonOptions, type SigilSession } from '@sigil/client/internal';
 
 /**
  * Options of {@link provideSigilAuth}. Only `issuer` and `apiOrigins` are required.
@@ -52,7 +52,8 @@ export interface SigilAuthConfig {
 export interface ResolvedSigilAuthConfig extends CommonOptions {
   readonly loginRoute: string;
   readonly forbiddenRoute: string | null;
-  readonly client: SigilClient | undefined;
+  /** The app's client, or (`@sigil/angular/redirect`) the redirect flow's, created in the browser. */
+  readonly client: SigilSession | undefined;
 }
 
 /** The resolved configuration, provided by {@link provideSigilAuth}. Internal to this library. */

@@ -1,7 +1,11 @@
-import { createSigilClient, type SigilClient } from '@sigil/client';
+import { createSigilClient, memoryStorage, type SigilClient } from '@sigil/client';
+import { createSigilRedirectClient, type SigilRedirectClient, type SigilRedirectClientOptions } from '@sigil/client/redirect';
 
 export const ISSUER = 'http://auth.test';
 export const API = 'http://api.test';
+/** The redirect flow's app (another site than the auth server) and its callback page. */
+export const APP = 'http://app.test';
+export const CALLBACK = `${APP}/auth/callback`;
 
 /** A user as the auth server returns it. */
 export const ALICE = {
@@ -131,7 +135,65 @@ export function fakeAuthServer() {
     /** When set, /auth/refresh waits for this promise before answering. */
     holdRefresh: undefined as Promise<void> | undefined,
     lastAccessToken: '',
+    /** The redirect flow: every form posted to `/oauth/token`, in order. */
+    tokenCalls: [] as Array<Record<string, string>>,
+    /** Every form posted to `/oauth/revoke`. */
+    revokeCalls: [] as Array<Record<string, string>>,
+    /** Where redirect clients of `redirectClient()` sent the browser (authorize, end-session URLs). */
+    navigations: [] as string[],
   };
+  /** Authorization codes not yet exchanged, with what the authorization request said. */
+  const codes = new Map<string, { user: typeof ALICE; clientId: string; redirectUri: string; challenge: string; nonce: string }>();
+  /** Refresh tokens of the redirect flow's sessions, with their client. */
+  const oauthRefresh = new Map<string, { user: typeof ALICE; clientId: string }>();
+
+  /** The token endpoint's answer (RFC 6749 5.1), with Sigil's JWT access token and an ID token. */
+  function oauthTokens(user: typeof ALICE, clientId: string, nonce?: string): Response {
+    issued++;
+    const refresh = `ort-${issued}`;
+    oauthRefresh.set(refresh, { user, clientId });
+    state.lastAccessToken = unsignedJwt({ iss: ISSUER, sub: user.id, client_id: clientId, roles: user.roles, n: issued });
+    accessTokens.set(state.lastAccessToken, user);
+    const idToken = unsignedJwt({
+      iss: ISSUER,
+      aud: clientId,
+      sub: user.id,
+      email: user.email,
+      email_verified: user.email_verified,
+      name: user.name,
+      sid: 'sid-1',
+      ...(nonce ? { nonce } : {}),
+    });
+    return json(200, {
+      access_token: state.lastAccessToken,
+      token_type: 'Bearer',
+      expires_in: 900,
+      refresh_token: refresh,
+      id_token: idToken,
+    });
+  }
+
+  /** `/oauth/token`: the code (with its PKCE verifier) and refresh grants of a public client. */
+  async function tokenEndpoint(form: Record<string, string>): Promise<Response> {
+    state.tokenCalls.push(form);
+    const clientId = form['client_id'] ?? '';
+    if (form['grant_type'] === 'authorization_code') {
+      const code = codes.get(form['code'] ?? '');
+      codes.delete(form['code'] ?? '');
+      if (!code || code.clientId !== clientId || code.redirectUri !== form['redirect_uri']) return oauthError(400, 'invalid_grant');
+      if ((await s256(form['code_verifier'] ?? '')) !== code.challenge) return oauthError(400, 'invalid_grant');
+      return oauthTokens(code.user, clientId, code.nonce);
+    }
+    if (form['grant_type'] === 'refresh_token') {
+      state.refreshCalls++;
+      await state.holdRefresh;
+      const session = oauthRefresh.get(form['refresh_token'] ?? '');
+      oauthRefresh.delete(form['refresh_token'] ?? '');
+      if (state.refuseRefresh || !session || session.clientId !== clientId) return oauthError(400, 'invalid_grant');
+      return oauthTokens(session.user, clientId);
+    }
+    return oauthError(400, 'unsupported_grant_type');
+  }
 
   function tokens(user: typeof ALICE, status = 200): Response {
     issued++;
@@ -152,8 +214,24 @@ export function fakeAuthServer() {
 
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = new URL(String(input));
-    const body = init?.body ? (JSON.parse(String(init.body)) as Record<string, string>) : {};
+    const form = init?.body instanceof URLSearchParams ? Object.fromEntries(init.body) : undefined;
+    const body = form ?? (init?.body ? (JSON.parse(String(init.body)) as Record<string, string>) : {});
     switch (url.pathname) {
+      case '/.well-known/openid-configuration':
+        return json(200, {
+          issuer: ISSUER,
+          authorization_endpoint: `${ISSUER}/oauth/authorize`,
+          token_endpoint: `${ISSUER}/oauth/token`,
+          revocation_endpoint: `${ISSUER}/oauth/revoke`,
+          end_session_endpoint: `${ISSUER}/oauth/logout`,
+          authorization_response_iss_parameter_supported: true,
+        });
+      case '/oauth/token':
+        return tokenEndpoint(body);
+      case '/oauth/revoke':
+        state.revokeCalls.push(body);
+        oauthRefresh.delete(body['token'] ?? '');
+        return new Response(null, { status: 200 });
       case '/auth/login': {
         const entry = users.get(body['email'] ?? '');
         if (entry === undefined || entry.password !== body['password']) return problem(401, 'invalid_credentials');
@@ -317,7 +395,61 @@ export function fakeAuthServer() {
     return createSigilClient({ issuer: ISSUER, apiOrigins: [API, ISSUER], fetch });
   }
 
-  return { state, fetch, client };
+  /** A real redirect-flow client (`sigil-demo`-like public client `app`) of this server, in a tab of its own. */
+  function redirectClient(options: Partial<SigilRedirectClientOptions> = {}): SigilRedirectClient {
+    return createSigilRedirectClient({
+      issuer: ISSUER,
+      apiOrigins: [API, ISSUER],
+      clientId: 'app',
+      redirectUri: CALLBACK,
+      fetch,
+      transactionStorage: memoryStorage(),
+      navigate: (url) => void state.navigations.push(url),
+      ...options,
+    });
+  }
+
+  /**
+   * The user's part on the auth server's pages: signs `user` in for the authorization request
+   * `authorizeUrl` and returns where the server sends the browser back (the redirect URI with
+   * `code`, `state` and `iss`).
+   */
+  function authorize(authorizeUrl: string, user: typeof ALICE = ALICE): string {
+    const request = new URL(authorizeUrl).searchParams;
+    const code = `code-${codes.size + 1}-${issued}`;
+    codes.set(code, {
+      user,
+      clientId: request.get('client_id') ?? '',
+      redirectUri: request.get('redirect_uri') ?? '',
+      challenge: request.get('code_challenge') ?? '',
+      nonce: request.get('nonce') ?? '',
+    });
+    const back = new URL(request.get('redirect_uri') ?? '');
+    back.search = new URLSearchParams({ code, state: request.get('state') ?? '', iss: ISSUER }).toString();
+    return back.href;
+  }
+
+  return { state, fetch, client, redirectClient, authorize };
+}
+
+/** A JWT whose claims the client reads (it verifies no signature of a token from the token endpoint). */
+function unsignedJwt(claims: object): string {
+  const part = (value: object) => btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.sig`;
+}
+
+/** The S256 challenge of a PKCE verifier (RFC 7636 4.2). */
+async function s256(verifier: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/** An OAuth error answer (RFC 6749 5.2). */
+function oauthError(status: number, error: string): Response {
+  return json(status, { error, error_description: `${error} (fake server)` });
 }
 
 function json(status: number, body: unknown): Response {

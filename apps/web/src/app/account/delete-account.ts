@@ -3,6 +3,7 @@ import { Router } from '@angular/router';
 import { AccountService } from '@sigil/angular/account';
 import { ToastService } from '../toast/toast.service';
 import { errorMessage } from './messages';
+import { demoLoginRoute } from '../settings';
 
 /** "Delete account", confirmed with the password; then back to the sign-in page. */
 @Component({
@@ -52,7 +53,7 @@ export class DeleteAccount {
     try {
       await this.#account.deleteAccount({ password });
       this.#toasts.show('Your account was deleted.', 'success');
-      await this.#router.navigateByUrl('/login');
+      await this.#router.navigateByUrl(demoLoginRoute());
     } catch (error) {
       // A wrong password is the only 400 this form can get.
       this.fail(errorMessage(error, { invalid_request: 'The password is not correct.' }));

@@ -4,6 +4,7 @@ import { SigilClientError } from '@sigil/angular';
 import { AccountService } from '@sigil/angular/account';
 import { errorMessage, PASSWORD_HINT } from '../account/messages';
 import { focusAfterRender } from '../focus';
+import { demoLoginRoute } from '../settings';
 import { ToastService } from '../toast/toast.service';
 
 /**
@@ -77,7 +78,7 @@ export class ResetPassword {
     try {
       await this.#account.resetPassword({ token: this.token, newPassword });
       this.#toasts.show('Your password was changed. Sign in with the new one.', 'success');
-      await this.#router.navigateByUrl('/login');
+      await this.#router.navigateByUrl(demoLoginRoute());
     } catch (error) {
       if (error instanceof SigilClientError && error.code === 'invalid_grant') {
         this.expired.set(true);
