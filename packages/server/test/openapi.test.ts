@@ -984,7 +984,7 @@ describe('real responses match the document', () => {
     expect((await revoke({ token: 'unknown' })).status).toBe(401);
   });
 
-  it('GET and POST /oauth/userinfo: 200 with the claims of the granted scopes, 401 with a Bearer challenge', async () => {
+  it('GET and POST /oauth/userinfo: 200 with the claims of the granted scopes, 401 with a Bearer challenge, 403 without openid', async () => {
     const { email, tokens } = await oauthUser();
     const all = await call('/oauth/userinfo', 'get', { headers: bearer(tokens.access_token) });
     expect(all.status).toBe(200);
@@ -997,12 +997,14 @@ describe('real responses match the document', () => {
 
     const none = await call('/oauth/userinfo', 'get');
     expect(none.status).toBe(401);
-    expect(none.body.error).toBe('invalid_token');
+    expect(none.headers.get('www-authenticate')).not.toContain('error=');
     const tampered = `${tokens.access_token.slice(0, -4)}AAAA`;
     expect((await call('/oauth/userinfo', 'post', { headers: bearer(tampered) })).status).toBe(401);
     const withoutOpenid = await oauthUser('email');
     expect(withoutOpenid.tokens.id_token).toBeUndefined();
-    expect((await call('/oauth/userinfo', 'get', { headers: bearer(withoutOpenid.tokens.access_token) })).status).toBe(401);
+    const noOpenid = await call('/oauth/userinfo', 'get', { headers: bearer(withoutOpenid.tokens.access_token) });
+    expect(noOpenid.status).toBe(403);
+    expect(noOpenid.body.error).toBe('insufficient_scope');
   });
 
   it('GET and POST /oauth/logout: 303 to a registered URI, 200 pages, 400 for a hint or URI it cannot trust', async () => {

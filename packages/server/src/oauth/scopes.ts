@@ -26,6 +26,7 @@ export function coversScope(granted: string, wanted: string): boolean {
 export function claimsFor(scope: string, user: { email: string; emailVerified: boolean; name: string | null }): Record<string, unknown> {
   return {
     ...(hasScope(scope, 'email') ? { email: user.email, email_verified: user.emailVerified } : {}),
-    ...(hasScope(scope, 'profile') ? { name: user.name } : {}),
+    // OIDC Core 5.3.2: a claim without a value is left out, not sent as null.
+    ...(hasScope(scope, 'profile') && user.name !== null ? { name: user.name } : {}),
   };
 }

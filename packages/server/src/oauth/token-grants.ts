@@ -171,7 +171,8 @@ export function createTokenGrants(deps: TokenGrantDeps) {
     const requested = text(body, 'scope');
     const asked = requested === undefined ? client.scopes : [...new Set(requested.split(' ').filter(Boolean))];
     const refused = asked.filter((scope) => !client.scopes.includes(scope));
-    if (refused.length > 0) throw new OAuthError('invalid_scope', `This client may not ask for: ${refused.join(' ')}`);
+    // The description never echoes the request: RFC 6749 5.2 limits it to printable ASCII without quotes.
+    if (refused.length > 0) throw new OAuthError('invalid_scope', 'The client may not ask for some of the requested scopes');
     const resource = allowedResource(client, text(body, 'resource'), config.audience);
     if (resource === undefined) throw new OAuthError('invalid_target', 'The resource is not one this client may use');
     const scope = asked.join(' ');

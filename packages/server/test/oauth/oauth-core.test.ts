@@ -108,6 +108,39 @@ describe('OAuth authorization code flow on the hosted pages', () => {
     expect(location.searchParams.get('state')).toBe('q');
   });
 
+  it("gives a third-party client's access token no roles, and user claims only by scope", async () => {
+    const admin = uniqueEmail();
+    await t.server.createUser({ email: admin, password: PASSWORD, name: 'Root', roles: ['admin'] });
+    const tokensOf = async (clientId: string, scope: string) => {
+      const { verifier, challenge } = pkcePair();
+      const { location } = await authorize({
+        issuer: t.url,
+        clientId,
+        redirectUri: REDIRECT,
+        email: admin,
+        password: PASSWORD,
+        scope,
+        codeChallenge: challenge,
+      });
+      const code = location.searchParams.get('code')!;
+      const res = await tokenRequest(t.url, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+        client_id: clientId,
+      });
+      return decodeJwt(res.body.access_token as string);
+    };
+    const thirdParty = await tokensOf('third', 'openid profile');
+    expect(thirdParty).toMatchObject({ name: 'Root', scope: 'openid profile' });
+    expect(thirdParty.roles).toBeUndefined();
+    expect(thirdParty.email).toBeUndefined();
+    const firstParty = await tokensOf('first', 'openid email');
+    expect(firstParty).toMatchObject({ email: admin, roles: ['admin'] });
+    expect(firstParty.name).toBeUndefined();
+  });
+
   it('lists the OAuth endpoints in discovery', async () => {
     const doc = (await (await fetch(`${t.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(doc).toMatchObject({

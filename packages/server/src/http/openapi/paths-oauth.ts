@@ -239,14 +239,26 @@ function sessionPaths(): Json {
         content: { 'application/json': { schema: ref('OAuthUserInfo') } },
       },
       '401': {
-        description:
-          'No access token, or one that is malformed, expired, of an ended session or a disabled user, or without the `openid` scope.',
+        description: 'No access token, or one that is malformed, expired, of an ended session or a disabled user.',
         headers: {
           ...NO_STORE_REQUIRED,
           'WWW-Authenticate': {
-            description: 'RFC 6750: `Bearer realm="<issuer>", error="invalid_token", error_description="..."`.',
+            description:
+              'RFC 6750 3.1: `Bearer realm="<issuer>", error="invalid_token", error_description="..."`; a bare `Bearer realm="<issuer>"` when no token was sent.',
             required: true,
-            schema: { type: 'string', pattern: '^Bearer .*error="invalid_token"' },
+            schema: { type: 'string', pattern: '^Bearer realm=' },
+          },
+        },
+        content: { 'application/json': { schema: ref('BearerTokenError') } },
+      },
+      '403': {
+        description: 'A valid access token without the `openid` scope.',
+        headers: {
+          ...NO_STORE_REQUIRED,
+          'WWW-Authenticate': {
+            description: 'RFC 6750 3.1: `Bearer realm="<issuer>", error="insufficient_scope", error_description="..."`.',
+            required: true,
+            schema: { type: 'string', pattern: '^Bearer .*error="insufficient_scope"' },
           },
         },
         content: { 'application/json': { schema: ref('BearerTokenError') } },

@@ -60,10 +60,11 @@ export function oauthSchemas(): Json {
     },
     BearerTokenError: {
       type: 'object',
-      description: 'A refused access token at the userinfo endpoint (RFC 6750 3.1); the same as its `WWW-Authenticate` challenge.',
+      description:
+        'A refused access token at the userinfo endpoint (RFC 6750 3.1): `invalid_token` (401; the challenge names no error when no token was sent), `insufficient_scope` (403: the token lacks `openid`).',
       required: ['error', 'error_description'],
       additionalProperties: false,
-      properties: { error: { const: 'invalid_token' }, error_description: { type: 'string' } },
+      properties: { error: { enum: ['invalid_token', 'insufficient_scope'] }, error_description: { type: 'string' } },
     },
     OAuthTokenResponse: {
       type: 'object',

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { formFields, parseForm } from '../hosted/form.ts';
 import { sendMessage } from '../hosted/respond.ts';
 import { openCors } from '../oauth-errors.ts';
+import { clientIp } from '../request-meta.ts';
 
 /**
  * The OpenID endpoints about the signed-in user: userinfo (OIDC Core 5.3) and RP-initiated
@@ -16,25 +17,36 @@ export function oauthSessionRoutes(ctx: AppContext): Router {
   const router = Router();
   const oauth = ctx.oauth!;
 
+  router.use('/oauth/userinfo', openCors);
+  // Per-IP budget, as for every endpoint of the auth server (preflights are free).
+  router.use(['/oauth/userinfo', '/oauth/logout'], async (req, _res, next) => {
+    if (req.method !== 'OPTIONS') await ctx.limits.consumeIp(clientIp(req));
+    next();
+  });
+
   const userinfo = async (req: Request, res: Response) => {
     const header = req.headers.authorization;
     const token = header === undefined ? undefined : bearerToken(header);
     const realm = ctx.issuer();
-    const refuse = (description: string) => {
-      res.setHeader('WWW-Authenticate', bearerChallenge({ realm, error: { code: 'invalid_token', message: description } }));
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(401).json({ error: 'invalid_token', error_description: description });
+    res.setHeader('Cache-Control', 'no-store');
+    // RFC 6750 3.1: no error code for a request without a token, invalid_token for a refused one,
+    // insufficient_scope (403) for a good token without `openid`.
+    if (!token) {
+      res.setHeader('WWW-Authenticate', bearerChallenge({ realm }));
+      return res.status(401).json({ error: 'invalid_token', error_description: 'An access token is required' });
+    }
+    const refuse = (status: 401 | 403, code: 'invalid_token' | 'insufficient_scope', description: string) => {
+      res.setHeader('WWW-Authenticate', bearerChallenge({ realm, error: { code, message: description } }));
+      res.status(status).json({ error: code, error_description: description });
     };
-    if (!token) return refuse('An access token is required');
     const live = await oauth.checkAccessToken(token);
     const user = live?.session && (await users.findUserById(ctx.db, live.session.userId));
-    if (!live || !user || user.disabled) return refuse('The access token is invalid, expired or its session ended');
+    if (!live || !user || user.disabled) return refuse(401, 'invalid_token', 'The access token is invalid, expired or its session ended');
     const scope = typeof live.claims.scope === 'string' ? live.claims.scope : '';
-    if (!hasScope(scope, 'openid')) return refuse('The access token was not granted the openid scope');
+    if (!hasScope(scope, 'openid')) return refuse(403, 'insufficient_scope', 'The access token was not granted the openid scope');
     res.setHeader('Cache-Control', 'no-store');
     res.json({ sub: user.id, ...claimsFor(scope, user) });
   };
-  router.use('/oauth/userinfo', openCors);
   router.get('/oauth/userinfo', userinfo);
   router.post('/oauth/userinfo', userinfo);
 
