@@ -48,23 +48,28 @@ function toClient(row: ClientRow): OAuthClientRecord {
 
 export type NewOAuthClient = Omit<OAuthClientRecord, 'createdAt'>;
 
+/** The parameters of the INSERTs below, in their placeholders' order. */
+function clientParams(client: NewOAuthClient, now: Date): unknown[] {
+  return [
+    client.clientId,
+    client.name,
+    client.secretHash,
+    client.redirectUris,
+    client.postLogoutRedirectUris,
+    client.resources,
+    client.firstParty,
+    now,
+    client.scopes,
+  ];
+}
+
 /** Inserts a client; returns undefined when the client id is taken. */
 export async function insertClient(db: Queryable, client: NewOAuthClient, now: Date): Promise<OAuthClientRecord | undefined> {
   const rows = await db.query<ClientRow>(
     `INSERT INTO oauth_clients (client_id, name, secret_hash, redirect_uris, post_logout_redirect_uris, resources, scopes, first_party, created_at)
      VALUES ($1, $2, $3, $4::text[], $5::text[], $6::text[], $9::text[], $7, $8)
      ON CONFLICT (client_id) DO NOTHING RETURNING ${COLUMNS}`,
-    [
-      client.clientId,
-      client.name,
-      client.secretHash,
-      client.redirectUris,
-      client.postLogoutRedirectUris,
-      client.resources,
-      client.firstParty,
-      now,
-      client.scopes,
-    ],
+    clientParams(client, now),
   );
   return rows[0] && toClient(rows[0]);
 }
@@ -77,17 +82,7 @@ export async function upsertClient(db: Queryable, client: NewOAuthClient, now: D
      ON CONFLICT (client_id) DO UPDATE SET name = $2, secret_hash = $3, redirect_uris = $4::text[],
        post_logout_redirect_uris = $5::text[], resources = $6::text[], scopes = $9::text[], first_party = $7
      RETURNING ${COLUMNS}`,
-    [
-      client.clientId,
-      client.name,
-      client.secretHash,
-      client.redirectUris,
-      client.postLogoutRedirectUris,
-      client.resources,
-      client.firstParty,
-      now,
-      client.scopes,
-    ],
+    clientParams(client, now),
   );
   return toClient(rows[0]!);
 }

@@ -69,29 +69,21 @@ export interface AccessTokenSettings {
   ttlSeconds: number;
 }
 
-export async function signAccessToken(
+/** Signs an RFC 9068 access token for `subject` with the current key: the one place the registered claims are set. */
+async function signAt(
   keys: KeyManager,
-  subject: AccessTokenSubject,
+  subject: string,
+  claims: JWTPayload,
   settings: AccessTokenSettings,
   now: Date,
 ): Promise<IssuedAccessToken> {
   const { kid, alg, key } = await keys.signingKey();
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + settings.ttlSeconds;
-  const userClaims = subject.client
-    ? { ...claimsFor(subject.client.scope, subject), ...(subject.client.firstParty ? { roles: subject.roles } : {}) }
-    : { email: subject.email, email_verified: subject.emailVerified, name: subject.name, roles: subject.roles };
-  const token = await new SignJWT({
-    ...userClaims,
-    scope: subject.client?.scope ?? DEFAULT_SCOPE,
-    sid: subject.sessionId,
-    amr: [...subject.amr],
-    auth_time: Math.floor(subject.authTime.getTime() / 1000),
-    ...(subject.client ? { client_id: subject.client.clientId } : {}),
-  })
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
     .setIssuer(settings.issuer)
-    .setSubject(subject.userId)
+    .setSubject(subject)
     .setAudience(settings.audience)
     .setIssuedAt(iat)
     .setExpirationTime(exp)
@@ -100,29 +92,37 @@ export async function signAccessToken(
   return { token, expiresIn: settings.ttlSeconds, expiresAt: exp };
 }
 
+export async function signAccessToken(
+  keys: KeyManager,
+  subject: AccessTokenSubject,
+  settings: AccessTokenSettings,
+  now: Date,
+): Promise<IssuedAccessToken> {
+  const userClaims = subject.client
+    ? { ...claimsFor(subject.client.scope, subject), ...(subject.client.firstParty ? { roles: subject.roles } : {}) }
+    : { email: subject.email, email_verified: subject.emailVerified, name: subject.name, roles: subject.roles };
+  const claims = {
+    ...userClaims,
+    scope: subject.client?.scope ?? DEFAULT_SCOPE,
+    sid: subject.sessionId,
+    amr: [...subject.amr],
+    auth_time: Math.floor(subject.authTime.getTime() / 1000),
+    ...(subject.client ? { client_id: subject.client.clientId } : {}),
+  };
+  return signAt(keys, subject.userId, claims, settings, now);
+}
+
 /**
  * A machine-to-machine access token (OAuth `client_credentials`): the client is the subject, so
  * it has `client_id` and `scope` and no user claims and no session.
  */
-export async function signClientAccessToken(
+export function signClientAccessToken(
   keys: KeyManager,
   client: { clientId: string; scope: string },
   settings: AccessTokenSettings,
   now: Date,
 ): Promise<IssuedAccessToken> {
-  const { kid, alg, key } = await keys.signingKey();
-  const iat = Math.floor(now.getTime() / 1000);
-  const exp = iat + settings.ttlSeconds;
-  const token = await new SignJWT({ client_id: client.clientId, scope: client.scope })
-    .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
-    .setIssuer(settings.issuer)
-    .setSubject(client.clientId)
-    .setAudience(settings.audience)
-    .setIssuedAt(iat)
-    .setExpirationTime(exp)
-    .setJti(randomUUID())
-    .sign(key);
-  return { token, expiresIn: settings.ttlSeconds, expiresAt: exp };
+  return signAt(keys, client.clientId, { client_id: client.clientId, scope: client.scope }, settings, now);
 }
 
 /** What verifies the auth server's own access tokens. */
