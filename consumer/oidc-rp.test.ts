@@ -15,7 +15,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import type { Browser, Page, Response } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ngBuild, ngNew } from './support/angular-cli.ts';
 import { launchChromium } from './support/browser.ts';
@@ -132,10 +132,14 @@ describe('an Angular 22 app with angular-auth-oidc-client, a relying party of th
       if (message.type() === 'error') errors.push(`console: ${message.text()} (${message.location().url})`);
     });
     const exchanges: Exchange[] = [];
-    page.on('response', (response: Response) => {
-      if (response.url() !== discovery.token_endpoint || response.request().method() !== 'POST') return;
-      const grantType = new URLSearchParams(response.request().postData() ?? '').get('grant_type');
-      void response.json().then((body: TokenResponse) => exchanges.push({ grantType, status: response.status(), body }));
+    // The token responses are read as they pass (route.fetch), not afterwards from the page: the
+    // app navigates right after the code exchange, and Chromium drops the bodies of a page it left.
+    await page.route(discovery.token_endpoint, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const grantType = new URLSearchParams(route.request().postData() ?? '').get('grant_type');
+      const response = await route.fetch();
+      exchanges.push({ grantType, status: response.status(), body: (await response.json()) as TokenResponse });
+      await route.fulfill({ response });
     });
     const apiAuthorizations: string[] = [];
     page.on('request', (request) => {
