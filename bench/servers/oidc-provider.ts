@@ -80,6 +80,7 @@ const configuration: Configuration = {
   // Sigil's lifetimes where it has them (15-minute access tokens, 90-day sessions); set, so the
   // provider does not warn that its defaults are in use.
   ttl: {
+    AuthorizationCode: 60,
     AccessToken: 15 * 60,
     IdToken: 60 * 60,
     Interaction: 10 * 60,
