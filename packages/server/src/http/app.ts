@@ -4,7 +4,6 @@ import type { AppContext } from './context.ts';
 import { corsForOrigins } from './cors.ts';
 import { oauthErrorHandler } from './oauth-errors.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
-import { clientIp } from './request-meta.ts';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.ts';
 import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -23,6 +22,7 @@ import { oauthTokenRoutes } from './routes/oauth-token.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { passkeyRoutes } from './routes/passkeys.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
+import { ipBudget } from './ip-budget.ts';
 
 /** The auth server's Express application: middleware order is part of the security model. */
 export function createApp(ctx: AppContext): Express {
@@ -43,11 +43,7 @@ export function createApp(ctx: AppContext): Express {
 
   const auth = express.Router();
   auth.use(corsForOrigins(ctx.config.allowedOrigins));
-  auth.use(async (req, _res, next) => {
-    // Per-IP budget for every auth call (preflights are free: browsers send them on their own).
-    if (req.method !== 'OPTIONS') await ctx.limits.consumeIp(clientIp(req));
-    next();
-  });
+  auth.use(ipBudget(ctx));
   auth.use(authRoutes(ctx));
   auth.use(accountRoutes(ctx));
   auth.use(accountLifecycleRoutes(ctx));

@@ -60,14 +60,13 @@ export function createTokenGrants(deps: TokenGrantDeps) {
 
   /** The session's tokens as the token endpoint answers them, with an ID token when `openid` was granted. */
   async function sessionResponse(
-    sessionId: string,
+    session: sessions.SessionRecord,
+    user: users.UserRecord,
     accessToken: { token: string; expiresIn: number },
     refreshToken: string,
     nonce?: string | null,
   ) {
-    const session = await sessions.findSession(db, sessionId);
-    const user = session && (await users.findUserById(db, session.userId));
-    if (!session?.oauth || !user) throw new OAuthError('invalid_grant', 'The session has ended');
+    if (!session.oauth) throw new OAuthError('invalid_grant', 'The session has ended');
     const response: TokenResponse = {
       access_token: accessToken.token,
       token_type: 'Bearer',
@@ -134,7 +133,7 @@ export function createTokenGrants(deps: TokenGrantDeps) {
         at,
       );
       const bundle = await deps.tokens.issue(user, session, refreshToken, tx);
-      return { kind: 'issued' as const, bundle, nonce: record.nonce };
+      return { kind: 'issued' as const, bundle, session, user, nonce: record.nonce };
     });
     if (outcome.kind === 'replay') {
       logger.warn(
@@ -146,7 +145,8 @@ export function createTokenGrants(deps: TokenGrantDeps) {
     if (outcome.kind === 'invalid') throw new OAuthError('invalid_grant', outcome.reason);
     const { bundle } = outcome;
     return sessionResponse(
-      bundle.sessionId,
+      outcome.session,
+      outcome.user,
       { token: bundle.accessToken, expiresIn: bundle.expiresIn },
       bundle.refreshToken,
       outcome.nonce,
@@ -158,7 +158,11 @@ export function createTokenGrants(deps: TokenGrantDeps) {
     if (!token) throw new OAuthError('invalid_request', 'refresh_token is required');
     try {
       const bundle = await deps.rotation.refresh(token, { clientId: client.clientId });
-      return await sessionResponse(bundle.sessionId, { token: bundle.accessToken, expiresIn: bundle.expiresIn }, bundle.refreshToken);
+      // The rotation answers with tokens only: the ID token needs the session's sign-in and grant.
+      const session = await sessions.findSession(db, bundle.sessionId);
+      const user = session && (await users.findUserById(db, session.userId));
+      if (!session || !user) throw new OAuthError('invalid_grant', 'The session has ended');
+      return await sessionResponse(session, user, { token: bundle.accessToken, expiresIn: bundle.expiresIn }, bundle.refreshToken);
     } catch (error) {
       if (error instanceof SigilError && error.code === 'invalid_grant') throw new OAuthError('invalid_grant', error.message);
       throw error;

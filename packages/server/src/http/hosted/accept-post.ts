@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context.ts';
-import { clientIp } from '../request-meta.ts';
 import { checkFormCsrf, formFields, type FormFields } from './form.ts';
-import { sendMessage, sendRateLimited } from './respond.ts';
+import { sendMessage } from './respond.ts';
 import { resolveSignInTarget, type SignInTarget } from './sign-in-target.ts';
+import { pageWithinIpBudget } from '../ip-budget.ts';
 
 export interface AcceptedPost {
   fields: FormFields;
@@ -33,12 +33,7 @@ export async function acceptFormPost(
   res: Response,
   refusals: PostRefusals,
 ): Promise<AcceptedPost | undefined> {
-  try {
-    await ctx.limits.consumeIp(clientIp(req));
-  } catch (error) {
-    sendRateLimited(res, error, refusals.title);
-    return undefined;
-  }
+  if (!(await pageWithinIpBudget(ctx, req, res, refusals.title))) return undefined;
   const fields = formFields(req);
   const target = await resolveSignInTarget(ctx, fields.return_to);
   if (!target) {

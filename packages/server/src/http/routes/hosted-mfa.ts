@@ -5,11 +5,12 @@ import { clearMfaCookie, hostedBinding, mfaCookie } from '../client-binding.ts';
 import type { AppContext } from '../context.ts';
 import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
 import { links } from '../hosted/html.ts';
-import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
+import { sendMessage, sendPage } from '../hosted/respond.ts';
 import { withReturnTo } from '../hosted/return-to.ts';
 import { finishSignIn, resolveSignInTarget } from '../hosted/sign-in-target.ts';
 import { secondStepPage, type HostedMethod } from '../hosted/second-step.ts';
-import { clientIp, requestMeta } from '../request-meta.ts';
+import { requestMeta } from '../request-meta.ts';
+import { pageWithinIpBudget } from '../ip-budget.ts';
 
 const TITLE = 'Two-step verification';
 const BAD_RETURN_TO = 'This sign-in link is not valid: return_to must be an allowed application URL.';
@@ -25,11 +26,7 @@ export function hostedMfaRoutes(ctx: AppContext): Router {
   const router = Router();
 
   router.post('/login/mfa', parseForm, async (req: Request, res: Response) => {
-    try {
-      await ctx.limits.consumeIp(clientIp(req));
-    } catch (error) {
-      return sendRateLimited(res, error, TITLE);
-    }
+    if (!(await pageWithinIpBudget(ctx, req, res, TITLE))) return;
     const fields = formFields(req);
     const target = await resolveSignInTarget(ctx, fields.return_to);
     if (!target) return sendMessage(res, 400, TITLE, BAD_RETURN_TO);

@@ -9,7 +9,8 @@ import { field, form, hidden, join, links, paragraph, type Html, type PageMarkup
 import { FIX_FIELDS, checkFormCsrf, fieldErrors, formFields, parseForm } from '../hosted/form.ts';
 import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
 import { optionalReturnTo, withReturnTo } from '../hosted/return-to.ts';
-import { clientIp, requestMeta } from '../request-meta.ts';
+import { requestMeta } from '../request-meta.ts';
+import { pageWithinIpBudget } from '../ip-budget.ts';
 
 const FORGOT = 'Forgot password';
 const RESET = 'Choose a new password';
@@ -92,11 +93,7 @@ export function hostedPasswordRoutes(ctx: AppContext): Router {
   });
 
   router.post('/password/forgot', parseForm, async (req: Request, res: Response) => {
-    try {
-      await ctx.limits.consumeIp(clientIp(req));
-    } catch (error) {
-      return sendRateLimited(res, error, FORGOT);
-    }
+    if (!(await pageWithinIpBudget(ctx, req, res, FORGOT))) return;
     const fields = formFields(req);
     const { returnTo, refused } = optionalReturnTo(fields.return_to, config, ctx.issuer());
     if (refused) return sendMessage(res, 400, FORGOT, BAD_RETURN_TO);
@@ -135,11 +132,7 @@ export function hostedPasswordRoutes(ctx: AppContext): Router {
 
   router.post('/password/reset', parseForm, async (req: Request, res: Response) => {
     res.setHeader('Referrer-Policy', 'no-referrer');
-    try {
-      await ctx.limits.consumeIp(clientIp(req));
-    } catch (error) {
-      return sendRateLimited(res, error, RESET);
-    }
+    if (!(await pageWithinIpBudget(ctx, req, res, RESET))) return;
     const fields = formFields(req);
     const { returnTo, refused } = optionalReturnTo(fields.return_to, config, ctx.issuer());
     if (refused) return sendMessage(res, 400, RESET, BAD_RETURN_TO);

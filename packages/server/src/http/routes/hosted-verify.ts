@@ -6,7 +6,8 @@ import { form, hidden, join, links, paragraph } from '../hosted/html.ts';
 import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
 import { sendMessage, sendPage, sendRateLimited } from '../hosted/respond.ts';
 import { optionalReturnTo, withReturnTo } from '../hosted/return-to.ts';
-import { clientIp, requestMeta } from '../request-meta.ts';
+import { requestMeta } from '../request-meta.ts';
+import { pageWithinIpBudget } from '../ip-budget.ts';
 
 const TITLE = 'Verify your email address';
 const INVALID = 'This link is invalid, was already used, or has expired.';
@@ -45,11 +46,7 @@ export function hostedVerifyRoutes(ctx: AppContext): Router {
 
   router.post('/email/verify', parseForm, async (req: Request, res: Response) => {
     res.setHeader('Referrer-Policy', 'no-referrer');
-    try {
-      await ctx.limits.consumeIp(clientIp(req));
-    } catch (error) {
-      return sendRateLimited(res, error, TITLE);
-    }
+    if (!(await pageWithinIpBudget(ctx, req, res, TITLE))) return;
     const fields = formFields(req);
     const { returnTo, refused } = optionalReturnTo(fields.return_to, config, ctx.issuer());
     if (refused) return sendMessage(res, 400, TITLE, 'This link is incomplete.');

@@ -3,10 +3,10 @@ import { authorizationErrorResponse, parseAuthorizationRequest } from '../../oau
 import type { AppContext } from '../context.ts';
 import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
 import { links } from '../hosted/html.ts';
-import { sendMessage, sendRateLimited } from '../hosted/respond.ts';
+import { sendMessage } from '../hosted/respond.ts';
 import { withReturnTo } from '../hosted/return-to.ts';
 import { AUTHORIZE_PATH, resolveSignInTarget } from '../hosted/sign-in-target.ts';
-import { clientIp } from '../request-meta.ts';
+import { pageWithinIpBudget } from '../ip-budget.ts';
 
 const TITLE = 'Sign in';
 
@@ -21,11 +21,7 @@ export function oauthAuthorizeRoutes(ctx: AppContext): Router {
   const oauth = ctx.oauth!;
 
   router.get(AUTHORIZE_PATH, async (req: Request, res: Response) => {
-    try {
-      await ctx.limits.consumeIp(clientIp(req));
-    } catch (error) {
-      return sendRateLimited(res, error, TITLE);
-    }
+    if (!(await pageWithinIpBudget(ctx, req, res, TITLE))) return;
     const parsed = await parseAuthorizationRequest(req.query as Record<string, unknown>, {
       clients: ctx.clients,
       defaultAudience: ctx.config.audience,
@@ -39,11 +35,7 @@ export function oauthAuthorizeRoutes(ctx: AppContext): Router {
   });
 
   router.post('/oauth/consent', parseForm, async (req: Request, res: Response) => {
-    try {
-      await ctx.limits.consumeIp(clientIp(req));
-    } catch (error) {
-      return sendRateLimited(res, error, TITLE);
-    }
+    if (!(await pageWithinIpBudget(ctx, req, res, TITLE))) return;
     const fields = formFields(req);
     const target = await resolveSignInTarget(ctx, fields.return_to);
     if (!target?.oauth) return sendMessage(res, 400, TITLE, 'This consent request is not valid.');

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import { formFields, parseForm } from '../hosted/form.ts';
 import { sendMessage } from '../hosted/respond.ts';
 import { openCors } from '../oauth-errors.ts';
-import { clientIp } from '../request-meta.ts';
+import { ipBudget } from '../ip-budget.ts';
 
 /**
  * The OpenID endpoints about the signed-in user: userinfo (OIDC Core 5.3) and RP-initiated
@@ -18,11 +18,7 @@ export function oauthSessionRoutes(ctx: AppContext): Router {
   const oauth = ctx.oauth!;
 
   router.use('/oauth/userinfo', openCors);
-  // Per-IP budget, as for every endpoint of the auth server (preflights are free).
-  router.use(['/oauth/userinfo', '/oauth/logout'], async (req, _res, next) => {
-    if (req.method !== 'OPTIONS') await ctx.limits.consumeIp(clientIp(req));
-    next();
-  });
+  router.use(['/oauth/userinfo', '/oauth/logout'], ipBudget(ctx));
 
   const userinfo = async (req: Request, res: Response) => {
     const header = req.headers.authorization;

@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import { authenticateClient } from '../../oauth/client-auth.ts';
 import type { AppContext } from '../context.ts';
 import { openCors } from '../oauth-errors.ts';
-import { clientIp } from '../request-meta.ts';
+import { ipBudget } from '../ip-budget.ts';
 
 /** Token requests are small forms (RFC 6749 3.2: application/x-www-form-urlencoded). */
 const parseTokenForm = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
@@ -23,10 +23,7 @@ export function oauthTokenRoutes(ctx: AppContext): Router {
     authenticateClient(ctx.clients, { authorization: req.headers.authorization, body: bodyOf(req) }, ctx.issuer());
 
   router.use(['/oauth/token', '/oauth/revoke'], openCors);
-  router.use(['/oauth/token', '/oauth/revoke', '/oauth/introspect'], async (req, _res, next) => {
-    if (req.method !== 'OPTIONS') await ctx.limits.consumeIp(clientIp(req));
-    next();
-  });
+  router.use(['/oauth/token', '/oauth/revoke', '/oauth/introspect'], ipBudget(ctx));
 
   router.post('/oauth/token', parseTokenForm, async (req, res) => {
     const response = await oauth.grants.grant(await client(req), bodyOf(req));
