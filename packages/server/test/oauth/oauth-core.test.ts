@@ -150,3 +150,20 @@ describe('OAuth authorization code flow on the hosted pages', () => {
     });
   });
 });
+
+describe('the per-IP budget on the OAuth endpoints', () => {
+  it('counts userinfo, logout, token and authorize requests, and answers 429 with Retry-After', async () => {
+    const limited = await startTestServer({ ipRequestsPerMinute: 2 });
+    try {
+      for (const path of ['/oauth/logout', '/oauth/userinfo']) expect((await fetch(`${limited.url}${path}`)).status).not.toBe(429);
+      const logout = await fetch(`${limited.url}/oauth/logout`);
+      expect(logout.status).toBe(429);
+      expect(logout.headers.get('retry-after')).toMatch(/^\d+$/);
+      const token = await tokenRequest(limited.url, { grant_type: 'client_credentials' });
+      expect(token).toMatchObject({ status: 429, body: { error: 'invalid_request' } });
+      expect((await fetch(`${limited.url}/oauth/authorize?client_id=x`, { redirect: 'manual' })).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+});
