@@ -17,6 +17,14 @@ export function allowedReturnTo(value: unknown, allowedOrigins: readonly string[
   return allowedOrigins.includes(url.origin) ? url.href : undefined;
 }
 
+/** The path of the authorization endpoint, as a `return_to` of the hosted pages names it. */
+export const AUTHORIZE_PATH = '/oauth/authorize';
+
+/** Whether `value` is an OAuth authorization URL of this server (a `return_to` that ends in a code for a client). */
+export function isAuthorizeReturnTo(value: unknown, issuer: string): value is string {
+  return typeof value === 'string' && value.length <= 4096 && value.startsWith(`${issuer}${AUTHORIZE_PATH}?`);
+}
+
 /**
  * The `return_to` of a page that may be opened without one (from a mailed link): the given one
  * when allowed, the first allowed origin when absent, and undefined (refuse the page) when it is
@@ -32,8 +40,7 @@ export function optionalReturnTo(
     const first = config.allowedOrigins[0];
     return { returnTo: first === undefined ? undefined : `${first}/`, refused: false };
   }
-  if (typeof value === 'string' && value.length <= 4096 && value.startsWith(`${issuer}/oauth/authorize?`))
-    return { returnTo: value, refused: false };
+  if (isAuthorizeReturnTo(value, issuer)) return { returnTo: value, refused: false };
   const returnTo = allowedReturnTo(value, config.allowedOrigins);
   return { returnTo, refused: returnTo === undefined };
 }

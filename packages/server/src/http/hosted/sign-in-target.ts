@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { ensureCsrfCookie, setRefreshCookie } from '../cookies.ts';
 import { consentPage } from './consent-page.ts';
 import { sendPage } from './respond.ts';
-import { allowedReturnTo } from './return-to.ts';
+import { allowedReturnTo, isAuthorizeReturnTo } from './return-to.ts';
 
 /**
  * Where a hosted sign-in ends (docs/oauth.md, "Flows"): an app on the auth server's site gets
@@ -22,14 +22,9 @@ export interface SignInTarget {
   oauth?: AuthorizationRequest;
 }
 
-/** The path of the authorization endpoint, as a `return_to` of the hosted pages names it. */
-export const AUTHORIZE_PATH = '/oauth/authorize';
-
 /** The target of a `return_to`, or undefined to refuse the page (not allowed, or an invalid authorization request). */
 export async function resolveSignInTarget(ctx: AppContext, value: unknown): Promise<SignInTarget | undefined> {
-  if (typeof value !== 'string' || value.length > 4096) return undefined;
-  const authorize = `${ctx.issuer()}${AUTHORIZE_PATH}?`;
-  if (value.startsWith(authorize)) {
+  if (isAuthorizeReturnTo(value, ctx.issuer())) {
     if (!ctx.oauth) return undefined;
     const query = Object.fromEntries(new URL(value).searchParams);
     const parsed = await parseAuthorizationRequest(query, { clients: ctx.clients, defaultAudience: ctx.config.audience });

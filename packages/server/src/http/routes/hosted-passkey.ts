@@ -49,9 +49,8 @@ export function hostedPasskeyRoutes(ctx: AppContext): Router {
     }
     const fields = formFields(req);
     const target = await resolveSignInTarget(ctx, fields.return_to);
-    const returnTo = target?.returnTo;
-    if (!target || !returnTo)
-      return sendMessage(res, 400, TITLE, 'This sign-in link is not valid: return_to must be an allowed application URL.');
+    if (!target) return sendMessage(res, 400, TITLE, 'This sign-in link is not valid: return_to must be an allowed application URL.');
+    const { returnTo } = target;
     const csrfToken = checkFormCsrf(req, ctx.issuer());
     if (!csrfToken) return sendMessage(res, 400, TITLE, 'Your sign-in form expired. Go back and try again.');
     const again = (status: number, error: string) =>

@@ -4,8 +4,8 @@ import type { AppContext } from '../context.ts';
 import { checkFormCsrf, formFields, parseForm } from '../hosted/form.ts';
 import { links } from '../hosted/html.ts';
 import { sendMessage } from '../hosted/respond.ts';
-import { withReturnTo } from '../hosted/return-to.ts';
-import { AUTHORIZE_PATH, resolveSignInTarget } from '../hosted/sign-in-target.ts';
+import { AUTHORIZE_PATH, withReturnTo } from '../hosted/return-to.ts';
+import { resolveSignInTarget } from '../hosted/sign-in-target.ts';
 import { pageWithinIpBudget } from '../ip-budget.ts';
 
 const TITLE = 'Sign in';
